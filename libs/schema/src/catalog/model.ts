@@ -1,0 +1,149 @@
+/**
+ * The normalized catalog: what a database (or one schema of it) contains, as plain data.
+ *
+ * Every value is what PostgreSQL itself reports (format_type, pg_get_expr, pg_get_constraintdef,
+ * pg_get_indexdef, pg_get_viewdef, …), read with a fixed search_path so that text is comparable:
+ * - database scope: search_path = '' → every name is schema-qualified;
+ * - schema scope (schema-per-tenant): search_path = <that schema> → names inside it are unqualified,
+ *   and `schema` fields hold "" for objects of the scoped schema.
+ *
+ * Arrays are sorted by name (columns too: column order is not part of the state we converge to),
+ * so that canonical JSON of a Catalog is deterministic and its sha256 is the fingerprint.
+ */
+export interface Catalog {
+  /** Schema scope the catalog was read with; "" for database scope. Not part of the fingerprint. */
+  scope: string;
+  /** User schemas (database scope only; never pg_*, information_schema or fleetshift). */
+  schemas: string[];
+  extensions: Extension[];
+  enums: EnumType[];
+  sequences: Sequence[];
+  tables: Table[];
+  views: View[];
+  functions: FunctionDef[];
+}
+
+export interface Extension {
+  name: string;
+  schema: string;
+}
+
+export interface EnumType {
+  schema: string;
+  name: string;
+  /** In sort order (enumsortorder). */
+  values: string[];
+  comment?: string;
+}
+
+export interface Sequence {
+  schema: string;
+  name: string;
+  dataType: string;
+  start: string;
+  increment: string;
+  min: string;
+  max: string;
+  cache: string;
+  cycle: boolean;
+  /** "table.column" when the sequence is OWNED BY a column (serial); identity sequences are not listed. */
+  ownedBy?: string;
+  comment?: string;
+}
+
+export interface Table {
+  schema: string;
+  name: string;
+  /** Partitioned parent: the partition key as pg_get_partkeydef prints it. */
+  partitionKey?: string;
+  /** A partition: its parent (qualified as the scope prints it) and bound (pg_get_expr of relpartbound). */
+  partitionOf?: { parent: string; bound: string };
+  columns: Column[];
+  constraints: Constraint[];
+  indexes: Index[];
+  triggers: Trigger[];
+  policies: Policy[];
+  rowSecurity: boolean;
+  forceRowSecurity: boolean;
+  comment?: string;
+}
+
+export interface Column {
+  name: string;
+  /** format_type(atttypid, atttypmod), e.g. "character varying(100)", "public.mood". */
+  type: string;
+  notNull: boolean;
+  /** pg_get_expr of the default; absent when there is none (identity and generated columns have none). */
+  default?: string;
+  identity?: 'always' | 'by default';
+  /** Expression of a GENERATED ALWAYS AS (…) STORED column. */
+  generated?: string;
+  /** Non-default collation only. */
+  collation?: string;
+  comment?: string;
+}
+
+export type ConstraintKind = 'primary' | 'unique' | 'foreign' | 'check' | 'exclusion';
+
+export interface Constraint {
+  name: string;
+  kind: ConstraintKind;
+  /** pg_get_constraintdef, e.g. "FOREIGN KEY (user_id) REFERENCES public.users(id)". */
+  definition: string;
+  /** False for a NOT VALID constraint not yet validated. */
+  validated: boolean;
+  /** Columns the constraint is on, in key order. */
+  columns: string[];
+  /** Foreign keys: the referenced table, qualified as the scope prints it. */
+  references?: string;
+  comment?: string;
+}
+
+export interface Index {
+  name: string;
+  /** pg_get_indexdef with the index name replaced by a placeholder, so renamed indexes compare equal. */
+  definition: string;
+  unique: boolean;
+  /** The constraint this index backs (primary key, unique, exclusion), if any. */
+  constraint?: string;
+  /** False for an INVALID leftover of a failed concurrent build. */
+  valid: boolean;
+  comment?: string;
+}
+
+export interface Trigger {
+  name: string;
+  /** pg_get_triggerdef. */
+  definition: string;
+  enabled: boolean;
+}
+
+export interface Policy {
+  name: string;
+  command: string;
+  permissive: boolean;
+  roles: string[];
+  using?: string;
+  withCheck?: string;
+}
+
+export interface View {
+  schema: string;
+  name: string;
+  materialized: boolean;
+  /** pg_get_viewdef. */
+  definition: string;
+  /** Names of relations the view depends on (qualified as the scope prints them). */
+  dependsOn: string[];
+  comment?: string;
+}
+
+export interface FunctionDef {
+  schema: string;
+  name: string;
+  /** pg_get_function_identity_arguments. */
+  identityArgs: string;
+  /** pg_get_functiondef (a full CREATE OR REPLACE FUNCTION statement). */
+  definition: string;
+  comment?: string;
+}

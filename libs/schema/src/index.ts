@@ -1,0 +1,2 @@
+export * from './catalog/model.js';
+export { quoteIdent, quoteQualified, quoteLiteral } from './sql/quote.js';

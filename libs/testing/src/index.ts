@@ -1,0 +1,2 @@
+export { findPostgres, createTestDatabase, databaseUrl, canConnect, type TestDatabase } from './postgres.js';
+export { findNats, testNamespace } from './nats.js';
