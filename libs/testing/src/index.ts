@@ -1,2 +1,4 @@
 export { findPostgres, createTestDatabase, databaseUrl, canConnect, type TestDatabase } from './postgres.js';
 export { findNats, testNamespace } from './nats.js';
+export { startService, workspaceRoot, type ServiceProcess } from './service-process.js';
+export { listServicesByReflection, checkHealth } from './grpc-probe.js';

@@ -1,0 +1,13 @@
+import { Kvm, type KV } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { BusNames } from './bus-names.js';
+
+/** KV bucket with the last ThrottleSignal of each cluster (key: cluster id). */
+export function openThrottleBucket(nc: NatsConnection, names: BusNames): Promise<KV> {
+  return new Kvm(nc).create(names.throttleBucket, { history: 1 });
+}
+
+/** KV bucket with the RolloutControl of each rollout (key: rollout id). */
+export function openRolloutBucket(nc: NatsConnection, names: BusNames): Promise<KV> {
+  return new Kvm(nc).create(names.rolloutBucket, { history: 1 });
+}

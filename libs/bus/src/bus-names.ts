@@ -1,0 +1,65 @@
+/**
+ * Every stream, subject, consumer and bucket name Fleetshift uses on NATS, derived from one namespace
+ * (default "fleetshift") so that tests, or two installations sharing a NATS server, never collide.
+ */
+export interface BusNames {
+  namespace: string;
+  /** Work-queue stream of BatchJob messages. */
+  batchStream: string;
+  /** `<ns>.batch.<cluster>`: one subject per database cluster. */
+  batchSubject(clusterId: string): string;
+  batchSubjects: string;
+  /**
+   * Durable pull consumer of one cluster's batches (filter `<ns>.batch.<cluster>`), shared by every
+   * executor. One per cluster lets executors stop pulling for a throttled cluster and bounds the batches
+   * in flight per cluster (max_ack_pending) — a work-queue stream allows only non-overlapping filters.
+   */
+  clusterConsumer(clusterId: string): string;
+  /** Stream of TenantResult messages (kept so that a restarted scheduler loses none). */
+  resultStream: string;
+  /** `<ns>.result.<rollout>`. */
+  resultSubject(rolloutId: string): string;
+  resultSubjects: string;
+  /** Durable consumer of results used by the scheduler. */
+  schedulerConsumer: string;
+  /** `<ns>.throttle.<cluster>`: ThrottleSignal broadcasts (plain NATS). */
+  throttleSubject(clusterId: string): string;
+  throttleSubjects: string;
+  /** KV bucket with the last ThrottleSignal per cluster. */
+  throttleBucket: string;
+  /** KV bucket with the RolloutControl per rollout. */
+  rolloutBucket: string;
+}
+
+const tokenPattern = /^[A-Za-z0-9_-]+$/;
+
+export function busNames(namespace = 'fleetshift'): BusNames {
+  assertToken('namespace', namespace);
+  const upper = namespace.toUpperCase().replace(/-/g, '_');
+  return {
+    namespace,
+    batchStream: `${upper}_BATCHES`,
+    batchSubject: (clusterId) => `${namespace}.batch.${token('cluster id', clusterId)}`,
+    batchSubjects: `${namespace}.batch.>`,
+    clusterConsumer: (clusterId) => `${namespace}-executors-${token('cluster id', clusterId)}`,
+    resultStream: `${upper}_RESULTS`,
+    resultSubject: (rolloutId) => `${namespace}.result.${token('rollout id', rolloutId)}`,
+    resultSubjects: `${namespace}.result.>`,
+    schedulerConsumer: `${namespace}-scheduler`,
+    throttleSubject: (clusterId) => `${namespace}.throttle.${token('cluster id', clusterId)}`,
+    throttleSubjects: `${namespace}.throttle.>`,
+    throttleBucket: `${namespace}_throttle`,
+    rolloutBucket: `${namespace}_rollouts`,
+  };
+}
+
+function token(what: string, value: string): string {
+  assertToken(what, value);
+  return value;
+}
+
+function assertToken(what: string, value: string): void {
+  if (!tokenPattern.test(value)) {
+    throw new Error(`${what} ${JSON.stringify(value)} cannot be used in a NATS name: use letters, digits, '-' and '_'`);
+  }
+}

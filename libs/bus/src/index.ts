@@ -1,0 +1,5 @@
+export { busNames, type BusNames } from './bus-names.js';
+export { connectBus } from './connect-bus.js';
+export { ensureStreams } from './streams.js';
+export { openThrottleBucket, openRolloutBucket } from './buckets.js';
+export { encodeMessage, decodeMessage, type ProtoCodec } from './proto-codec.js';
