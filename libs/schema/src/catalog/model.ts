@@ -9,6 +9,13 @@
  *
  * Arrays are sorted by name (columns too: column order is not part of the state we converge to),
  * so that canonical JSON of a Catalog is deterministic and its sha256 is the fingerprint.
+ *
+ * Excluded from both scopes: pg_*, information_schema, the `fleetshift` schema (the executor's own
+ * bookkeeping) and every object an extension created (those belong to the extension). Optional fields
+ * are absent (not undefined) when they do not apply.
+ *
+ * Partitions (and INHERITS children) report what PostgreSQL gives them from the parent — columns,
+ * constraints, indexes, triggers — marked `inherited: true`; creating the parent's object creates them.
  */
 export interface Catalog {
   /** Schema scope the catalog was read with; "" for database scope. Not part of the fingerprint. */
@@ -46,7 +53,11 @@ export interface Sequence {
   max: string;
   cache: string;
   cycle: boolean;
-  /** "table.column" when the sequence is OWNED BY a column (serial); identity sequences are not listed. */
+  /**
+   * "table.column" when the sequence is OWNED BY a column (serial); identity sequences are not listed.
+   * The table is qualified as the scope prints it, the column quoted when it needs to be, so the text
+   * can follow `OWNED BY` as is.
+   */
   ownedBy?: string;
   comment?: string;
 }
@@ -78,8 +89,10 @@ export interface Column {
   identity?: 'always' | 'by default';
   /** Expression of a GENERATED ALWAYS AS (…) STORED column. */
   generated?: string;
-  /** Non-default collation only. */
+  /** Non-default collation only, as regcollation prints it ("C" quoted: `"C"`). */
   collation?: string;
+  /** True when the column comes from a parent table (a partition's columns): attislocal is false. */
+  inherited?: boolean;
   comment?: string;
 }
 
@@ -96,18 +109,28 @@ export interface Constraint {
   columns: string[];
   /** Foreign keys: the referenced table, qualified as the scope prints it. */
   references?: string;
+  /** True when cloned from a parent's constraint (partitions) or inherited only (INHERITS). */
+  inherited?: boolean;
   comment?: string;
 }
 
+/** What stands for the index name in Index.definition ("CREATE INDEX {{name}} ON public.t USING btree (a)"). */
+export const INDEX_NAME_PLACEHOLDER = '{{name}}';
+
 export interface Index {
   name: string;
-  /** pg_get_indexdef with the index name replaced by a placeholder, so renamed indexes compare equal. */
+  /**
+   * pg_get_indexdef with the index name replaced by INDEX_NAME_PLACEHOLDER, so renamed indexes compare
+   * equal. An index on a partitioned parent reads "… ON ONLY parent …".
+   */
   definition: string;
   unique: boolean;
   /** The constraint this index backs (primary key, unique, exclusion), if any. */
   constraint?: string;
   /** False for an INVALID leftover of a failed concurrent build. */
   valid: boolean;
+  /** True for a partition's index attached to an index of its partitioned parent. */
+  inherited?: boolean;
   comment?: string;
 }
 
@@ -116,12 +139,16 @@ export interface Trigger {
   /** pg_get_triggerdef. */
   definition: string;
   enabled: boolean;
+  /** True for a partition's clone of its parent's trigger. */
+  inherited?: boolean;
 }
 
 export interface Policy {
   name: string;
+  /** SELECT, INSERT, UPDATE, DELETE or ALL. */
   command: string;
   permissive: boolean;
+  /** Role names, sorted; "public" for PUBLIC. */
   roles: string[];
   using?: string;
   withCheck?: string;
@@ -133,8 +160,10 @@ export interface View {
   materialized: boolean;
   /** pg_get_viewdef. */
   definition: string;
-  /** Names of relations the view depends on (qualified as the scope prints them). */
+  /** Names of relations the view depends on (qualified as the scope prints them), sorted. */
   dependsOn: string[];
+  /** Indexes of a materialized view (absent for plain views). */
+  indexes?: Index[];
   comment?: string;
 }
 

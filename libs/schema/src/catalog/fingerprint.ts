@@ -1,0 +1,33 @@
+import { createHash } from 'node:crypto';
+import type { Catalog } from './model.js';
+
+/**
+ * Canonical JSON of a catalog: object keys sorted at every level, absent fields left out, `scope`
+ * excluded (two schemas with the same content are the same state, whatever they are called).
+ * Arrays keep their order: introspection already sorted them by name.
+ */
+export function canonicalJson(catalog: Catalog): string {
+  const { scope: _scope, ...content } = catalog;
+  return JSON.stringify(sortKeys(content));
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value === null || typeof value !== 'object') return value;
+  const sorted: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) {
+    const field = (value as Record<string, unknown>)[key];
+    if (field !== undefined) sorted[key] = sortKeys(field);
+  }
+  return sorted;
+}
+
+/** The fingerprint of a catalog state: sha256 (hex) of its canonical JSON. */
+export function fingerprint(catalog: Catalog): string {
+  return createHash('sha256').update(canonicalJson(catalog)).digest('hex');
+}
+
+/** True when two catalogs describe the same state (scope aside). */
+export function catalogsEqual(a: Catalog, b: Catalog): boolean {
+  return canonicalJson(a) === canonicalJson(b);
+}

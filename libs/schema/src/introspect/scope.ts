@@ -1,0 +1,35 @@
+import type pg from 'pg';
+
+/** The namespaces an introspection reads. */
+export interface ScopeNamespaces {
+  oids: string[];
+  /** Names of the user schemas, for Catalog.schemas (database scope). */
+  names: string[];
+  nameOf: Map<string, string>;
+}
+
+/**
+ * Database scope: every user schema — not pg_* (catalog, toast, temp), not information_schema, not
+ * `fleetshift` (the executor's bookkeeping), not a schema an extension created. Schema scope: that one
+ * schema, which must exist.
+ */
+export async function readScope(client: pg.ClientBase, schema: string | undefined): Promise<ScopeNamespaces> {
+  const { rows } = schema
+    ? await client.query<{ oid: string; nspname: string }>(
+        `SELECT n.oid::text AS oid, n.nspname FROM pg_namespace n WHERE n.nspname = $1`,
+        [schema],
+      )
+    : await client.query<{ oid: string; nspname: string }>(
+        `SELECT n.oid::text AS oid, n.nspname
+           FROM pg_namespace n
+          WHERE n.nspname NOT LIKE 'pg\\_%' AND n.nspname NOT IN ('information_schema', 'fleetshift')
+            AND NOT EXISTS (SELECT 1 FROM pg_depend ext
+                             WHERE ext.classid = 'pg_namespace'::regclass AND ext.objid = n.oid AND ext.deptype = 'e')`,
+      );
+  if (schema && rows.length === 0) throw new Error(`cannot introspect schema ${JSON.stringify(schema)}: it does not exist in this database`);
+  return {
+    oids: rows.map((r) => r.oid),
+    names: rows.map((r) => r.nspname),
+    nameOf: new Map(rows.map((r) => [r.oid, r.nspname])),
+  };
+}

@@ -1,0 +1,70 @@
+import pg from 'pg';
+import { quoteIdent } from '../sql/quote.js';
+import { SchemaInputError } from '../parse/schema-input-error.js';
+import { positionInStatement, type ParsedSchema, type SchemaStatement } from '../parse/parsed-schema.js';
+
+/** Statements per round trip when loading: large enough that a 2,000-table schema loads in a few trips. */
+const BATCH_STATEMENTS = 500;
+
+export interface ApplySchemaOptions {
+  /** Schema scope: create this schema and make it the session's search_path, so unqualified DDL lands in it. */
+  schema?: string;
+}
+
+/**
+ * Runs a parsed desired schema on a connection (normally a scratch database). Statements go in
+ * batches, each one implicit transaction; when a batch fails it is rerun one statement at a time to find
+ * the statement PostgreSQL refuses, and the error is a SchemaInputError at that statement's line:column
+ * (or at the exact token, when PostgreSQL gives a position).
+ */
+export async function applySchema(client: pg.ClientBase, parsed: ParsedSchema, opts: ApplySchemaOptions = {}): Promise<void> {
+  if (opts.schema) {
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(opts.schema)}`);
+    await client.query(`SET search_path = ${quoteIdent(opts.schema)}`);
+  }
+  for (const batch of batches(parsed.statements)) {
+    try {
+      await client.query(batch.map((s) => s.sql).join(';\n'));
+    } catch (error) {
+      if (!(error instanceof pg.DatabaseError)) throw error;
+      // Either throws at the failing statement, or (a batch-only failure) leaves the batch applied.
+      await replayOneByOne(client, batch);
+    }
+  }
+}
+
+/** Consecutive statements share a batch; a statement that must run alone gets its own. */
+function batches(statements: SchemaStatement[]): SchemaStatement[][] {
+  const result: SchemaStatement[][] = [];
+  let current: SchemaStatement[] = [];
+  for (const statement of statements) {
+    if (statement.alone || current.length >= BATCH_STATEMENTS) {
+      if (current.length > 0) result.push(current);
+      current = [];
+    }
+    if (statement.alone) result.push([statement]);
+    else current.push(statement);
+  }
+  if (current.length > 0) result.push(current);
+  return result;
+}
+
+/** The failed batch left nothing behind (one implicit transaction): replay it statement by statement. */
+async function replayOneByOne(client: pg.ClientBase, batch: SchemaStatement[]): Promise<void> {
+  for (const statement of batch) {
+    try {
+      await client.query(statement.sql);
+    } catch (error) {
+      if (!(error instanceof pg.DatabaseError)) throw error;
+      throw inputError(statement, error, error.position === undefined ? undefined : Number(error.position));
+    }
+  }
+}
+
+function inputError(statement: SchemaStatement, error: pg.DatabaseError, position: number | undefined): SchemaInputError {
+  // An error inside a function body has an internal position; the statement start is the honest place.
+  const at = positionInStatement(statement, position);
+  const detail = error.detail ? ` (${error.detail})` : '';
+  const where = error.internalPosition || error.where ? ` in ${statement.kind}` : '';
+  return new SchemaInputError(statement.file, at.line, at.column, `${error.message}${detail}${where}`);
+}

@@ -1,0 +1,27 @@
+import type { SchemaSource } from '@fleetshift/contracts';
+import type { Catalog } from '../catalog/model.js';
+import { introspect } from '../introspect/introspect.js';
+import { parseSchemaSource } from '../parse/parse-schema-source.js';
+import { applySchema } from './apply-schema.js';
+import { withScratchDatabase } from './scratch-database.js';
+
+export interface LoadDesiredSchemaOptions {
+  /** A connection URL to a server where scratch databases may be created (and dropped). */
+  scratchServerUrl: string;
+  /** Schema scope: the DDL's unqualified objects land in this schema and the catalog is read from it. */
+  schema?: string;
+}
+
+/**
+ * The desired schema normalized by PostgreSQL itself: parse and check it, run it in a scratch database,
+ * introspect that database the way a tenant is introspected, drop the scratch database. Names, types and
+ * default expressions then read exactly as they will in a tenant, so comparing the two is meaningful.
+ * Throws SchemaInputError (with line:column) for anything wrong with the input.
+ */
+export async function loadDesiredSchema(source: SchemaSource, opts: LoadDesiredSchemaOptions): Promise<Catalog> {
+  const parsed = await parseSchemaSource(source);
+  return withScratchDatabase(opts.scratchServerUrl, async (client) => {
+    await applySchema(client, parsed, { schema: opts.schema });
+    return introspect(client, { schema: opts.schema });
+  });
+}

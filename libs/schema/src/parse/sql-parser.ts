@@ -1,0 +1,54 @@
+import { loadModule, parseSync, hasSqlDetails } from 'libpg-query';
+import { SchemaInputError, inputName } from './schema-input-error.js';
+import { SourceText, skipBlanksAndComments } from './source-text.js';
+import { classifyStatement } from './statement-kind.js';
+import type { ParsedSchema, SchemaStatement } from './parsed-schema.js';
+
+let parserReady: Promise<void> | undefined;
+
+/** libpg-query is WebAssembly: its module loads once per process, before the first parse. */
+function ensureParser(): Promise<void> {
+  parserReady ??= loadModule();
+  return parserReady;
+}
+
+interface RawStatement {
+  stmt: Record<string, unknown>;
+  stmt_location?: number;
+  stmt_len?: number;
+}
+
+/**
+ * Parses PostgreSQL DDL with the real PostgreSQL parser and checks that every statement is schema
+ * definition. Throws SchemaInputError at the first syntax error or refused statement, positioned
+ * in `filename`.
+ */
+export async function parseSchemaSql(text: string, filename?: string): Promise<ParsedSchema> {
+  await ensureParser();
+  const file = inputName(filename);
+  const source = new SourceText(text);
+  const raw = parseOrThrow(text, source, file);
+  return { file, statements: raw.map((r) => toStatement(r, source, file)) };
+}
+
+function parseOrThrow(text: string, source: SourceText, file: string): RawStatement[] {
+  try {
+    return (parseSync(text).stmts ?? []) as unknown as RawStatement[];
+  } catch (error) {
+    if (!hasSqlDetails(error) || !error.sqlDetails) throw error;
+    const at = source.position(source.charOffset(error.sqlDetails.cursorPosition));
+    throw new SchemaInputError(file, at.line, at.column, error.sqlDetails.message);
+  }
+}
+
+function toStatement(raw: RawStatement, source: SourceText, file: string): SchemaStatement {
+  const locationBytes = raw.stmt_location ?? 0;
+  const endBytes = raw.stmt_len ? locationBytes + raw.stmt_len : Buffer.byteLength(source.text, 'utf8');
+  const rawText = source.sliceBytes(locationBytes, endBytes);
+  const skipped = skipBlanksAndComments(rawText, 0);
+  const startChar = source.charOffset(locationBytes) + skipped;
+  const at = source.position(startChar);
+  const verdict = classifyStatement(raw.stmt);
+  if (!verdict.accepted) throw new SchemaInputError(file, at.line, at.column, verdict.reason);
+  return { sql: rawText.slice(skipped).trimEnd(), kind: verdict.kind, alone: verdict.alone, file, line: at.line, column: at.column };
+}
