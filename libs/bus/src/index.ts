@@ -3,3 +3,4 @@ export { connectBus } from './connect-bus.js';
 export { ensureStreams } from './streams.js';
 export { openThrottleBucket, openRolloutBucket } from './buckets.js';
 export { encodeMessage, decodeMessage, type ProtoCodec } from './proto-codec.js';
+export { isStale, effectiveThrottleLevel, staleAfterIntervals } from './throttle-freshness.js';
