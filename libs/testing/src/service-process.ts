@@ -19,9 +19,15 @@ export interface ServiceProcess {
 
 /**
  * Starts one of the apps as a real process (`node --import tsx apps/<app>/src/main.ts`) on free ports
- * and resolves once it logs "listening". Rejects with its stderr if it exits first.
+ * (unless `env` sets them) and resolves once it logs "listening". Rejects with its stderr if it exits
+ * first. `onLine` sees every output line (the dev stack forwards them to the terminal).
  */
-export function startService(app: string, env: Record<string, string> = {}, timeoutMs = 60_000): Promise<ServiceProcess> {
+export function startService(
+  app: string,
+  env: Record<string, string> = {},
+  timeoutMs = 60_000,
+  onLine?: (line: string) => void,
+): Promise<ServiceProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join('apps', app, 'src', 'main.ts')], {
     cwd: workspaceRoot,
     env: { ...process.env, FLEETSHIFT_GRPC_PORT: '0', FLEETSHIFT_METRICS_PORT: '0', FLEETSHIFT_LOG_LEVEL: 'info', ...env },
@@ -29,7 +35,10 @@ export function startService(app: string, env: Record<string, string> = {}, time
   });
   const logs: Array<Record<string, unknown>> = [];
   let stderr = '';
-  child.stderr!.on('data', (chunk) => (stderr += chunk));
+  child.stderr!.on('data', (chunk) => {
+    stderr += chunk;
+    onLine?.(String(chunk).trimEnd());
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
   return new Promise((resolve, reject) => {
@@ -38,6 +47,7 @@ export function startService(app: string, env: Record<string, string> = {}, time
       reject(new Error(`${app} did not start within ${timeoutMs} ms; stderr: ${stderr.trim()}`));
     }, timeoutMs);
     createInterface({ input: child.stdout! }).on('line', (line) => {
+      onLine?.(line);
       const entry = parseLine(line);
       logs.push(entry);
       if (entry.msg !== 'listening') return;

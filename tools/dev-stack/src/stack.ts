@@ -1,0 +1,70 @@
+import { startService, type ServiceProcess } from '@fleetshift/testing';
+
+export interface StackOptions {
+  /** Extra environment for every service (NATS namespace, control DB URL, API token…). */
+  env?: Record<string, string>;
+  /** Fixed ports (the documented defaults) or any free port. */
+  ports: 'default' | 'ephemeral';
+  /** Executor processes to start (default 1). */
+  executors?: number;
+  onLine?: (service: string, line: string) => void;
+}
+
+export interface RunningStack {
+  planner: ServiceProcess;
+  healthMonitor: ServiceProcess;
+  scheduler: ServiceProcess;
+  executors: ServiceProcess[];
+  all(): ServiceProcess[];
+  /** SIGTERM to every service, executors first; resolves when all have exited. */
+  stop(): Promise<void>;
+}
+
+const defaultPorts: Record<string, { grpc: number; metrics: number }> = {
+  planner: { grpc: 50051, metrics: 9451 },
+  scheduler: { grpc: 50052, metrics: 9452 },
+  executor: { grpc: 50053, metrics: 9453 },
+  'health-monitor': { grpc: 50054, metrics: 9454 },
+};
+
+/**
+ * Starts the four services as processes: planner and health monitor first, then the scheduler (which
+ * needs the planner), then the executors. If one fails to start, the ones already started are stopped.
+ */
+export async function startStack(options: StackOptions): Promise<RunningStack> {
+  const started: ServiceProcess[] = [];
+  const start = async (app: string, index = 0) => {
+    const ports = portsFor(app, index, options.ports);
+    const env: Record<string, string> = { ...ports, ...options.env };
+    const service = await startService(app, env, 60_000, (line) => options.onLine?.(index ? `${app}-${index + 1}` : app, line));
+    started.push(service);
+    return service;
+  };
+  try {
+    const [planner, healthMonitor] = await Promise.all([start('planner'), start('health-monitor')]);
+    const scheduler = await start('scheduler', 0);
+    const executors = await Promise.all(Array.from({ length: options.executors ?? 1 }, (_, i) => start('executor', i)));
+    return {
+      planner,
+      healthMonitor,
+      scheduler,
+      executors,
+      all: () => [...started],
+      stop: () => stopAll(executors, [scheduler, planner, healthMonitor]),
+    };
+  } catch (error) {
+    await stopAll(started, []);
+    throw error;
+  }
+}
+
+function portsFor(app: string, index: number, mode: StackOptions['ports']): Record<string, string> {
+  const ports = defaultPorts[app];
+  if (mode === 'ephemeral' || index > 0) return { FLEETSHIFT_GRPC_PORT: '0', FLEETSHIFT_METRICS_PORT: '0' };
+  return { FLEETSHIFT_GRPC_PORT: String(ports.grpc), FLEETSHIFT_METRICS_PORT: String(ports.metrics) };
+}
+
+async function stopAll(first: ServiceProcess[], then: ServiceProcess[]): Promise<void> {
+  await Promise.all(first.map((service) => service.stop()));
+  await Promise.all(then.map((service) => service.stop()));
+}
