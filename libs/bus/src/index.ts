@@ -4,3 +4,11 @@ export { ensureStreams } from './streams.js';
 export { openThrottleBucket, openRolloutBucket } from './buckets.js';
 export { encodeMessage, decodeMessage, type ProtoCodec } from './proto-codec.js';
 export { isStale, effectiveThrottleLevel, staleAfterIntervals } from './throttle-freshness.js';
+export {
+  ensureClusterConsumer,
+  listClusterConsumers,
+  maxAckPendingFor,
+  clusterConsumerDefaults,
+  type ClusterConsumer,
+  type ClusterConsumerOptions,
+} from './cluster-consumers.js';
