@@ -8,3 +8,4 @@ export * from './gen/fleetshift/v1/rollout.js';
 export * from './gen/fleetshift/v1/health_monitor.js';
 export * from './gen/fleetshift/v1/bus.js';
 export { protoRoot, protoFiles } from './proto-files.js';
+export { callMetadata, unary, schedulerClients, plannerClient, healthMonitorClient } from './clients.js';
