@@ -1,0 +1,58 @@
+import { LockLevel } from '@fleetshift/contracts';
+import type { EnumType } from '../catalog/model.js';
+import { quoteLiteral, quoteQualified } from '../sql/quote.js';
+import { displayName } from './catalog-index.js';
+import type { ChangeItem, ChangeKind, StepDraft } from './change.js';
+import { Phase } from './phases.js';
+import { UnsupportedChangeError } from './unsupported-change.js';
+
+/**
+ * New labels of an existing enum: ALTER TYPE … ADD VALUE … BEFORE/AFTER, placing each label where the
+ * target has it. Runs outside a transaction: before PostgreSQL 12 it cannot run inside one at all, and
+ * since 12 a label added in a transaction cannot be used until that transaction commits — so it runs
+ * first, on its own, and every later step may use the label. PostgreSQL cannot remove or reorder labels;
+ * a target that drops or reorders labels is reported as unsupported (see enumChangeIsAdditive).
+ */
+export const addEnumValue: ChangeKind = {
+  name: 'add-enum-value',
+  phase: Phase.addEnumValue,
+  plan(ctx) {
+    const items: ChangeItem[] = [];
+    for (const [key, to] of ctx.toEnums) {
+      const from = ctx.fromEnums.get(key);
+      if (!from || sameValues(from.values, to.values)) continue;
+      if (!enumChangeIsAdditive(from, to)) {
+        throw new UnsupportedChangeError(
+          `enum ${displayName(to)}: labels can only be added (have ${from.values.join(', ')}; want ${to.values.join(', ')})`,
+        );
+      }
+      const ref = quoteQualified(to.schema, to.name);
+      const steps: StepDraft[] = [];
+      const existing = new Set(from.values);
+      to.values.forEach((value, i) => {
+        if (existing.has(value)) return;
+        const place = i > 0 ? `AFTER ${quoteLiteral(to.values[i - 1]!)}` : `BEFORE ${quoteLiteral(to.values[1]!)}`;
+        steps.push({
+          sql: `ALTER TYPE ${ref} ADD VALUE ${quoteLiteral(value)} ${place}`,
+          description: `Add label ${value} to enum ${displayName(to)}`,
+          transactional: false,
+          lock: LockLevel.LOCK_LEVEL_NONE,
+          lockTarget: ref,
+        });
+        existing.add(value);
+      });
+      items.push({ key, steps });
+    }
+    return items;
+  },
+};
+
+function sameValues(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+/** True when `to` keeps every label of `from`, in the same relative order. */
+export function enumChangeIsAdditive(from: EnumType, to: EnumType): boolean {
+  const kept = to.values.filter((v) => from.values.includes(v));
+  return sameValues(kept, from.values);
+}

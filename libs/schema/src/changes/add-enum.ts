@@ -1,0 +1,31 @@
+import { LockLevel } from '@fleetshift/contracts';
+import { quoteLiteral, quoteQualified } from '../sql/quote.js';
+import { displayName } from './catalog-index.js';
+import type { ChangeItem, ChangeKind } from './change.js';
+import { Phase } from './phases.js';
+
+/** An enum type new in the target: CREATE TYPE … AS ENUM, before the tables that use it. */
+export const addEnum: ChangeKind = {
+  name: 'add-enum',
+  phase: Phase.createEnum,
+  plan(ctx) {
+    const items: ChangeItem[] = [];
+    for (const [key, e] of ctx.toEnums) {
+      if (ctx.fromEnums.has(key)) continue;
+      const ref = quoteQualified(e.schema, e.name);
+      items.push({
+        key,
+        steps: [
+          {
+            sql: `CREATE TYPE ${ref} AS ENUM (${e.values.map(quoteLiteral).join(', ')})`,
+            description: `Create enum type ${displayName(e)}`,
+            transactional: true,
+            lock: LockLevel.LOCK_LEVEL_NONE,
+            lockTarget: ref,
+          },
+        ],
+      });
+    }
+    return items;
+  },
+};

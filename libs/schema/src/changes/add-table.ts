@@ -1,0 +1,62 @@
+import { LockLevel } from '@fleetshift/contracts';
+import type { Table } from '../catalog/model.js';
+import { quoteIdent } from '../sql/quote.js';
+import { displayName, objectKey } from './catalog-index.js';
+import type { ChangeContext, ChangeItem, ChangeKind, StepDraft } from './change.js';
+import { columnDefinition } from './column-definition.js';
+import { withoutNotValid } from './constraint-definition.js';
+import { createIndexSql } from './index-definition.js';
+import { Phase } from './phases.js';
+
+/**
+ * A table that is new in the target: CREATE TABLE with its columns, primary/unique/check/exclusion
+ * constraints inline, then its plain indexes — all inside the creating transaction. Nothing else can be
+ * using the table yet, so no concurrent recipe is needed. Foreign keys come later (add-foreign-key), once
+ * every table they reference exists; triggers, policies and comments in their own modules.
+ */
+export const addTable: ChangeKind = {
+  name: 'add-table',
+  phase: Phase.createTable,
+  plan(ctx) {
+    const items: ChangeItem[] = [];
+    for (const table of ctx.newTables()) items.push({ key: objectKey(table), steps: createTableSteps(ctx, table) });
+    return items;
+  },
+};
+
+function createTableSteps(ctx: ChangeContext, table: Table): StepDraft[] {
+  const ref = ctx.ref(table);
+  const name = displayName(table);
+  const base = { transactional: true, lock: LockLevel.LOCK_LEVEL_NONE, lockTarget: ref } as const;
+  const steps: StepDraft[] = [];
+  const inline = table.constraints.filter((c) => !c.inherited && c.kind !== 'foreign' && c.validated);
+  const elements = [
+    ...(table.partitionOf ? [] : table.columns.filter((c) => !c.inherited).map((c) => columnDefinition(c))),
+    ...inline.map((c) => `CONSTRAINT ${quoteIdent(c.name)} ${c.definition}`),
+  ];
+  let sql: string;
+  if (table.partitionOf) {
+    // A partition: columns come from the parent; local NOT NULL/defaults are not modelled separately.
+    const body = elements.length ? ` (${elements.join(', ')})` : '';
+    sql = `CREATE TABLE ${ref} PARTITION OF ${table.partitionOf.parent}${body} ${table.partitionOf.bound}`;
+  } else {
+    sql = `CREATE TABLE ${ref} (${elements.length ? `\n  ${elements.join(',\n  ')}\n` : ''})`;
+    if (table.partitionKey) sql += ` PARTITION BY ${table.partitionKey}`;
+  }
+  steps.push({ ...base, sql, description: `Create table ${name}` });
+  for (const c of table.constraints.filter((c) => !c.inherited && c.kind !== 'foreign' && !c.validated)) {
+    steps.push({
+      ...base,
+      sql: `ALTER TABLE ${ref} ADD CONSTRAINT ${quoteIdent(c.name)} ${withoutNotValid(c.definition)} NOT VALID`,
+      description: `Add not-validated constraint ${c.name} to new table ${name}`,
+    });
+  }
+  for (const index of table.indexes.filter((i) => !i.constraint && !i.inherited && i.valid)) {
+    steps.push({
+      ...base,
+      sql: createIndexSql(index.definition, index.name, { concurrently: false }),
+      description: `Create index ${index.name} on new table ${name}`,
+    });
+  }
+  return steps;
+}

@@ -1,0 +1,120 @@
+import type { Catalog, Column, EnumType, FunctionDef, Sequence, Table, View } from '../catalog/model.js';
+import { compareText } from '../catalog/order.js';
+import { quoteQualified } from '../sql/quote.js';
+
+/** Key of a schema object: "schema.name" ("" schema in schema scope). */
+export function objectKey(o: { schema: string; name: string }): string {
+  return `${o.schema}.${o.name}`;
+}
+
+/** Display name in descriptions and hazard messages. */
+export function displayName(o: { schema: string; name: string }): string {
+  return o.schema ? `${o.schema}.${o.name}` : o.name;
+}
+
+export function functionKey(f: FunctionDef): string {
+  return `${f.schema}.${f.name}(${f.identityArgs})`;
+}
+
+function byKey<T>(items: readonly T[], key: (t: T) => string): Map<string, T> {
+  const map = new Map<string, T>();
+  for (const item of items) map.set(key(item), item);
+  return new Map([...map.entries()].sort(([a], [b]) => compareText(a, b)));
+}
+
+
+/**
+ * Both catalogs of a plan with the lookups change modules share. Maps iterate in key order, so modules
+ * that walk them produce deterministic output.
+ */
+export class CatalogIndex {
+  readonly schemaRelative: boolean;
+  readonly fromTables: Map<string, Table>;
+  readonly toTables: Map<string, Table>;
+  readonly fromViews: Map<string, View>;
+  readonly toViews: Map<string, View>;
+  readonly fromEnums: Map<string, EnumType>;
+  readonly toEnums: Map<string, EnumType>;
+  readonly fromSequences: Map<string, Sequence>;
+  readonly toSequences: Map<string, Sequence>;
+  readonly fromFunctions: Map<string, FunctionDef>;
+  readonly toFunctions: Map<string, FunctionDef>;
+
+  constructor(
+    readonly from: Catalog,
+    readonly to: Catalog,
+  ) {
+    if (from.scope !== to.scope) {
+      throw new Error(`cannot plan between catalogs of different scopes: "${from.scope}" and "${to.scope}"`);
+    }
+    this.schemaRelative = to.scope !== '';
+    this.fromTables = byKey(from.tables, objectKey);
+    this.toTables = byKey(to.tables, objectKey);
+    this.fromViews = byKey(from.views, objectKey);
+    this.toViews = byKey(to.views, objectKey);
+    this.fromEnums = byKey(from.enums, objectKey);
+    this.toEnums = byKey(to.enums, objectKey);
+    this.fromSequences = byKey(from.sequences, objectKey);
+    this.toSequences = byKey(to.sequences, objectKey);
+    this.fromFunctions = byKey(from.functions, functionKey);
+    this.toFunctions = byKey(to.functions, functionKey);
+  }
+
+  /** Tables present in both catalogs, as [from, to]. */
+  keptTables(): Array<[Table, Table]> {
+    const out: Array<[Table, Table]> = [];
+    for (const [key, to] of this.toTables) {
+      const from = this.fromTables.get(key);
+      if (from) out.push([from, to]);
+    }
+    return out;
+  }
+
+  newTables(): Table[] {
+    return [...this.toTables.entries()].filter(([k]) => !this.fromTables.has(k)).map(([, t]) => t);
+  }
+
+  droppedTables(): Table[] {
+    return [...this.fromTables.entries()].filter(([k]) => !this.toTables.has(k)).map(([, t]) => t);
+  }
+
+  isNewTable(key: string): boolean {
+    return this.toTables.has(key) && !this.fromTables.has(key);
+  }
+
+  isDroppedTable(key: string): boolean {
+    return this.fromTables.has(key) && !this.toTables.has(key);
+  }
+
+  /** Columns of a kept table whose type changes or which are dropped: views over them must be rebuilt. */
+  tableColumnsReshaped(key: string): boolean {
+    const from = this.fromTables.get(key);
+    const to = this.toTables.get(key);
+    if (!from || !to) return from !== undefined;
+    const toCols = new Map(to.columns.map((c) => [c.name, c]));
+    return from.columns.some((c) => {
+      const t = toCols.get(c.name);
+      return !t || t.type !== c.type || t.collation !== c.collation;
+    });
+  }
+
+  /** The table a relation name refers to, as the scope prints it ("public.users" / "users"). */
+  tableByRelationName(name: string): string | undefined {
+    for (const key of [...this.toTables.keys(), ...this.fromTables.keys()]) {
+      const [schema, ...rest] = key.split('.');
+      const rel = rest.join('.');
+      if ((schema ? `${schema}.${rel}` : rel) === name) return key;
+    }
+    return undefined;
+  }
+
+  /** The quoted, qualified (or bare, in schema scope) name of a relation. */
+  ref(o: { schema: string; name: string }): string {
+    return quoteQualified(o.schema, o.name);
+  }
+}
+
+/** Column lookup by name. */
+export function columnMap(table: Table): Map<string, Column> {
+  return new Map(table.columns.map((c) => [c.name, c]));
+}

@@ -1,0 +1,51 @@
+import type { Hazard, LockLevel } from '@fleetshift/contracts';
+import type { CatalogIndex } from './catalog-index.js';
+
+/**
+ * One kind of change (pgroll's "operation"): recognises its change between two catalogs and returns the
+ * steps that carry it out, each stating its lock, whether it scans or rewrites a table, and its hazards.
+ *
+ * Guarantees a module gives:
+ * - `plan` is a pure function of the two catalogs: same inputs, same items, same order.
+ * - Objects that already existed in `from` are changed with the lock-safe recipe (DESIGN.md): nothing
+ *   holds a write-blocking lock while scanning or rewriting a pre-existing table unless the step carries
+ *   the hazard that says so.
+ * - Objects created by the same plan (a new table) may use plain statements inside the creating
+ *   transaction.
+ */
+export interface ChangeKind {
+  /** Kebab-case id, the PlanStep.change of its steps ("add-index"). */
+  readonly name: string;
+  /** Position in the plan: lower phases run first (see ./phases.ts). */
+  readonly phase: number;
+  plan(ctx: ChangeContext): ChangeItem[];
+}
+
+/** What one module found for one object: the steps, and a key that sorts the object within its kind. */
+export interface ChangeItem {
+  key: string;
+  steps: StepDraft[];
+}
+
+/** A PlanStep before the planner assigns groups and timeouts. */
+export interface StepDraft {
+  sql: string;
+  description: string;
+  /** False: runs outside any transaction (CONCURRENTLY, ALTER TYPE … ADD VALUE, batched backfill). */
+  transactional: boolean;
+  /** Runs in a transaction of its own (VALIDATE CONSTRAINT: its scan must not extend an earlier strong lock). */
+  isolated?: boolean;
+  lock: LockLevel;
+  lockTarget: string;
+  rewritesTable?: boolean;
+  scansTable?: boolean;
+  /** Long-running by design: gets the long statement timeout. */
+  long?: boolean;
+  hazards?: Hazard[];
+  cleanupSql?: string;
+  /** Overrides the module's phase for this step (a recipe whose tail must run later in the plan). */
+  phase?: number;
+}
+
+/** What a module sees: both catalogs with lookups (see ./catalog-index.ts). */
+export type ChangeContext = CatalogIndex;

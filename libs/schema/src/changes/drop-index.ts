@@ -1,0 +1,30 @@
+import { objectKey, displayName } from './catalog-index.js';
+import type { ChangeItem, ChangeKind } from './change.js';
+import { dropConcurrently } from './add-index.js';
+import { indexRenames, plainIndexes } from './index-pairs.js';
+import { Phase } from './phases.js';
+
+/**
+ * A plain index gone from an existing table: DROP INDEX CONCURRENTLY IF EXISTS, outside a transaction
+ * (SHARE UPDATE EXCLUSIVE; queries go on). It runs after the new indexes are built, so a replaced index
+ * keeps serving until its successor exists. IF EXISTS: a dropped column may have taken it already.
+ */
+export const dropIndex: ChangeKind = {
+  name: 'drop-index',
+  phase: Phase.dropIndex,
+  plan(ctx) {
+    const items: ChangeItem[] = [];
+    for (const [from, to] of ctx.keptTables()) {
+      const renamedFrom = new Set(indexRenames(from, to).map((p) => p.from.name));
+      const target = new Set(to.indexes.map((i) => i.name));
+      for (const index of plainIndexes(from)) {
+        if (target.has(index.name) || renamedFrom.has(index.name)) continue;
+        items.push({
+          key: `${objectKey(to)}.${index.name}`,
+          steps: [dropConcurrently(ctx, to, index.name, `Drop index ${index.name} on ${displayName(to)}`)],
+        });
+      }
+    }
+    return items;
+  },
+};

@@ -1,0 +1,62 @@
+import { LockLevel } from '@fleetshift/contracts';
+import type { Extension } from '../catalog/model.js';
+import { quoteIdent } from '../sql/quote.js';
+import type { ChangeItem, ChangeKind } from './change.js';
+import { HazardCode, hazard } from './hazards.js';
+import { Phase } from './phases.js';
+
+const key = (e: Extension) => e.name;
+
+/** An extension new in the target (or moved to another schema): EXTENSION_CHANGE. */
+export const createExtension: ChangeKind = {
+  name: 'create-extension',
+  phase: Phase.createExtension,
+  plan(ctx) {
+    const have = new Map(ctx.from.extensions.map((e) => [key(e), e]));
+    const items: ChangeItem[] = [];
+    for (const e of [...ctx.to.extensions].sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const old = have.get(key(e));
+      if (old && old.schema === e.schema) continue;
+      const schema = e.schema ? ` SCHEMA ${quoteIdent(e.schema)}` : '';
+      items.push({
+        key: e.name,
+        steps: [
+          {
+            sql: old ? `ALTER EXTENSION ${quoteIdent(e.name)} SET${schema || ' SCHEMA public'}` : `CREATE EXTENSION IF NOT EXISTS ${quoteIdent(e.name)}${schema ? ` WITH${schema}` : ''}`,
+            description: old ? `Move extension ${e.name} to schema ${e.schema}` : `Create extension ${e.name}`,
+            transactional: true,
+            lock: LockLevel.LOCK_LEVEL_NONE,
+            lockTarget: quoteIdent(e.name),
+            hazards: [hazard(HazardCode.EXTENSION_CHANGE, `extension ${e.name} is ${old ? 'moved' : 'installed'}`)],
+          },
+        ],
+      });
+    }
+    return items;
+  },
+};
+
+/** An extension gone from the target: DROP EXTENSION (its objects go with it): EXTENSION_CHANGE. */
+export const dropExtension: ChangeKind = {
+  name: 'drop-extension',
+  phase: Phase.dropExtension,
+  plan(ctx) {
+    const want = new Set(ctx.to.extensions.map(key));
+    return [...ctx.from.extensions]
+      .sort((a, b) => (a.name < b.name ? -1 : 1))
+      .filter((e) => !want.has(key(e)))
+      .map((e): ChangeItem => ({
+        key: e.name,
+        steps: [
+          {
+            sql: `DROP EXTENSION ${quoteIdent(e.name)}`,
+            description: `Drop extension ${e.name}`,
+            transactional: true,
+            lock: LockLevel.LOCK_LEVEL_NONE,
+            lockTarget: quoteIdent(e.name),
+            hazards: [hazard(HazardCode.EXTENSION_CHANGE, `extension ${e.name} and its objects are dropped`)],
+          },
+        ],
+      }));
+  },
+};

@@ -1,0 +1,35 @@
+import { LockLevel } from '@fleetshift/contracts';
+import { quoteIdent, quoteQualified } from '../sql/quote.js';
+import { displayName, objectKey } from './catalog-index.js';
+import type { ChangeItem, ChangeKind } from './change.js';
+import { indexRenames } from './index-pairs.js';
+import { Phase } from './phases.js';
+
+/**
+ * Same definition, other name: ALTER INDEX … RENAME TO, which takes SHARE UPDATE EXCLUSIVE (PostgreSQL
+ * 12+) and touches only the catalog — instead of building a new index and dropping the old one.
+ */
+export const renameIndex: ChangeKind = {
+  name: 'rename-index',
+  phase: Phase.renameIndex,
+  plan(ctx) {
+    const items: ChangeItem[] = [];
+    for (const [from, to] of ctx.keptTables()) {
+      for (const pair of indexRenames(from, to)) {
+        items.push({
+          key: `${objectKey(to)}.${pair.to.name}`,
+          steps: [
+            {
+              sql: `ALTER INDEX ${quoteQualified(to.schema, pair.from.name)} RENAME TO ${quoteIdent(pair.to.name)}`,
+              description: `Rename index ${pair.from.name} to ${pair.to.name} on ${displayName(to)}`,
+              transactional: true,
+              lock: LockLevel.LOCK_LEVEL_SHARE_UPDATE_EXCLUSIVE,
+              lockTarget: ctx.ref(to),
+            },
+          ],
+        });
+      }
+    }
+    return items;
+  },
+};

@@ -1,0 +1,80 @@
+import { LockLevel } from '@fleetshift/contracts';
+import type { Table } from '../catalog/model.js';
+import { quoteIdent } from '../sql/quote.js';
+import { columnMap, displayName, objectKey } from './catalog-index.js';
+import type { ChangeContext, ChangeItem, ChangeKind, StepDraft } from './change.js';
+import { notNullCheckPrefix } from './constraint-definition.js';
+import { Phase } from './phases.js';
+import { tempName } from './temp-names.js';
+
+/**
+ * A column of an existing table becomes NOT NULL. A plain SET NOT NULL scans the whole table under
+ * ACCESS EXCLUSIVE. Instead:
+ *   1. ADD CONSTRAINT … CHECK (c IS NOT NULL) NOT VALID   — ACCESS EXCLUSIVE for a catalog update only;
+ *   2. VALIDATE CONSTRAINT, in a transaction of its own    — SHARE UPDATE EXCLUSIVE: reads and writes go on;
+ *   3. SET NOT NULL                                         — PostgreSQL 12+ sees the validated check and
+ *                                                             skips the scan (metadata only);
+ *   4. DROP the helper check (same transaction as 3).
+ */
+export const setNotNull: ChangeKind = {
+  name: 'set-not-null',
+  phase: Phase.setNotNull,
+  plan(ctx) {
+    const items: ChangeItem[] = [];
+    for (const [from, to] of ctx.keptTables()) {
+      const fromCols = columnMap(from);
+      for (const column of to.columns) {
+        const before = fromCols.get(column.name);
+        if (!before || before.notNull || !column.notNull || column.inherited) continue;
+        items.push({ key: `${objectKey(to)}.${column.name}`, steps: notNullRecipe(ctx, to, column.name) });
+      }
+    }
+    return items;
+  },
+};
+
+/** The four steps above, for `column` of the existing `table`. */
+export function notNullRecipe(ctx: ChangeContext, table: Table, column: string, phase?: number): StepDraft[] {
+  const ref = ctx.ref(table);
+  const check = quoteIdent(tempName(notNullCheckPrefix, objectKey(table), column));
+  const col = quoteIdent(column);
+  const name = `${displayName(table)}.${column}`;
+  const at = phase === undefined ? {} : { phase };
+  return [
+    {
+      sql: `ALTER TABLE ${ref} ADD CONSTRAINT ${check} CHECK (${col} IS NOT NULL) NOT VALID`,
+      description: `Add NOT VALID check that ${name} is not null`,
+      transactional: true,
+      lock: LockLevel.LOCK_LEVEL_ACCESS_EXCLUSIVE,
+      lockTarget: ref,
+      ...at,
+    },
+    {
+      sql: `ALTER TABLE ${ref} VALIDATE CONSTRAINT ${check}`,
+      description: `Validate the not-null check of ${name} (reads the table; writes continue)`,
+      transactional: true,
+      isolated: true,
+      lock: LockLevel.LOCK_LEVEL_SHARE_UPDATE_EXCLUSIVE,
+      lockTarget: ref,
+      scansTable: true,
+      long: true,
+      ...at,
+    },
+    {
+      sql: `ALTER TABLE ${ref} ALTER COLUMN ${col} SET NOT NULL`,
+      description: `Set ${name} NOT NULL (the validated check spares the scan)`,
+      transactional: true,
+      lock: LockLevel.LOCK_LEVEL_ACCESS_EXCLUSIVE,
+      lockTarget: ref,
+      ...at,
+    },
+    {
+      sql: `ALTER TABLE ${ref} DROP CONSTRAINT ${check}`,
+      description: `Drop the helper check of ${name}`,
+      transactional: true,
+      lock: LockLevel.LOCK_LEVEL_ACCESS_EXCLUSIVE,
+      lockTarget: ref,
+      ...at,
+    },
+  ];
+}

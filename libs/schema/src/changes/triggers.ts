@@ -1,0 +1,80 @@
+import { LockLevel } from '@fleetshift/contracts';
+import { quoteIdent } from '../sql/quote.js';
+import { displayName, objectKey } from './catalog-index.js';
+import type { ChangeItem, ChangeKind, StepDraft } from './change.js';
+import { Phase } from './phases.js';
+
+/** A trigger gone from an existing table (or a changed constraint trigger): DROP TRIGGER, a brief catalog update. */
+export const dropTrigger: ChangeKind = {
+  name: 'drop-trigger',
+  phase: Phase.dropTrigger,
+  plan(ctx) {
+    const items: ChangeItem[] = [];
+    for (const [from, to] of ctx.keptTables()) {
+      const want = new Map(to.triggers.map((t) => [t.name, t]));
+      for (const t of from.triggers) {
+        if (t.inherited) continue;
+        const target = want.get(t.name);
+        // A changed constraint trigger cannot be replaced in place.
+        if (target && !(target.definition !== t.definition && /^CREATE CONSTRAINT TRIGGER/.test(t.definition))) continue;
+        const ref = ctx.ref(to);
+        items.push({
+          key: `${objectKey(to)}.${t.name}`,
+          steps: [
+            {
+              sql: `DROP TRIGGER ${quoteIdent(t.name)} ON ${ref}`,
+              description: `Drop trigger ${t.name} on ${displayName(to)}`,
+              transactional: true,
+              lock: LockLevel.LOCK_LEVEL_ACCESS_EXCLUSIVE,
+              lockTarget: ref,
+            },
+          ],
+        });
+      }
+    }
+    return items;
+  },
+};
+
+/**
+ * A trigger new or changed: its pg_get_triggerdef text, as CREATE OR REPLACE TRIGGER for a changed one
+ * (PostgreSQL 14+: no moment without the trigger). SHARE ROW EXCLUSIVE on the table, catalog only. After
+ * the functions it calls exist and before the old ones are dropped. Enabled/disabled state follows.
+ */
+export const createTrigger: ChangeKind = {
+  name: 'create-trigger',
+  phase: Phase.trigger,
+  plan(ctx) {
+    const items: ChangeItem[] = [];
+    for (const [key, to] of ctx.toTables) {
+      const from = ctx.fromTables.get(key);
+      const have = new Map((from?.triggers ?? []).map((t) => [t.name, t]));
+      const ref = ctx.ref(to);
+      for (const t of to.triggers) {
+        if (t.inherited) continue;
+        const old = have.get(t.name);
+        const steps: StepDraft[] = [];
+        const base = { transactional: true, lock: LockLevel.LOCK_LEVEL_SHARE_ROW_EXCLUSIVE, lockTarget: ref } as const;
+        const constraintTrigger = /^CREATE CONSTRAINT TRIGGER/.test(t.definition);
+        if (!old || old.definition !== t.definition) {
+          const replace = old && !constraintTrigger && !/^CREATE CONSTRAINT TRIGGER/.test(old.definition);
+          steps.push({
+            ...base,
+            sql: replace ? t.definition.replace(/^CREATE TRIGGER/, 'CREATE OR REPLACE TRIGGER') : t.definition,
+            description: `${replace ? 'Replace' : 'Create'} trigger ${t.name} on ${displayName(to)}`,
+          });
+        }
+        const wasEnabled = old && old.definition === t.definition ? old.enabled : true;
+        if (wasEnabled !== t.enabled) {
+          steps.push({
+            ...base,
+            sql: `ALTER TABLE ${ref} ${t.enabled ? 'ENABLE' : 'DISABLE'} TRIGGER ${quoteIdent(t.name)}`,
+            description: `${t.enabled ? 'Enable' : 'Disable'} trigger ${t.name} on ${displayName(to)}`,
+          });
+        }
+        if (steps.length) items.push({ key: `${key}.${t.name}`, steps });
+      }
+    }
+    return items;
+  },
+};

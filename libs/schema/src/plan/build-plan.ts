@@ -1,0 +1,103 @@
+import type { Hazard, Plan, PlanStep } from '@fleetshift/contracts';
+import type { Catalog } from '../catalog/model.js';
+import { compareText } from '../catalog/order.js';
+import { CatalogIndex } from '../changes/catalog-index.js';
+import type { StepDraft } from '../changes/change.js';
+import { changeKinds } from '../changes/registry.js';
+import { planDefaults } from './defaults.js';
+
+export interface BuildPlanOptions {
+  /** lock_timeout of every step (default planDefaults.lockTimeoutMs = 2 s). */
+  lockTimeoutMs?: number;
+  /** statement_timeout of metadata-only steps (default 30 s). */
+  statementTimeoutMs?: number;
+  /** statement_timeout of steps that read or write a whole table without blocking writes (default 6 h). */
+  longStatementTimeoutMs?: number;
+  /** Fingerprint of `from` (sha256 of the normalized catalog), carried by the plan. */
+  fromFingerprint?: string;
+  /** Fingerprint of `to`. */
+  toFingerprint?: string;
+}
+
+interface Entry {
+  phase: number;
+  kindIndex: number;
+  key: string;
+  seq: number;
+  change: string;
+  draft: StepDraft;
+}
+
+/**
+ * The plan from one catalog to another: every change module's steps, ordered by phase, module and object
+ * key, grouped into transactions, with timeouts. A pure function: same inputs, byte-identical plan.
+ *
+ * Grouping: consecutive transactional steps share a group (one transaction), so a failure inside it
+ * leaves the tenant as it was before the group. A non-transactional step (CONCURRENTLY, ADD VALUE, a
+ * batched backfill) and an isolated step (VALIDATE: its scan must not extend an earlier lock) each get a
+ * group of their own.
+ */
+export function buildPlan(from: Catalog, to: Catalog, opts: BuildPlanOptions = {}): Plan {
+  const ctx = new CatalogIndex(from, to);
+  const entries: Entry[] = [];
+  changeKinds.forEach((kind, kindIndex) => {
+    for (const item of kind.plan(ctx)) {
+      item.steps.forEach((draft, seq) => {
+        entries.push({ phase: draft.phase ?? kind.phase, kindIndex, key: item.key, seq, change: kind.name, draft });
+      });
+    }
+  });
+  entries.sort((a, b) => a.phase - b.phase || a.kindIndex - b.kindIndex || compareText(a.key, b.key) || a.seq - b.seq);
+
+  const lockTimeoutMs = opts.lockTimeoutMs ?? planDefaults.lockTimeoutMs;
+  const statementTimeoutMs = opts.statementTimeoutMs ?? planDefaults.statementTimeoutMs;
+  const longStatementTimeoutMs = opts.longStatementTimeoutMs ?? planDefaults.longStatementTimeoutMs;
+
+  const steps: PlanStep[] = [];
+  let group = 0;
+  let joinable = false;
+  for (const { change, draft } of entries) {
+    const alone = !draft.transactional || draft.isolated === true;
+    if (alone || !joinable) group += 1;
+    joinable = !alone;
+    steps.push({
+      sql: draft.sql,
+      change,
+      description: draft.description,
+      transactional: draft.transactional,
+      group,
+      lock: draft.lock,
+      lockTarget: draft.lockTarget,
+      rewritesTable: draft.rewritesTable ?? false,
+      scansTable: draft.scansTable ?? false,
+      hazards: draft.hazards ?? [],
+      lockTimeoutMs,
+      statementTimeoutMs: draft.long ? longStatementTimeoutMs : statementTimeoutMs,
+      cleanupSql: draft.cleanupSql ?? '',
+    });
+  }
+  return {
+    fromFingerprint: opts.fromFingerprint ?? '',
+    toFingerprint: opts.toFingerprint ?? '',
+    steps,
+    hazards: uniqueHazards(steps.flatMap((s) => s.hazards)),
+    schemaRelative: ctx.schemaRelative,
+  };
+}
+
+/** Hazards deduplicated by code (first message kept), in code order. */
+export function uniqueHazards(hazards: Hazard[]): Hazard[] {
+  const byCode = new Map<string, Hazard>();
+  for (const h of hazards) if (!byCode.has(h.code)) byCode.set(h.code, h);
+  return [...byCode.values()].sort((a, b) => compareText(a.code, b.code));
+}
+
+/**
+ * The hazards of `plan` that `allow` does not cover (one per code, naming an object). `allow` holds
+ * hazard codes, or "all". An empty result means the plan may run.
+ */
+export function refusedHazards(plan: Plan, allow: readonly string[] | 'all'): Hazard[] {
+  const allowed = new Set(allow === 'all' ? ['ALL'] : allow.map((a) => a.trim().toUpperCase()));
+  if (allowed.has('ALL')) return [];
+  return plan.hazards.filter((h) => !allowed.has(h.code));
+}

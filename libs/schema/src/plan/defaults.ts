@@ -1,0 +1,14 @@
+/**
+ * Planner defaults, in one place. Each can be overridden per call through BuildPlanOptions.
+ */
+export const planDefaults = {
+  /** lock_timeout of every step: a DDL that cannot get its lock gives up (55P03) instead of queueing. */
+  lockTimeoutMs: 2_000,
+  /** statement_timeout of metadata-only steps (they should take milliseconds once the lock is held). */
+  statementTimeoutMs: 30_000,
+  /** statement_timeout of steps that read or write the whole table without blocking writes
+   *  (CREATE INDEX CONCURRENTLY, VALIDATE CONSTRAINT, batched backfill): long, but never unbounded. */
+  longStatementTimeoutMs: 6 * 60 * 60 * 1_000,
+  /** Rows per transaction of a batched backfill. */
+  backfillBatchRows: 1_000,
+} as const;
