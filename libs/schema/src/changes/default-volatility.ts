@@ -16,6 +16,11 @@ const nonVolatileFunctions = new Set([
   'array_fill', 'make_interval', 'make_date', 'int4', 'int8', 'text', 'numeric', 'bool', 'float8',
 ]);
 
+/** Whether a function (by bare, lower-case name) is known to be immutable or stable. */
+export function isKnownNonVolatile(name: string): boolean {
+  return nonVolatileFunctions.has(name.toLowerCase());
+}
+
 export function isVolatileDefault(expression: string): boolean {
   const withoutLiterals = expression.replace(/'(?:[^']|'')*'/g, "''").replace(/"(?:[^"]|"")*"/g, '""');
   // Casts (`::character varying(10)`, `::numeric(10,2)[]`) are not calls.
