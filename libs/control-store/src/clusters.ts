@@ -1,0 +1,68 @@
+import type { Cluster } from '@fleetshift/contracts';
+import type { Queryable } from './queryable.js';
+
+const columns = `id, host, port, admin_user, password_env, password_file, maintenance_database, connection_budget,
+  labels, created_at`;
+
+interface ClusterRow {
+  id: string;
+  host: string;
+  port: number;
+  admin_user: string;
+  password_env: string;
+  password_file: string;
+  maintenance_database: string;
+  connection_budget: number;
+  labels: Record<string, string>;
+  created_at: Date;
+}
+
+function toCluster(row: ClusterRow): Cluster {
+  return {
+    id: row.id,
+    host: row.host,
+    port: row.port,
+    adminUser: row.admin_user,
+    passwordEnv: row.password_env,
+    passwordFile: row.password_file,
+    maintenanceDatabase: row.maintenance_database,
+    connectionBudget: row.connection_budget,
+    labels: row.labels,
+    createdAt: row.created_at,
+  };
+}
+
+/** Inserts or updates a cluster (registering again changes its connection details). */
+export async function upsertCluster(db: Queryable, cluster: Cluster): Promise<Cluster> {
+  const { rows } = await db.query<ClusterRow>(
+    `INSERT INTO clusters (id, host, port, admin_user, password_env, password_file, maintenance_database, connection_budget, labels)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+     ON CONFLICT (id) DO UPDATE SET host = EXCLUDED.host, port = EXCLUDED.port, admin_user = EXCLUDED.admin_user,
+       password_env = EXCLUDED.password_env, password_file = EXCLUDED.password_file,
+       maintenance_database = EXCLUDED.maintenance_database, connection_budget = EXCLUDED.connection_budget,
+       labels = EXCLUDED.labels
+     RETURNING ${columns}`,
+    [
+      cluster.id,
+      cluster.host,
+      cluster.port,
+      cluster.adminUser,
+      cluster.passwordEnv,
+      cluster.passwordFile,
+      cluster.maintenanceDatabase,
+      cluster.connectionBudget,
+      JSON.stringify(cluster.labels),
+    ],
+  );
+  return toCluster(rows[0]);
+}
+
+export async function getCluster(db: Queryable, id: string): Promise<Cluster | undefined> {
+  const { rows } = await db.query<ClusterRow>(`SELECT ${columns} FROM clusters WHERE id = $1`, [id]);
+  return rows[0] && toCluster(rows[0]);
+}
+
+export async function listClusters(db: Queryable): Promise<Cluster[]> {
+  const { rows } = await db.query<ClusterRow>(`SELECT ${columns} FROM clusters ORDER BY id`);
+  return rows.map(toCluster);
+}

@@ -1,0 +1,59 @@
+// Control-plane persistence: one module per table or concept, plain functions over a pg Pool/Client.
+export { openControlStore, type ControlStoreOptions } from './open-control-store.js';
+export { createDatabaseIfMissing } from './create-database.js';
+export { migrate, listMigrations, type Migration } from './migrate.js';
+export { withTransaction, type Queryable } from './queryable.js';
+export { rolloutStates, tenantStates, isolations, schemaFormats, driftPolicies, activeRolloutWords, finalRolloutWords, finalTenantWords } from './states.js';
+export { upsertCluster, getCluster, listClusters } from './clusters.js';
+export { appendSchemaVersion, getSchemaVersion, listSchemaVersions, blueprintExists, type NewSchemaVersion } from './schema-versions.js';
+export {
+  registerTenantRow,
+  getTenant,
+  getTenants,
+  recordTenantVersion,
+  findTenants,
+  selectTenants,
+  listTenantPage,
+  TenantConflictError,
+  type TenantFilter,
+  type TenantPage,
+} from './tenants.js';
+export {
+  insertRollout,
+  getRollout,
+  findActiveRollout,
+  listRollouts,
+  rolloutIdsInState,
+  setRolloutState,
+  addThrottledSeconds,
+  ActiveRolloutError,
+} from './rollouts.js';
+export { insertPlans, getPlans, countPlans, setPlanCount, type StoredPlan } from './plans.js';
+export {
+  insertBatches,
+  nextBatchNumber,
+  listBatches,
+  markBatchPublished,
+  closeFinishedBatches,
+  reopenBatch,
+  type BatchRow,
+} from './rollout-batches.js';
+export {
+  insertRolloutTenants,
+  getRolloutTenantRow,
+  batchTenants,
+  moveBatchTenants,
+  moveRolloutTenants,
+  recordTenantOutcome,
+  replanRolloutTenant,
+  failedTenantsByBatch,
+  resetTenantsForRetry,
+  finishStats,
+  listRolloutTenants,
+  type RolloutTenantRow,
+  type NewRolloutTenant,
+  type BatchTenant,
+  type TenantOutcome,
+  type FinishStats,
+} from './rollout-tenants.js';
+export { appendTenantEvent, appendTenantEvents, listTenantEvents, countRolloutEvents, type TenantEventKind, type NewTenantEvent } from './tenant-events.js';

@@ -1,0 +1,154 @@
+import type { Tenant, TenantSelector } from '@fleetshift/contracts';
+import type { Queryable } from './queryable.js';
+import { isolations } from './states.js';
+
+const columns = 'id, blueprint, cluster_id, isolation, database, schema, labels, version, fingerprint, created_at, updated_at';
+
+interface TenantRow {
+  id: string;
+  blueprint: string;
+  cluster_id: string;
+  isolation: string;
+  database: string;
+  schema: string;
+  labels: Record<string, string>;
+  version: number;
+  fingerprint: string;
+  created_at: Date;
+  updated_at: Date;
+}
+
+function toTenant(row: TenantRow): Tenant {
+  return {
+    id: row.id,
+    blueprint: row.blueprint,
+    clusterId: row.cluster_id,
+    isolation: isolations.value(row.isolation),
+    database: row.database,
+    schema: row.schema,
+    labels: row.labels,
+    version: row.version,
+    fingerprint: row.fingerprint,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/**
+ * Inserts a tenant, or returns the existing one when it is registered again at the same place (its
+ * labels are replaced). Registering an existing id elsewhere is an error naming both places.
+ */
+export async function registerTenantRow(db: Queryable, tenant: Tenant): Promise<Tenant> {
+  const existing = await getTenant(db, tenant.id);
+  if (existing) {
+    const samePlace =
+      existing.blueprint === tenant.blueprint &&
+      existing.clusterId === tenant.clusterId &&
+      existing.database === tenant.database &&
+      existing.schema === tenant.schema;
+    if (!samePlace) {
+      throw new TenantConflictError(
+        `tenant ${tenant.id} is already registered in blueprint ${existing.blueprint} on cluster ${existing.clusterId}, ` +
+          `database ${existing.database}${existing.schema ? `, schema ${existing.schema}` : ''}`,
+      );
+    }
+    const { rows } = await db.query<TenantRow>(
+      `UPDATE tenants SET labels = $2, updated_at = now() WHERE id = $1 RETURNING ${columns}`,
+      [tenant.id, JSON.stringify(tenant.labels)],
+    );
+    return toTenant(rows[0]);
+  }
+  const { rows } = await db.query<TenantRow>(
+    `INSERT INTO tenants (id, blueprint, cluster_id, isolation, database, schema, labels)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${columns}`,
+    [
+      tenant.id,
+      tenant.blueprint,
+      tenant.clusterId,
+      isolations.word(tenant.isolation),
+      tenant.database,
+      tenant.schema,
+      JSON.stringify(tenant.labels),
+    ],
+  );
+  return toTenant(rows[0]);
+}
+
+export class TenantConflictError extends Error {}
+
+export async function getTenant(db: Queryable, id: string): Promise<Tenant | undefined> {
+  const { rows } = await db.query<TenantRow>(`SELECT ${columns} FROM tenants WHERE id = $1`, [id]);
+  return rows[0] && toTenant(rows[0]);
+}
+
+export async function getTenants(db: Queryable, ids: string[]): Promise<Map<string, Tenant>> {
+  const { rows } = await db.query<TenantRow>(`SELECT ${columns} FROM tenants WHERE id = ANY($1)`, [ids]);
+  return new Map(rows.map((row) => [row.id, toTenant(row)]));
+}
+
+/** Records the version and fingerprint a tenant was brought to. */
+export async function recordTenantVersion(db: Queryable, id: string, version: number, fingerprint: string): Promise<void> {
+  await db.query('UPDATE tenants SET version = $2, fingerprint = $3, updated_at = now() WHERE id = $1', [id, version, fingerprint]);
+}
+
+export interface TenantFilter {
+  blueprint?: string;
+  clusterIds?: string[];
+  tenantIds?: string[];
+  labels?: Record<string, string>;
+}
+
+function where(filter: TenantFilter): { sql: string; params: unknown[] } {
+  const clauses: string[] = [];
+  const params: unknown[] = [];
+  const add = (clause: (n: number) => string, value: unknown) => {
+    params.push(value);
+    clauses.push(clause(params.length));
+  };
+  if (filter.blueprint) add((n) => `blueprint = $${n}`, filter.blueprint);
+  if (filter.clusterIds?.length) add((n) => `cluster_id = ANY($${n})`, filter.clusterIds);
+  if (filter.tenantIds?.length) add((n) => `id = ANY($${n})`, filter.tenantIds);
+  if (filter.labels && Object.keys(filter.labels).length) add((n) => `labels @> $${n}::jsonb`, JSON.stringify(filter.labels));
+  return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+}
+
+/** Every tenant matching a filter, by id. */
+export async function findTenants(db: Queryable, filter: TenantFilter): Promise<Tenant[]> {
+  const { sql, params } = where(filter);
+  const { rows } = await db.query<TenantRow>(`SELECT ${columns} FROM tenants ${sql} ORDER BY id`, params);
+  return rows.map(toTenant);
+}
+
+/** The tenants of a blueprint a rollout selector picks (fields combine with AND). */
+export function selectTenants(db: Queryable, blueprint: string, selector: TenantSelector | undefined): Promise<Tenant[]> {
+  return findTenants(db, {
+    blueprint,
+    tenantIds: selector?.tenantIds,
+    clusterIds: selector?.clusterIds,
+    labels: selector?.labels,
+  });
+}
+
+export interface TenantPage {
+  tenants: Tenant[];
+  nextPageToken: string;
+  total: number;
+}
+
+/** One page of tenants ordered by id; the page token is the last id of the previous page. */
+export async function listTenantPage(db: Queryable, filter: TenantFilter, pageSize: number, pageToken: string): Promise<TenantPage> {
+  const { sql, params } = where(filter);
+  const after = pageToken ? Buffer.from(pageToken, 'base64url').toString('utf8') : '';
+  const pageWhere = sql ? `${sql} AND id > $${params.length + 1}` : `WHERE id > $${params.length + 1}`;
+  const [{ rows }, count] = await Promise.all([
+    db.query<TenantRow>(`SELECT ${columns} FROM tenants ${pageWhere} ORDER BY id LIMIT ${pageSize + 1}`, [...params, after]),
+    db.query<{ total: number }>(`SELECT count(*) AS total FROM tenants ${sql}`, params),
+  ]);
+  const page = rows.slice(0, pageSize).map(toTenant);
+  const more = rows.length > pageSize;
+  return {
+    tenants: page,
+    nextPageToken: more ? Buffer.from(page[page.length - 1].id, 'utf8').toString('base64url') : '',
+    total: count.rows[0].total,
+  };
+}
