@@ -1,10 +1,135 @@
 import { baseServiceConfig, env, loadConfig } from '@fleetshift/telemetry';
+import { z } from 'zod';
+import { parseStaticClusters } from './clusters/static-clusters.js';
+import { assertSignalLevels, signalNames, type SignalLevelTable } from './signals/signal-levels.js';
 
-/** Health-monitor configuration, from environment variables (see apps/health-monitor/README.md). */
+const level = (fallback: number) =>
+  z.coerce.number({ error: 'expected a number' }).min(0, 'expected a number >= 0').default(fallback);
+
+const intAtLeast = (minimum: number, fallback: number, maximum = Number.MAX_SAFE_INTEGER) =>
+  z.coerce
+    .number({ error: `expected an integer from ${minimum}` })
+    .int(`expected an integer from ${minimum}`)
+    .min(minimum, `expected an integer >= ${minimum}`)
+    .max(maximum, `expected an integer <= ${maximum}`)
+    .default(fallback);
+
+/**
+ * Health-monitor configuration, from environment variables. Every default is here and documented in
+ * apps/health-monitor/README.md.
+ */
 export const healthMonitorConfigShape = {
   ...baseServiceConfig({ grpcPort: 50054, metricsPort: 9454 }),
   FLEETSHIFT_NATS_URL: env.url(['nats'], 'nats://127.0.0.1:4222'),
   FLEETSHIFT_NATS_NAMESPACE: env.host('fleetshift'),
+  /** The control-plane database whose clusters table lists the clusters to watch. */
+  FLEETSHIFT_CONTROL_DB_URL: env.url(['postgres', 'postgresql'], 'postgresql://postgres@127.0.0.1:5432/fleetshift'),
+  /** A static list `id=postgresql://user@host:port/db,…`; when set, the control plane is not read. */
+  FLEETSHIFT_CLUSTERS: z
+    .string()
+    .optional()
+    .superRefine((value, ctx) => {
+      if (value === undefined) return;
+      try {
+        parseStaticClusters(value);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    }),
+  FLEETSHIFT_CLUSTER_REFRESH_MS: intAtLeast(1000, 30_000),
+  FLEETSHIFT_SAMPLE_INTERVAL_MS: intAtLeast(250, 1000),
+  /** A heartbeat every this many samples without a change; at most 2 so that a signal never goes stale. */
+  FLEETSHIFT_HEARTBEAT_EVERY_SAMPLES: intAtLeast(1, 1, 2),
+  FLEETSHIFT_THROTTLE_AFTER_SAMPLES: intAtLeast(1, 3),
+  FLEETSHIFT_RELEASE_AFTER_SAMPLES: intAtLeast(1, 5),
+
+  FLEETSHIFT_CPU_SOURCE: z
+    .enum(['auto', 'proc-stat', 'prometheus', 'none'], { error: 'expected one of auto, proc-stat, prometheus, none' })
+    .default('auto'),
+  FLEETSHIFT_PROMETHEUS_URL: z
+    .string()
+    .optional()
+    .refine((value) => value === undefined || /^https?:\/\//.test(value), { message: 'expected a URL starting with http:// or https://' }),
+  FLEETSHIFT_PROMETHEUS_QUERY: z
+    .string()
+    .default('100 * (1 - avg(rate(node_cpu_seconds_total{mode="idle",instance=~"{host}(:[0-9]+)?"}[1m])))'),
+  /** JSON object {"cluster id": "PromQL"} overriding the query template per cluster. */
+  FLEETSHIFT_PROMETHEUS_QUERIES: z
+    .string()
+    .default('{}')
+    .transform((text, ctx) => {
+      try {
+        const parsed = JSON.parse(text) as unknown;
+        if (parsed && typeof parsed === 'object' && !Array.isArray(parsed) && Object.values(parsed).every((v) => typeof v === 'string')) {
+          return parsed as Record<string, string>;
+        }
+      } catch {
+        // reported below
+      }
+      ctx.addIssue({ code: 'custom', message: 'expected a JSON object of cluster id to PromQL string' });
+      return z.NEVER;
+    }),
+  /** CPU cores of a remote database host whose registration has no `cores` label. */
+  FLEETSHIFT_DB_CORES: intAtLeast(1, 4),
+
+  FLEETSHIFT_CPU_THRESHOLD: level(80),
+  FLEETSHIFT_CPU_RELEASE: level(60),
+  FLEETSHIFT_CPU_CRITICAL: level(95),
+  FLEETSHIFT_SESSIONS_PER_CORE_THRESHOLD: level(2),
+  FLEETSHIFT_SESSIONS_PER_CORE_RELEASE: level(1),
+  FLEETSHIFT_SESSIONS_PER_CORE_CRITICAL: level(4),
+  FLEETSHIFT_LOCK_WAITERS_THRESHOLD: level(0),
+  FLEETSHIFT_LOCK_WAITERS_RELEASE: level(0),
+  FLEETSHIFT_LOCK_WAITERS_CRITICAL: level(10),
+  FLEETSHIFT_REPLICATION_LAG_THRESHOLD: level(10),
+  FLEETSHIFT_REPLICATION_LAG_RELEASE: level(5),
+  FLEETSHIFT_REPLICATION_LAG_CRITICAL: level(60),
 };
 
-export const loadHealthMonitorConfig = () => loadConfig(healthMonitorConfigShape);
+export type HealthMonitorConfig = ReturnType<typeof loadHealthMonitorConfig>;
+
+export function loadHealthMonitorConfig() {
+  const config = loadConfig(healthMonitorConfigShape);
+  try {
+    assertSignalLevels(signalLevelsFrom(config));
+  } catch (error) {
+    process.stderr.write(`invalid configuration: ${(error as Error).message}\n`);
+    process.exit(2);
+  }
+  return config;
+}
+
+/** The thresholds of each signal from the configuration. */
+export function signalLevelsFrom(config: {
+  FLEETSHIFT_CPU_THRESHOLD: number;
+  FLEETSHIFT_CPU_RELEASE: number;
+  FLEETSHIFT_CPU_CRITICAL: number;
+  FLEETSHIFT_SESSIONS_PER_CORE_THRESHOLD: number;
+  FLEETSHIFT_SESSIONS_PER_CORE_RELEASE: number;
+  FLEETSHIFT_SESSIONS_PER_CORE_CRITICAL: number;
+  FLEETSHIFT_LOCK_WAITERS_THRESHOLD: number;
+  FLEETSHIFT_LOCK_WAITERS_RELEASE: number;
+  FLEETSHIFT_LOCK_WAITERS_CRITICAL: number;
+  FLEETSHIFT_REPLICATION_LAG_THRESHOLD: number;
+  FLEETSHIFT_REPLICATION_LAG_RELEASE: number;
+  FLEETSHIFT_REPLICATION_LAG_CRITICAL: number;
+}): SignalLevelTable {
+  return {
+    [signalNames.cpu]: { threshold: config.FLEETSHIFT_CPU_THRESHOLD, release: config.FLEETSHIFT_CPU_RELEASE, critical: config.FLEETSHIFT_CPU_CRITICAL },
+    [signalNames.sessions]: {
+      threshold: config.FLEETSHIFT_SESSIONS_PER_CORE_THRESHOLD,
+      release: config.FLEETSHIFT_SESSIONS_PER_CORE_RELEASE,
+      critical: config.FLEETSHIFT_SESSIONS_PER_CORE_CRITICAL,
+    },
+    [signalNames.lockWaiters]: {
+      threshold: config.FLEETSHIFT_LOCK_WAITERS_THRESHOLD,
+      release: config.FLEETSHIFT_LOCK_WAITERS_RELEASE,
+      critical: config.FLEETSHIFT_LOCK_WAITERS_CRITICAL,
+    },
+    [signalNames.replicationLag]: {
+      threshold: config.FLEETSHIFT_REPLICATION_LAG_THRESHOLD,
+      release: config.FLEETSHIFT_REPLICATION_LAG_RELEASE,
+      critical: config.FLEETSHIFT_REPLICATION_LAG_CRITICAL,
+    },
+  } as SignalLevelTable;
+}

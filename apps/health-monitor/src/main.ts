@@ -1,14 +1,65 @@
 import { HealthMonitorServiceService } from '@fleetshift/contracts';
-import { createServiceRuntime, unimplementedService } from '@fleetshift/telemetry';
-import { loadHealthMonitorConfig } from './config.js';
+import { busNames, connectBus, openThrottleBucket } from '@fleetshift/bus';
+import { createServiceRuntime, redactUrl } from '@fleetshift/telemetry';
+import { lastSequenceInBucket, natsBroadcaster } from './broadcaster.js';
+import { staticClusterSource } from './clusters/cluster-source.js';
+import { controlPlaneClusterSource } from './clusters/control-plane-clusters.js';
+import { parseStaticClusters } from './clusters/static-clusters.js';
+import { loadHealthMonitorConfig, signalLevelsFrom } from './config.js';
+import { FleetMonitor } from './fleet-monitor.js';
+import { healthMonitorHandlers } from './grpc-handlers.js';
+import { MonitorMetrics } from './monitor-metrics.js';
 
 const config = loadHealthMonitorConfig();
 const runtime = createServiceRuntime('health-monitor', config);
+const { logger } = runtime;
 
-await runtime.serve([
-  {
-    name: 'fleetshift.v1.HealthMonitorService',
-    definition: HealthMonitorServiceService,
-    implementation: unimplementedService(HealthMonitorServiceService, 'the health monitor is being built (issue 5)'),
+const names = busNames(config.FLEETSHIFT_NATS_NAMESPACE);
+const nc = await connectBus(config.FLEETSHIFT_NATS_URL, 'fleetshift-health-monitor');
+const bucket = await openThrottleBucket(nc, names);
+
+const source = config.FLEETSHIFT_CLUSTERS
+  ? staticClusterSource(parseStaticClusters(config.FLEETSHIFT_CLUSTERS))
+  : controlPlaneClusterSource(config.FLEETSHIFT_CONTROL_DB_URL);
+logger.info(
+  { source: source.kind, controlDb: source.kind === 'control-plane' ? redactUrl(config.FLEETSHIFT_CONTROL_DB_URL) : undefined },
+  'cluster source',
+);
+
+const monitor = new FleetMonitor({
+  source,
+  sinks: [natsBroadcaster(nc, bucket, names)],
+  logger,
+  metrics: new MonitorMetrics(runtime.metrics),
+  sampleIntervalMs: config.FLEETSHIFT_SAMPLE_INTERVAL_MS,
+  heartbeatEverySamples: config.FLEETSHIFT_HEARTBEAT_EVERY_SAMPLES,
+  refreshIntervalMs: config.FLEETSHIFT_CLUSTER_REFRESH_MS,
+  hysteresis: {
+    throttleAfterSamples: config.FLEETSHIFT_THROTTLE_AFTER_SAMPLES,
+    releaseAfterSamples: config.FLEETSHIFT_RELEASE_AFTER_SAMPLES,
   },
-]);
+  levels: signalLevelsFrom(config),
+  cpu: {
+    source: config.FLEETSHIFT_CPU_SOURCE,
+    prometheusUrl: config.FLEETSHIFT_PROMETHEUS_URL,
+    prometheusQuery: config.FLEETSHIFT_PROMETHEUS_QUERY,
+    prometheusQueries: config.FLEETSHIFT_PROMETHEUS_QUERIES,
+  },
+  defaultRemoteCores: config.FLEETSHIFT_DB_CORES,
+  startSequence: await lastSequenceInBucket(bucket),
+});
+await monitor.start();
+
+await runtime.serve(
+  [
+    {
+      name: 'fleetshift.v1.HealthMonitorService',
+      definition: HealthMonitorServiceService,
+      implementation: healthMonitorHandlers(monitor),
+    },
+  ],
+  async () => {
+    await monitor.stop();
+    await nc.drain();
+  },
+);

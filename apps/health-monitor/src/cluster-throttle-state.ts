@@ -1,0 +1,87 @@
+import { ClusterHealth, ThrottleLevel, type SignalSample } from '@fleetshift/contracts';
+import { activeOverride, overriddenLevel, toManualThrottle, type ManualOverride } from './manual-override.js';
+import { decide, initialDecision, type DecisionState, type HysteresisOptions } from './throttle-decision.js';
+
+export interface EffectiveLevel {
+  level: ThrottleLevel;
+  /** The signal name, "manual", or "" when OK by the signals. */
+  cause: string;
+  reason: string;
+}
+
+/**
+ * Everything the monitor knows about one cluster: the automatic decision, the operator's override on
+ * top of it, the last samples, since when the level holds and how long the cluster was throttled.
+ */
+export class ClusterThrottleState {
+  decision: DecisionState = initialDecision;
+  override: ManualOverride | undefined;
+  signals: SignalSample[] = [];
+  sampledAt: Date | undefined;
+  /** The level last evaluated (UNSPECIFIED before the first evaluation). */
+  current: EffectiveLevel = { level: ThrottleLevel.THROTTLE_LEVEL_UNSPECIFIED, cause: '', reason: 'not sampled yet' };
+  levelSince: Date | undefined;
+  throttledSeconds = 0;
+  #accountedUntil: Date | undefined;
+
+  constructor(
+    readonly clusterId: string,
+    private readonly hysteresis: HysteresisOptions,
+  ) {}
+
+  /** Feeds one sample of every signal to the decision. */
+  recordSample(signals: SignalSample[], sampledAt: Date): void {
+    this.signals = signals;
+    this.sampledAt = sampledAt;
+    this.decision = decide(this.decision, signals, this.hysteresis);
+  }
+
+  /**
+   * Works out the level in force at `now` (dropping an expired override) and returns whether it
+   * differs from the previous evaluation. Adds the time spent throttled since the previous call.
+   */
+  evaluate(now: Date): { changed: boolean; throttledSecondsAdded: number } {
+    this.override = activeOverride(this.override, now);
+    const next = this.#effective();
+    let added = 0;
+    if (this.#accountedUntil && isThrottling(this.current.level)) {
+      added = Math.max(0, (now.getTime() - this.#accountedUntil.getTime()) / 1000);
+      this.throttledSeconds += added;
+    }
+    this.#accountedUntil = now;
+    const changed = next.level !== this.current.level;
+    if (changed) this.levelSince = now;
+    this.current = next;
+    return { changed, throttledSecondsAdded: added };
+  }
+
+  /** The contract's view of this cluster. */
+  health(): ClusterHealth {
+    return ClusterHealth.fromPartial({
+      clusterId: this.clusterId,
+      level: this.current.level,
+      signals: this.signals,
+      reason: this.current.reason,
+      manual: this.override ? toManualThrottle(this.override) : undefined,
+      sampledAt: this.sampledAt,
+      levelSince: this.levelSince,
+      throttledSecondsTotal: this.throttledSeconds,
+    });
+  }
+
+  #effective(): EffectiveLevel {
+    if (this.override) {
+      const until = this.override.expiresAt ? ` until ${this.override.expiresAt.toISOString()}` : '';
+      return { level: overriddenLevel(this.override), cause: 'manual', reason: `${this.override.reason}${until}` };
+    }
+    if (this.decision.level === ThrottleLevel.THROTTLE_LEVEL_UNSPECIFIED) {
+      // Not sampled yet: the safe default, as for a missing signal.
+      return { level: ThrottleLevel.THROTTLE_LEVEL_THROTTLED, cause: 'stale', reason: 'not sampled yet' };
+    }
+    return { level: this.decision.level, cause: this.decision.cause, reason: this.decision.reason };
+  }
+}
+
+export function isThrottling(level: ThrottleLevel): boolean {
+  return level === ThrottleLevel.THROTTLE_LEVEL_THROTTLED || level === ThrottleLevel.THROTTLE_LEVEL_CRITICAL;
+}
