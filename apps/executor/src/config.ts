@@ -1,10 +1,41 @@
+import { hostname } from 'node:os';
+import { z } from 'zod';
 import { baseServiceConfig, env, loadConfig } from '@fleetshift/telemetry';
 
-/** Executor configuration, from environment variables (see apps/executor/README.md). */
+/**
+ * Executor configuration, from environment variables. Every default the executor uses lives here.
+ */
 export const executorConfigShape = {
   ...baseServiceConfig({ grpcPort: 50053, metricsPort: 9453 }),
   FLEETSHIFT_NATS_URL: env.url(['nats'], 'nats://127.0.0.1:4222'),
   FLEETSHIFT_NATS_NAMESPACE: env.host('fleetshift'),
+  /** Names this executor in results, applied_versions rows and application_name. Default: host-pid. */
+  FLEETSHIFT_EXECUTOR_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,40}$/, 'expected 1-40 letters, digits, ".", "_" or "-"')
+    .default(`${hostname().replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 28)}-${process.pid}`),
+  /** lock_timeout for a step whose plan gives none (a DDL must never queue behind the application). */
+  FLEETSHIFT_EXECUTOR_DEFAULT_LOCK_TIMEOUT_MS: env.positiveInt(2_000),
+  /** Lock-timeout retries per step when the batch gives none (BatchJob.max_lock_retries = 0). */
+  FLEETSHIFT_EXECUTOR_MAX_LOCK_RETRIES: env.positiveInt(8),
+  /** Jittered exponential backoff between lock-timeout retries: base and cap. */
+  FLEETSHIFT_EXECUTOR_BACKOFF_BASE_MS: env.positiveInt(250),
+  FLEETSHIFT_EXECUTOR_BACKOFF_CAP_MS: env.positiveInt(10_000),
+  /** How often the executor re-lists the batch stream's consumers to pick up new clusters. */
+  FLEETSHIFT_EXECUTOR_DISCOVERY_INTERVAL_MS: env.positiveInt(5_000),
+  /** Tenant connection attempt timeout (an unreachable tenant fails after it). */
+  FLEETSHIFT_EXECUTOR_CONNECT_TIMEOUT_MS: env.positiveInt(5_000),
+  /**
+   * How long a batch waits for its cluster to come back from THROTTLED (or its rollout from PAUSED),
+   * keeping the batch with in-progress acks, before it is returned to the queue (NAK with delay).
+   */
+  FLEETSHIFT_EXECUTOR_HOLD_MS: env.positiveInt(30_000),
+  /** ack_wait of a cluster consumer the executor creates itself (a dead executor's batch returns after it). */
+  FLEETSHIFT_EXECUTOR_ACK_WAIT_MS: env.positiveInt(30_000),
+  /** Redelivery delay of a batch returned to the queue (throttled, paused, shutdown, tenant busy). */
+  FLEETSHIFT_EXECUTOR_NAK_DELAY_MS: env.positiveInt(2_000),
 };
 
-export const loadExecutorConfig = () => loadConfig(executorConfigShape);
+export type ExecutorConfig = z.infer<z.ZodObject<typeof executorConfigShape>>;
+
+export const loadExecutorConfig = (): ExecutorConfig => loadConfig(executorConfigShape);

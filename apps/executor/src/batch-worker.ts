@@ -1,0 +1,145 @@
+import type { JsMsg } from '@nats-io/jetstream';
+import { BatchJob, TenantResult, TenantRolloutState, type TenantTask } from '@fleetshift/contracts';
+import { decodeMessage } from '@fleetshift/bus';
+import { connectionsPerBatch } from './connection-budget.js';
+import { ConnectionSlot } from './connection-slot.js';
+import { executorApplicationName, databaseKey } from './tenant-connection.js';
+import type { RolloutControlCache } from './rollout-control.js';
+import type { ThrottleBoard } from './throttle-gate.js';
+import { runTenant, type TenantRunDeps } from './tenant-runner.js';
+
+export interface BatchWorkerDeps extends TenantRunDeps {
+  board: ThrottleBoard;
+  rollouts: RolloutControlCache;
+  /** Aborted on SIGTERM: tenants in hand finish, the rest of the batch goes back to the queue. */
+  stopping: AbortSignal;
+  /** How long to hold a batch while its cluster is throttled or its rollout paused, before returning it. */
+  holdMs: number;
+  nakDelayMs: number;
+  connectTimeoutMs: number;
+}
+
+export interface BatchOutcome {
+  acked: boolean;
+  reported: number;
+  deferred: number;
+  reason?: string;
+}
+
+/**
+ * Runs one delivered batch: its tenants with min(tenant_concurrency, budget share) connections, each
+ * tenant started only while its rollout is RUNNING and its cluster OK; in-progress acks keep the batch
+ * while it runs or waits. When every tenant is reported the batch is acked. Otherwise (SIGTERM, throttle
+ * or pause longer than the hold time, a CRITICAL cancel, a tenant locked by another executor) it is
+ * NAKed with a delay: the next delivery runs the batch again, and the tenants already done are no-ops
+ * there (fleetshift.applied_versions: this rollout's row → reported again, nothing runs).
+ */
+export async function runBatch(message: JsMsg, maxAckPending: number, ackWaitMs: number, deps: BatchWorkerDeps): Promise<BatchOutcome> {
+  const job = decodeMessage(BatchJob, message.data);
+  const deliveryCount = message.info.deliveryCount;
+  const log = deps.logger.child({ rolloutId: job.rolloutId, batch: job.batchNumber, clusterId: job.clusterId, delivery: deliveryCount });
+  const connections = connectionsPerBatch(job, maxAckPending);
+  log.info({ tenants: job.tasks.length, connections, budget: job.clusterConnectionBudget, maxAckPending }, 'batch started');
+
+  const heartbeat = setInterval(() => message.working(), Math.max(500, Math.floor(ackWaitMs / 3)));
+  // Tenants of the same database next to each other: a slot's connection serves them one after another.
+  const queue: TenantTask[] = [...job.tasks].sort((a, b) => compare(a.target ? databaseKey(a.target) : '', b.target ? databaseKey(b.target) : ''));
+  let reported = 0;
+  let deferred = 0;
+  let returnReason: string | undefined;
+  const returnRest = (reason: string) => {
+    returnReason ??= reason;
+    deferred += queue.length;
+    queue.length = 0;
+  };
+
+  const worker = async () => {
+    const slot = new ConnectionSlot(executorApplicationName(deps.settings.executorId), deps.connectTimeoutMs, (reused) =>
+      deps.metrics?.connectionsOpened.inc({ reused: String(reused) }),
+    );
+    try {
+      for (let task = queue.shift(); task; task = queue.shift()) {
+        if (deps.stopping.aborted) {
+          queue.unshift(task);
+          returnRest('executor stopping');
+          break;
+        }
+        let gate = deps.rollouts.gate(job.rolloutId);
+        if (gate === 'wait') gate = await deps.rollouts.waitUntilDecided(job.rolloutId, deps.holdMs, deps.stopping);
+        if (gate === 'wait') {
+          queue.unshift(task);
+          returnRest(deps.rollouts.describe(job.rolloutId));
+          break;
+        }
+        if (gate === 'cancel') {
+          await deps.publish(
+            TenantResult.fromPartial({
+              rolloutId: job.rolloutId,
+              batchNumber: job.batchNumber,
+              tenantId: task.tenantId,
+              state: TenantRolloutState.TENANT_ROLLOUT_STATE_CANCELLED,
+              errorCode: 'CANCELLED',
+              error: `not started: ${deps.rollouts.describe(job.rolloutId)}`,
+              executorId: deps.settings.executorId,
+              targetVersion: job.targetVersion,
+              finishedAt: new Date(),
+            }),
+            deliveryCount,
+          );
+          deps.metrics?.tenants.inc({ result: 'cancelled' });
+          reported++;
+          continue;
+        }
+        if (!deps.board.canStart(job.clusterId)) {
+          const waitStarted = performance.now();
+          log.info({ reason: deps.board.describe(job.clusterId) }, 'cluster not OK: no new tenant starts');
+          const ok = await deps.board.waitUntilOk(job.clusterId, deps.holdMs, deps.stopping);
+          deps.metrics?.throttledWaitSeconds.inc({ cluster: job.clusterId }, (performance.now() - waitStarted) / 1000);
+          if (!ok) {
+            queue.unshift(task);
+            returnRest(deps.stopping.aborted ? 'executor stopping' : deps.board.describe(job.clusterId));
+            break;
+          }
+          // Re-check the rollout after the wait.
+          queue.unshift(task);
+          continue;
+        }
+        const critical = deps.board.criticalSignal(job.clusterId);
+        try {
+          const outcome = await runTenant(job, task, slot, deliveryCount, deps, critical.signal);
+          if (outcome.kind === 'reported') reported++;
+          else {
+            deferred++;
+            returnReason ??= outcome.reason;
+          }
+        } finally {
+          critical.release();
+        }
+      }
+    } finally {
+      await slot.close();
+    }
+  };
+
+  try {
+    await Promise.all(Array.from({ length: Math.min(connections, Math.max(1, queue.length)) }, worker));
+  } finally {
+    clearInterval(heartbeat);
+  }
+
+  if (deferred === 0) {
+    await message.ackAck().catch(() => message.ack());
+    deps.metrics?.batches.inc({ outcome: 'acked' });
+    log.info({ reported }, 'batch done: acked');
+    return { acked: true, reported, deferred };
+  }
+  const delay = deps.stopping.aborted ? 0 : deps.nakDelayMs;
+  message.nak(delay);
+  deps.metrics?.batches.inc({ outcome: 'returned' });
+  log.info({ reported, deferred, reason: returnReason, delayMs: delay }, 'batch returned to the queue');
+  return { acked: false, reported, deferred, reason: returnReason };
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
