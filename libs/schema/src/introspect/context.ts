@@ -9,6 +9,8 @@ export interface IntrospectionContext {
   /** The `schema` field for an object in this namespace: its name, or "" in schema scope. */
   schemaName(namespaceOid: string): string;
   comments: Comments;
+  /** Schema scope: the scope name as PostgreSQL quotes it plus ".", for unqualify.ts; undefined in database scope. */
+  scopePrefix?: string;
 }
 
 /** Keeps rows only for objects not created by an extension (those belong to the extension, not the tenant). */

@@ -1,5 +1,6 @@
 import type { FunctionDef } from '../catalog/model.js';
 import { notExtensionMember, withoutUndefined, type IntrospectionContext } from './context.js';
+import { unqualifyFunctionDefinition } from './unqualify.js';
 
 /** Functions and procedures in scope (not aggregates or window functions), as full CREATE statements. */
 export async function readFunctions(ctx: IntrospectionContext): Promise<FunctionDef[]> {
@@ -21,7 +22,7 @@ export async function readFunctions(ctx: IntrospectionContext): Promise<Function
       schema: ctx.schemaName(r.nsp),
       name: r.proname,
       identityArgs: r.identity_args,
-      definition: r.definition,
+      definition: unqualifyFunctionDefinition(r.definition, ctx.scopePrefix),
       comment: ctx.comments.of('proc', r.oid),
     }),
   );

@@ -1,5 +1,6 @@
 import { INDEX_NAME_PLACEHOLDER, type Index } from '../catalog/model.js';
 import { optional, withoutUndefined, type IntrospectionContext } from './context.js';
+import { unqualifyIndexDefinition } from './unqualify.js';
 
 export interface IndexRow {
   /** The table or materialized view the index is on. */
@@ -39,7 +40,7 @@ export async function readIndexes(ctx: IntrospectionContext): Promise<IndexRow[]
     relationOid: r.relation_oid,
     index: withoutUndefined<Index>({
       name: r.relname,
-      definition: withPlaceholder(r.definition, r.quoted),
+      definition: unqualifyIndexDefinition(withPlaceholder(r.definition, r.quoted), ctx.scopePrefix),
       unique: r.indisunique,
       constraint: optional(r.constraint),
       valid: r.indisvalid,

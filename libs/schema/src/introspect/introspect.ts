@@ -50,6 +50,7 @@ async function readCatalog(client: pg.ClientBase, schema: string | undefined): P
     namespaceOids: scope.oids,
     schemaName: (oid) => (schema ? '' : (scope.nameOf.get(oid) ?? '')),
     comments: await readComments(client),
+    scopePrefix: scope.prefix,
   };
   const indexes = await readIndexes(ctx);
   const tables = await readTablesWithParts(ctx, indexes);

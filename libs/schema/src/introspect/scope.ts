@@ -6,6 +6,8 @@ export interface ScopeNamespaces {
   /** Names of the user schemas, for Catalog.schemas (database scope). */
   names: string[];
   nameOf: Map<string, string>;
+  /** Schema scope: quote_ident(schema) + "." (how PostgreSQL qualifies names in it). */
+  prefix?: string;
 }
 
 /**
@@ -15,11 +17,11 @@ export interface ScopeNamespaces {
  */
 export async function readScope(client: pg.ClientBase, schema: string | undefined): Promise<ScopeNamespaces> {
   const { rows } = schema
-    ? await client.query<{ oid: string; nspname: string }>(
-        `SELECT n.oid::text AS oid, n.nspname FROM pg_namespace n WHERE n.nspname = $1`,
+    ? await client.query<{ oid: string; nspname: string; quoted: string }>(
+        `SELECT n.oid::text AS oid, n.nspname, quote_ident(n.nspname) AS quoted FROM pg_namespace n WHERE n.nspname = $1`,
         [schema],
       )
-    : await client.query<{ oid: string; nspname: string }>(
+    : await client.query<{ oid: string; nspname: string; quoted?: string }>(
         `SELECT n.oid::text AS oid, n.nspname
            FROM pg_namespace n
           WHERE n.nspname NOT LIKE 'pg\\_%' AND n.nspname NOT IN ('information_schema', 'fleetshift')
@@ -31,5 +33,6 @@ export async function readScope(client: pg.ClientBase, schema: string | undefine
     oids: rows.map((r) => r.oid),
     names: rows.map((r) => r.nspname),
     nameOf: new Map(rows.map((r) => [r.oid, r.nspname])),
+    prefix: schema ? `${rows[0]!.quoted}.` : undefined,
   };
 }

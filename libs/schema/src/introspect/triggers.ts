@@ -1,5 +1,6 @@
 import type { Trigger } from '../catalog/model.js';
 import { withoutUndefined, type IntrospectionContext } from './context.js';
+import { unqualifyTriggerDefinition } from './unqualify.js';
 
 export interface TriggerRow {
   tableOid: string;
@@ -26,7 +27,7 @@ export async function readTriggers(ctx: IntrospectionContext): Promise<TriggerRo
     tableOid: r.table_oid,
     trigger: withoutUndefined<Trigger>({
       name: r.tgname,
-      definition: r.definition,
+      definition: unqualifyTriggerDefinition(r.definition, ctx.scopePrefix),
       enabled: r.enabled,
       inherited: r.inherited || undefined,
     }),

@@ -4,7 +4,7 @@ import { SchemaInputError } from '../parse/schema-input-error.js';
 import { positionInStatement, type ParsedSchema, type SchemaStatement } from '../parse/parsed-schema.js';
 
 /** Statements per round trip when loading: large enough that a 2,000-table schema loads in a few trips. */
-const BATCH_STATEMENTS = 500;
+const BATCH_STATEMENTS = 100;
 
 export interface ApplySchemaOptions {
   /** Schema scope: create this schema and make it the session's search_path, so unqualified DDL lands in it. */

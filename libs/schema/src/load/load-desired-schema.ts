@@ -10,6 +10,8 @@ export interface LoadDesiredSchemaOptions {
   scratchServerUrl: string;
   /** Schema scope: the DDL's unqualified objects land in this schema and the catalog is read from it. */
   schema?: string;
+  /** Tag for the scratch database's name (see withScratchDatabase). */
+  scratchTag?: string;
 }
 
 /**
@@ -23,5 +25,5 @@ export async function loadDesiredSchema(source: SchemaSource, opts: LoadDesiredS
   return withScratchDatabase(opts.scratchServerUrl, async (client) => {
     await applySchema(client, parsed, { schema: opts.schema });
     return introspect(client, { schema: opts.schema });
-  });
+  }, { tag: opts.scratchTag });
 }

@@ -6,6 +6,22 @@ import { databaseUrlFor } from './database-url.js';
 /** Every scratch database's name starts with this, so a leftover is recognisable (and droppable) by name. */
 export const SCRATCH_DATABASE_PREFIX = 'fleetshift_scratch_';
 
+export interface ScratchDatabaseOptions {
+  /**
+   * Goes into the name (fleetshift_scratch_<tag>_<random>), so one caller's scratch databases can be told
+   * from another's on a shared server (a planner pod, a test file). Letters, digits and _ only.
+   */
+  tag?: string;
+}
+
+/** fleetshift_scratch_[<tag>_]<16 hex digits>. */
+export function scratchDatabaseName(tag?: string): string {
+  if (tag !== undefined && !/^[a-z0-9_]{1,20}$/.test(tag)) {
+    throw new Error(`scratch database tag ${JSON.stringify(tag)} must be 1-20 of a-z, 0-9, _`);
+  }
+  return `${SCRATCH_DATABASE_PREFIX}${tag ? `${tag}_` : ''}${randomBytes(8).toString('hex')}`;
+}
+
 /**
  * Runs `fn` against a fresh, empty database on the server at `serverUrl` (a connection URL to any
  * database there, usually `postgres`), created from template0, and drops it afterwards — also when
@@ -15,8 +31,9 @@ export const SCRATCH_DATABASE_PREFIX = 'fleetshift_scratch_';
 export async function withScratchDatabase<T>(
   serverUrl: string,
   fn: (client: pg.Client, url: string) => Promise<T>,
+  opts: ScratchDatabaseOptions = {},
 ): Promise<T> {
-  const name = `${SCRATCH_DATABASE_PREFIX}${randomBytes(8).toString('hex')}`;
+  const name = scratchDatabaseName(opts.tag);
   const admin = new pg.Client({ connectionString: serverUrl, application_name: 'fleetshift-scratch' });
   await admin.connect();
   try {
@@ -35,7 +52,8 @@ async function runIn<T>(url: string, fn: (client: pg.Client, url: string) => Pro
   const client = new pg.Client({ connectionString: url, application_name: 'fleetshift-scratch' });
   await client.connect();
   try {
-    await client.query('SET client_min_messages = warning');
+    // A scratch database is thrown away: durability of its commits buys nothing.
+    await client.query('SET client_min_messages = warning; SET synchronous_commit = off');
     return await fn(client, url);
   } finally {
     await client.end().catch(() => undefined);

@@ -5,8 +5,8 @@ export interface SourcePosition {
 }
 
 /**
- * Input text with position arithmetic. libpg-query reports byte offsets into the UTF-8 encoding,
- * PostgreSQL reports 1-based character positions, and people want line:column — this converts.
+ * Input text with position arithmetic. libpg-query reports statement locations as byte offsets into
+ * the UTF-8 encoding, PostgreSQL reports 1-based character positions, and people want line:column.
  */
 export class SourceText {
   private readonly lineStarts: number[] = [0];

@@ -36,7 +36,8 @@ function parseOrThrow(text: string, source: SourceText, file: string): RawStatem
     return (parseSync(text).stmts ?? []) as unknown as RawStatement[];
   } catch (error) {
     if (!hasSqlDetails(error) || !error.sqlDetails) throw error;
-    const at = source.position(source.charOffset(error.sqlDetails.cursorPosition));
+    // Unlike statement locations (UTF-8 bytes), libpg-query's cursorPosition is a 0-based character offset.
+    const at = source.position(error.sqlDetails.cursorPosition);
     throw new SchemaInputError(file, at.line, at.column, error.sqlDetails.message);
   }
 }
