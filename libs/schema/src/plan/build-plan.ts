@@ -1,4 +1,5 @@
 import type { Hazard, Plan, PlanStep } from '@fleetshift/contracts';
+import { fingerprint } from '../catalog/fingerprint.js';
 import type { Catalog } from '../catalog/model.js';
 import { compareText } from '../catalog/order.js';
 import { CatalogIndex } from '../changes/catalog-index.js';
@@ -13,9 +14,9 @@ export interface BuildPlanOptions {
   statementTimeoutMs?: number;
   /** statement_timeout of steps that read or write a whole table without blocking writes (default 6 h). */
   longStatementTimeoutMs?: number;
-  /** Fingerprint of `from` (sha256 of the normalized catalog), carried by the plan. */
+  /** Fingerprint of `from` (sha256 of the normalized catalog) when already known; computed otherwise. */
   fromFingerprint?: string;
-  /** Fingerprint of `to`. */
+  /** Fingerprint of `to`, likewise. */
   toFingerprint?: string;
 }
 
@@ -77,8 +78,8 @@ export function buildPlan(from: Catalog, to: Catalog, opts: BuildPlanOptions = {
     });
   }
   return {
-    fromFingerprint: opts.fromFingerprint ?? '',
-    toFingerprint: opts.toFingerprint ?? '',
+    fromFingerprint: opts.fromFingerprint ?? fingerprint(from),
+    toFingerprint: opts.toFingerprint ?? fingerprint(to),
     steps,
     hazards: uniqueHazards(steps.flatMap((s) => s.hazards)),
     schemaRelative: ctx.schemaRelative,

@@ -1,0 +1,177 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { LockLevel, type Plan } from '@fleetshift/contracts';
+import { createTestDatabase, findPostgres, type TestDatabase } from '@fleetshift/testing';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canonicalJson, fingerprint } from '../catalog/fingerprint.js';
+import type { Catalog } from '../catalog/model.js';
+import { introspect } from '../introspect/introspect.js';
+import { applySchema } from '../load/apply-schema.js';
+import { loadDesiredSchema } from '../load/load-desired-schema.js';
+import { parseSchemaSource } from '../parse/parse-schema-source.js';
+import { buildPlan, refusedHazards } from '../plan/build-plan.js';
+import { renderJson } from '../plan/render-json.js';
+import { renderSqlScript } from '../plan/render-sql.js';
+import { quoteIdent } from '../sql/quote.js';
+import { readCases, type CorpusCase } from './case-file.js';
+
+const run = promisify(execFile);
+const psql = '/usr/lib/postgresql/15/bin/psql';
+const squawk = new URL('../../../../node_modules/.bin/squawk', import.meta.url).pathname;
+const work = mkdtempSync(join(tmpdir(), 'fleetshift-corpus-'));
+
+/** Hazards that admit a step holding a write-blocking lock while it reads or rewrites an existing table. */
+const blockingHazards = new Set(['TABLE_REWRITE', 'ACCESS_EXCLUSIVE_LOCK', 'SHARE_LOCK', 'LONG_SCAN']);
+
+/**
+ * squawk rules about locks and blocking. Others (prefer-bigint, prefer-text-field, prefer-robust-stmts …)
+ * are style, not lock safety. See libs/schema/README.md for the lock rules we disagree with.
+ */
+const squawkLockRules = new Set([
+  'require-lock-timeout',
+  'require-statement-timeout',
+  'adding-field-with-default',
+  'adding-foreign-key-constraint',
+  'adding-not-nullable-field',
+  'adding-required-field',
+  'adding-serial-primary-key-field',
+  'changing-column-type',
+  'constraint-missing-not-valid',
+  'disallowed-unique-constraint',
+  'require-concurrent-index-creation',
+  'require-concurrent-index-deletion',
+  'ban-concurrent-index-creation-in-transaction',
+  'require-timeout-settings',
+  'ban-alter-domain-with-add-constraint',
+  'ban-create-domain-with-constraint',
+]);
+/** Lock rules whose findings are justified by the plan's recipe (see README). */
+const squawkDisagreements = new Set(['adding-not-nullable-field']);
+
+let serverUrl: string;
+const cases = readCases();
+
+beforeAll(async () => {
+  serverUrl = await findPostgres();
+});
+
+async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('SET client_min_messages = warning');
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** pg_class.relfilenode of every table in scope: a change means PostgreSQL rewrote the table. */
+async function fileNodes(client: pg.Client, schema: string | undefined): Promise<Map<string, string>> {
+  const { rows } = await client.query<{ name: string; node: string }>(
+    `SELECT CASE WHEN $1::text IS NULL THEN quote_ident(n.nspname) || '.' ELSE '' END || quote_ident(c.relname) AS name,
+            c.relfilenode::text AS node
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+        AND ($1::text IS NULL OR n.nspname = $1)`,
+    [schema ?? null],
+  );
+  return new Map(rows.map((r) => [r.name, r.node]));
+}
+
+async function applyScript(url: string, script: string, file: string, schema: string | undefined): Promise<void> {
+  writeFileSync(file, script);
+  const env = { ...process.env, ...(schema ? { PGOPTIONS: `-c search_path=${quoteIdent(schema)}` } : {}) };
+  await run(psql, ['-v', 'ON_ERROR_STOP=1', '-X', '-q', '-d', url, '-f', file], { env });
+}
+
+async function squawkFindings(file: string): Promise<Array<{ rule: string; message: string; line: number }>> {
+  const result = await run(squawk, ['--reporter=json', '--pg-version=15.0', file]).catch((e: { stdout?: string }) => ({ stdout: e.stdout ?? '' }));
+  const text = result.stdout.trim();
+  if (!text) return [];
+  const parsed = JSON.parse(text) as Array<{ rule_name: string; message: string; line: number }>;
+  return parsed.map((f) => ({ rule: f.rule_name, message: f.message, line: f.line }));
+}
+
+function stepsBlockingExistingTables(plan: Plan, from: Catalog) {
+  const existing = new Set(from.tables.map((t) => (t.schema ? `${quoteIdent(t.schema)}.${quoteIdent(t.name)}` : quoteIdent(t.name))));
+  return plan.steps.filter(
+    (s) => s.lock >= LockLevel.LOCK_LEVEL_SHARE && (s.scansTable || s.rewritesTable) && existing.has(s.lockTarget),
+  );
+}
+
+describe.each(cases.map((c) => [c.name, c] as const))('corpus %s', (_name, c: CorpusCase) => {
+  let db: TestDatabase;
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  it(c.description || c.name, async () => {
+    db = await createTestDatabase('corpus');
+    const parsedFrom = await parseSchemaSource(c.from);
+    const from = await withClient(db.url, async (client) => {
+      await applySchema(client, parsedFrom, c.schema ? { schema: c.schema } : {});
+      if (c.schema) await client.query('RESET search_path');
+      if (c.data.trim()) {
+        if (c.schema) await client.query(`SET search_path = ${quoteIdent(c.schema)}`);
+        await client.query(c.data);
+        await client.query('RESET search_path');
+      }
+      return introspect(client, c.schema ? { schema: c.schema } : {});
+    });
+    const to = await loadDesiredSchema(c.to, { scratchServerUrl: serverUrl, ...(c.schema ? { schema: c.schema } : {}) });
+
+    const plan = buildPlan(from, to);
+    const again = buildPlan(structuredClone(from), structuredClone(to));
+    expect(renderJson(again)).toBe(renderJson(plan));
+    expect(renderSqlScript(again)).toBe(renderSqlScript(plan));
+    expect(plan.fromFingerprint).toBe(fingerprint(from));
+    expect(plan.toFingerprint).toBe(fingerprint(to));
+    expect(plan.schemaRelative).toBe(c.schema !== undefined);
+    expect(plan.hazards.map((h) => h.code).sort()).toEqual(c.hazards);
+    expect(plan.steps.length).toBeGreaterThan(0);
+
+    // No step holds a write-blocking lock while reading or rewriting a table that already existed,
+    // unless it carries the hazard that says so (and the case expects that hazard).
+    for (const step of stepsBlockingExistingTables(plan, from)) {
+      expect(step.hazards.some((h) => blockingHazards.has(h.code)), `${step.change}: ${step.sql}`).toBe(true);
+    }
+
+    const script = renderSqlScript(plan);
+    const file = join(work, `${c.name}.sql`);
+    writeFileSync(file, script);
+    const lockFindings = (await squawkFindings(file)).filter((f) => squawkLockRules.has(f.rule) && !squawkDisagreements.has(f.rule));
+    expect(lockFindings).toEqual([]);
+
+    if (c.allow) {
+      const refused = refusedHazards(plan, c.allow).map((h) => h.code).sort();
+      expect(refused.length).toBeGreaterThan(0);
+      expect(refused).toEqual(c.hazards.filter((h) => !c.allow!.includes(h)));
+      // Refused: nothing is applied, and the tenant is exactly as it was.
+      const after = await withClient(db.url, (client) => introspect(client, c.schema ? { schema: c.schema } : {}));
+      expect(canonicalJson(after)).toBe(canonicalJson(from));
+      return;
+    }
+    expect(refusedHazards(plan, 'all')).toEqual([]);
+
+    const nodesBefore = await withClient(db.url, (client) => fileNodes(client, c.schema));
+    await applyScript(db.url, script, file, c.schema);
+    const [after, nodesAfter] = await withClient(db.url, async (client) => [
+      await introspect(client, c.schema ? { schema: c.schema } : {}),
+      await fileNodes(client, c.schema),
+    ] as const);
+
+    expect(canonicalJson(after)).toBe(canonicalJson(to));
+    expect(buildPlan(after, to).steps).toEqual([]);
+    // A table PostgreSQL rewrote must be one a step declared it rewrites.
+    const declared = new Set(plan.steps.filter((s) => s.rewritesTable).map((s) => s.lockTarget));
+    for (const [table, node] of nodesBefore) {
+      const now = nodesAfter.get(table);
+      if (now !== undefined && now !== node) expect(declared, `undeclared rewrite of ${table}`).toContain(table);
+    }
+  });
+});
