@@ -62,7 +62,8 @@ async function replayOneByOne(client: pg.ClientBase, batch: SchemaStatement[]): 
 }
 
 function inputError(statement: SchemaStatement, error: pg.DatabaseError, position: number | undefined): SchemaInputError {
-  // An error inside a function body has an internal position; the statement start is the honest place.
+  // PostgreSQL maps errors in an SQL function's body to the body's literal (`position`); a PL/pgSQL
+  // error has only an internal position, so it points at the statement, named in the message.
   const at = positionInStatement(statement, position);
   const detail = error.detail ? ` (${error.detail})` : '';
   const where = error.internalPosition || error.where ? ` in ${statement.kind}` : '';
