@@ -2,7 +2,7 @@ import { SignalSample } from '@fleetshift/contracts';
 import type { SamplingSession } from '../clusters/sampling-session.js';
 import { countActiveSessions } from './active-sessions.js';
 import type { CpuSource } from './cpu-source.js';
-import { countLockWaitersBlockedByFleetshift } from './lock-waiters.js';
+import { listLockWaitersBlockedByFleetshift } from './lock-waiters.js';
 import { readReplicationLag } from './replication-lag.js';
 import { signalNames, type SignalLevelTable, type SignalName } from './signal-levels.js';
 
@@ -36,7 +36,7 @@ export async function sampleCluster(options: ClusterSamplerOptions): Promise<Clu
     options.cpu?.read(),
     options.session.use(async (client) => ({
       active: await countActiveSessions(client),
-      waiters: await countLockWaitersBlockedByFleetshift(client),
+      waiters: (await listLockWaitersBlockedByFleetshift(client)).length,
       replication: await readReplicationLag(client),
     })),
   ]);

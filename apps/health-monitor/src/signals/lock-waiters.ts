@@ -4,13 +4,13 @@ import type { ClientBase } from 'pg';
 export const fleetshiftApplicationPrefix = 'fleetshift';
 
 /**
- * Sessions of the application (not Fleetshift's own) waiting on a lock held — or queued ahead — by a
+ * The pids of the application's sessions (not Fleetshift's own) waiting on a lock held — or queued ahead — by a
  * Fleetshift session: our DDL hurting the application. Uses pg_blocking_pids, only for sessions that
  * are waiting on a lock at all.
  */
-export async function countLockWaitersBlockedByFleetshift(client: ClientBase): Promise<number> {
-  const result = await client.query<{ waiters: number }>(
-    `SELECT count(*)::int AS waiters
+export async function listLockWaitersBlockedByFleetshift(client: ClientBase): Promise<number[]> {
+  const result = await client.query<{ pid: number }>(
+    `SELECT w.pid
        FROM pg_stat_activity w
       WHERE w.wait_event_type = 'Lock'
         AND w.pid <> pg_backend_pid()
@@ -20,5 +20,5 @@ export async function countLockWaitersBlockedByFleetshift(client: ClientBase): P
                WHERE b.pid = ANY (pg_blocking_pids(w.pid)) AND b.application_name LIKE $1)`,
     [`${fleetshiftApplicationPrefix}%`],
   );
-  return result.rows[0].waiters;
+  return result.rows.map((row) => row.pid);
 }
