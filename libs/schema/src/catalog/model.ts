@@ -30,6 +30,10 @@ export interface Catalog {
   functions: FunctionDef[];
 }
 
+/**
+ * An installed extension (plpgsql, present in every database, is not listed). Database scope: every
+ * extension, with its schema. Schema scope: only extensions installed in the scoped schema, schema "".
+ */
 export interface Extension {
   name: string;
   schema: string;

@@ -63,9 +63,9 @@ async function replayOneByOne(client: pg.ClientBase, batch: SchemaStatement[]): 
 
 function inputError(statement: SchemaStatement, error: pg.DatabaseError, position: number | undefined): SchemaInputError {
   // PostgreSQL maps errors in an SQL function's body to the body's literal (`position`); a PL/pgSQL
-  // error has only an internal position, so it points at the statement, named in the message.
+  // error has only an internal position, so it points at the statement, with PostgreSQL's context line.
   const at = positionInStatement(statement, position);
   const detail = error.detail ? ` (${error.detail})` : '';
-  const where = error.internalPosition || error.where ? ` in ${statement.kind}` : '';
+  const where = error.where ? ` (${error.where.split('\n')[0]})` : '';
   return new SchemaInputError(statement.file, at.line, at.column, `${error.message}${detail}${where}`);
 }
