@@ -19,6 +19,7 @@ export interface ApplySchemaOptions {
  */
 export async function applySchema(client: pg.ClientBase, parsed: ParsedSchema, opts: ApplySchemaOptions = {}): Promise<void> {
   if (opts.schema) {
+    refuseOutsideScope(parsed, opts.schema);
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(opts.schema)}`);
     await client.query(`SET search_path = ${quoteIdent(opts.schema)}`);
   }
@@ -29,6 +30,29 @@ export async function applySchema(client: pg.ClientBase, parsed: ParsedSchema, o
       if (!(error instanceof pg.DatabaseError)) throw error;
       // Either throws at the failing statement, or (a batch-only failure) leaves the batch applied.
       await replayOneByOne(client, batch);
+    }
+  }
+}
+
+/**
+ * In schema scope every object must land in the scope: a qualified name elsewhere would be created but
+ * never introspected (silently missing from the desired state), and CREATE SCHEMA has no place.
+ */
+function refuseOutsideScope(parsed: ParsedSchema, scope: string): void {
+  for (const statement of parsed.statements) {
+    const outside =
+      statement.kind === 'CREATE SCHEMA'
+        ? 'creates a schema'
+        : statement.targetSchema !== undefined && statement.targetSchema !== scope
+          ? `names schema ${JSON.stringify(statement.targetSchema)}`
+          : undefined;
+    if (outside) {
+      throw new SchemaInputError(
+        statement.file,
+        statement.line,
+        statement.column,
+        `${statement.kind} ${outside}, but the schema is loaded into schema ${JSON.stringify(scope)}: leave names unqualified so they land in it`,
+      );
     }
   }
 }

@@ -138,6 +138,18 @@ describe('loadDesiredSchema', () => {
     expect(error.message).toBe('app.oql:2:1: relation "authors" does not exist');
   });
 
+  it('refuses, in schema scope, DDL that would land outside the scope', async () => {
+    const qualified = await loadError(sql('CREATE TABLE a (id int);\nCREATE TABLE public.b (id int);'), 'tenant_x');
+    expect(qualified.message).toBe(
+      'schema.sql:2:1: CREATE TABLE names schema "public", but the schema is loaded into schema "tenant_x": leave names unqualified so they land in it',
+    );
+    const createSchema = await loadError(sql('CREATE SCHEMA other;'), 'tenant_x');
+    expect(createSchema.reason.startsWith('CREATE SCHEMA creates a schema, but')).toBe(true);
+    const own = await load(sql('CREATE TABLE tenant_x.a (id int);'), 'tenant_x');
+    expect(own.tables.map((t) => t.name)).toEqual(['a']);
+    expect(await leftoverScratchDatabases()).toEqual([]);
+  });
+
   it('refuses a non-definition statement before touching the server', async () => {
     const error = await loadError(sql('CREATE TABLE a (id int);\nINSERT INTO a VALUES (1);'));
     expect(error.message.startsWith('schema.sql:2:1: INSERT is not schema definition')).toBe(true);

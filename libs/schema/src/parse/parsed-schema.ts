@@ -8,6 +8,8 @@ export interface SchemaStatement {
   kind: string;
   /** Must run on its own rather than inside a batch (CREATE INDEX CONCURRENTLY, ALTER TYPE … ADD VALUE). */
   alone: boolean;
+  /** The schema the statement names for its object when the name is qualified (`billing.invoices` → "billing"). */
+  targetSchema?: string;
   /** Input file name, for messages. */
   file: string;
   /** Where the statement starts in the input (1-based). */

@@ -116,6 +116,21 @@ describe('parseSchemaSql', () => {
     expect(error.message.startsWith('<input>:1:1: INSERT is not schema definition')).toBe(true);
   });
 
+  it('records the schema a statement qualifies its object with', async () => {
+    const parsed = await parseSchemaSql(
+      [
+        'CREATE TABLE billing.invoices (id int);',
+        'CREATE TABLE plain (id int REFERENCES billing.invoices (id));',
+        "CREATE TYPE app.mood AS ENUM ('a');",
+        'CREATE FUNCTION app.f() RETURNS int LANGUAGE sql AS $$SELECT 1$$;',
+        'CREATE INDEX i ON billing.invoices (id);',
+        'ALTER TABLE app.t ADD CONSTRAINT c CHECK (true);',
+        'CREATE VIEW v AS SELECT 1 AS one;',
+      ].join('\n'),
+    );
+    expect(parsed.statements.map((s) => s.targetSchema)).toEqual(['billing', undefined, 'app', 'app', 'billing', 'app', undefined]);
+  });
+
   it('marks statements that must run alone', async () => {
     const parsed = await parseSchemaSql("CREATE INDEX CONCURRENTLY i ON t (a); ALTER TYPE e ADD VALUE 'x'; CREATE INDEX j ON t (a);");
     expect(parsed.statements.map((s) => s.alone)).toEqual([true, true, false]);

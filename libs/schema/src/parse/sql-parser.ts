@@ -2,6 +2,7 @@ import { loadModule, parseSync, hasSqlDetails } from 'libpg-query';
 import { SchemaInputError, inputName } from './schema-input-error.js';
 import { SourceText, skipBlanksAndComments } from './source-text.js';
 import { classifyStatement } from './statement-kind.js';
+import { targetSchemaOf } from './target-schema.js';
 import type { ParsedSchema, SchemaStatement } from './parsed-schema.js';
 
 let parserReady: Promise<void> | undefined;
@@ -51,5 +52,8 @@ function toStatement(raw: RawStatement, source: SourceText, file: string): Schem
   const at = source.position(startChar);
   const verdict = classifyStatement(raw.stmt);
   if (!verdict.accepted) throw new SchemaInputError(file, at.line, at.column, verdict.reason);
-  return { sql: rawText.slice(skipped).trimEnd(), kind: verdict.kind, alone: verdict.alone, file, line: at.line, column: at.column };
+  const statement: SchemaStatement = { sql: rawText.slice(skipped).trimEnd(), kind: verdict.kind, alone: verdict.alone, file, line: at.line, column: at.column };
+  const targetSchema = targetSchemaOf(raw.stmt);
+  if (targetSchema !== undefined) statement.targetSchema = targetSchema;
+  return statement;
 }
