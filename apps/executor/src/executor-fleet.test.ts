@@ -1,0 +1,166 @@
+import pg from 'pg';
+import { TenantRolloutState, ThrottleLevel, RolloutState } from '@fleetshift/contracts';
+import { findPostgres } from '@fleetshift/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestBus, finalStates, waitFor } from './test-bus.js';
+import { TestFleet, type FleetTenant } from './test-fleet.js';
+import { ConnectionTarget } from '@fleetshift/contracts';
+
+const fleet = new TestFleet();
+const bus = new TestBus();
+const sampleIntervalMs = 1_000;
+
+beforeAll(async () => {
+  await fleet.init();
+  await bus.start('exf');
+  bus.heartbeat('local', ThrottleLevel.THROTTLE_LEVEL_OK, sampleIntervalMs);
+});
+afterAll(async () => {
+  await bus.stop();
+  await fleet.drop();
+});
+
+/** applied_versions rows per tenant (tenant id → rollout ids recorded). */
+async function appliedRows(tenants: FleetTenant[]): Promise<Map<string, string[]>> {
+  const byTenant = new Map<string, string[]>();
+  for (const tenant of tenants) {
+    const client = await fleet.connectTarget(tenant.target);
+    try {
+      const { rows } = await client.query<{ rollout_id: string }>(
+        'SELECT rollout_id FROM fleetshift.applied_versions WHERE tenant_schema = $1 AND version = 2',
+        [tenant.target.schema],
+      );
+      byTenant.set(tenant.tenantId, rows.map((r) => r.rollout_id));
+    } catch (error) {
+      if ((error as { code?: string }).code !== '42P01') throw error;
+      byTenant.set(tenant.tenantId, []);
+    } finally {
+      await client.end();
+    }
+  }
+  return byTenant;
+}
+
+/** Samples the number of sessions of the given executors until stopped; returns the maximum seen. */
+function sampleConnections(executorIds: string[]): { stop: () => Promise<number> } {
+  let running = true;
+  let max = 0;
+  const done = (async () => {
+    const client = new pg.Client({ connectionString: await findPostgres(), application_name: 'fleetshift-test-sampler' });
+    await client.connect();
+    while (running) {
+      const { rows } = await client.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = ANY($1)',
+        [executorIds.map((id) => `fleetshift-executor:${id}`)],
+      );
+      max = Math.max(max, rows[0]!.n);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await client.end();
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await done;
+      return max;
+    },
+  };
+}
+
+describe('executor processes', () => {
+  it('two executors share the batches within the connection budget; an unreachable tenant fails alone', async () => {
+    const tenants = [
+      ...(await fleet.schemaTenants('sa', 20)),
+      ...(await fleet.schemaTenants('sb', 20)),
+      ...(await fleet.databaseTenants('da', 4)),
+    ];
+    const unreachable: FleetTenant = {
+      tenantId: 'unreachable',
+      target: ConnectionTarget.fromPartial({ host: '127.0.0.1', port: 1, user: 'postgres', database: 'gone', schema: 'x' }),
+    };
+    const plan = fleet.plan('schema', { extraStep: 'SELECT pg_sleep(0.02)' });
+    const dbPlan = fleet.plan('database', { extraStep: 'SELECT pg_sleep(0.02)' });
+    const rollout = 'share';
+    await bus.setRollout(rollout, RolloutState.ROLLOUT_STATE_RUNNING);
+    const budget = 4;
+    const ids = [`${bus.names.namespace}-a`, `${bus.names.namespace}-b`];
+    const sampler = sampleConnections(ids);
+    await Promise.all(ids.map((id) => bus.startExecutor(id)));
+    // Schema tenants and database tenants need different plans: two "plan keys" → two publish calls.
+    await bus.publishBatches({ rolloutId: rollout, clusterId: 'local', tenants: [...tenants.slice(0, 40), unreachable], plan, batchSize: 5, budget, concurrency: 2 });
+    await bus.publishBatches({ rolloutId: `${rollout}-db`, clusterId: 'local', tenants: tenants.slice(40), plan: dbPlan, batchSize: 2, budget, concurrency: 2 });
+    await bus.setRollout(`${rollout}-db`, RolloutState.ROLLOUT_STATE_RUNNING);
+
+    await waitFor('every tenant reported', () => bus.finalCount(rollout) === 41 && bus.finalCount(`${rollout}-db`) === 4, 90_000);
+    const maxConnections = await sampler.stop();
+
+    const latest = new Map([...bus.latest(rollout), ...bus.latest(`${rollout}-db`)]);
+    expect(latest.get('unreachable')).toMatchObject({ state: TenantRolloutState.TENANT_ROLLOUT_STATE_FAILED, errorCode: 'UNREACHABLE' });
+    expect(latest.get('unreachable')!.error).toMatch(/ECONNREFUSED/);
+    for (const tenant of tenants) {
+      expect(latest.get(tenant.tenantId), tenant.tenantId).toMatchObject({ state: TenantRolloutState.TENANT_ROLLOUT_STATE_SUCCEEDED, stepsApplied: 5 });
+    }
+    // Both executors did work.
+    const byExecutor = new Set([...latest.values()].map((r) => r.executorId));
+    expect(byExecutor).toEqual(new Set(ids));
+    // Never more tenant connections than the cluster's budget, all executors together.
+    expect(maxConnections).toBeGreaterThan(0);
+    expect(maxConnections).toBeLessThanOrEqual(budget);
+    // Exactly one applied_versions row per tenant.
+    const rows = await appliedRows(tenants);
+    for (const tenant of tenants) expect(rows.get(tenant.tenantId), tenant.tenantId).toHaveLength(1);
+    for (const executor of bus.executors.splice(0)) expect(await executor.stop()).toBe(0);
+  });
+
+  it('SIGKILL mid-batch: the batch is redelivered, every tenant ends at the target, none applied twice', async () => {
+    const tenants = await fleet.schemaTenants('kill', 30);
+    const plan = fleet.plan('schema', { extraStep: 'SELECT pg_sleep(0.1)' });
+    const rollout = 'kill';
+    await bus.setRollout(rollout, RolloutState.ROLLOUT_STATE_RUNNING);
+    const victimId = `${bus.names.namespace}-victim`;
+    const victim = await bus.startExecutor(victimId);
+    await bus.publishBatches({ rolloutId: rollout, clusterId: 'local', tenants, plan, batchSize: 10, budget: 4, concurrency: 2, ackWaitMs: 3_000 });
+    await waitFor('the victim to finish a few tenants', () => bus.results.filter((r) => r.rolloutId === rollout && r.executorId === victimId && r.state === TenantRolloutState.TENANT_ROLLOUT_STATE_SUCCEEDED).length >= 3);
+    victim.process.kill('SIGKILL');
+    await victim.exited;
+    const survivor = await bus.startExecutor(`${bus.names.namespace}-survivor`);
+    await waitFor('every tenant reported', () => bus.finalCount(rollout) === tenants.length, 90_000);
+
+    const latest = bus.latest(rollout);
+    for (const tenant of tenants) {
+      expect(latest.get(tenant.tenantId)?.state, tenant.tenantId).toBe(TenantRolloutState.TENANT_ROLLOUT_STATE_SUCCEEDED);
+    }
+    const rows = await appliedRows(tenants);
+    for (const tenant of tenants) expect(rows.get(tenant.tenantId), tenant.tenantId).toEqual([rollout]);
+    // The survivor took over work the victim had started.
+    expect([...latest.values()].some((r) => r.executorId === survivor.logs[0]?.executorId || r.executorId.endsWith('-survivor'))).toBe(true);
+    bus.executors.splice(0);
+    expect(await survivor.stop()).toBe(0);
+  });
+
+  it('SIGTERM finishes the tenant in hand, returns the rest of the batch, exits 0; another executor completes it', async () => {
+    const tenants = await fleet.schemaTenants('term', 12);
+    const plan = fleet.plan('schema', { extraStep: 'SELECT pg_sleep(0.15)' });
+    const rollout = 'term';
+    await bus.setRollout(rollout, RolloutState.ROLLOUT_STATE_RUNNING);
+    const firstId = `${bus.names.namespace}-first`;
+    const first = await bus.startExecutor(firstId);
+    await bus.publishBatches({ rolloutId: rollout, clusterId: 'local', tenants, plan, batchSize: 12, budget: 2, concurrency: 1, ackWaitMs: 30_000 });
+    await waitFor('two tenants done', () => bus.results.filter((r) => r.rolloutId === rollout && r.state === TenantRolloutState.TENANT_ROLLOUT_STATE_SUCCEEDED).length >= 2);
+    expect(await first.stop('SIGTERM')).toBe(0);
+    const doneByFirst = bus.finalCount(rollout);
+    expect(doneByFirst).toBeLessThan(tenants.length);
+    expect(first.logs.some((l) => l.msg === 'batch returned to the queue' && l.reason === 'executor stopping')).toBe(true);
+    // Every tenant that started on the first executor finished there (none left RUNNING).
+    const startedByFirst = new Set(bus.results.filter((r) => r.rolloutId === rollout && r.state === TenantRolloutState.TENANT_ROLLOUT_STATE_RUNNING).map((r) => r.tenantId));
+    for (const tenantId of startedByFirst) expect(finalStates.has(bus.latest(rollout).get(tenantId)!.state)).toBe(true);
+
+    // Returned, not lost: a long ack_wait (30 s) would otherwise hold it; the next executor gets it now.
+    const second = await bus.startExecutor(`${bus.names.namespace}-second`);
+    await waitFor('every tenant reported', () => bus.finalCount(rollout) === tenants.length, 25_000);
+    const rows = await appliedRows(tenants);
+    for (const tenant of tenants) expect(rows.get(tenant.tenantId), tenant.tenantId).toEqual([rollout]);
+    bus.executors.splice(0);
+    expect(await second.stop()).toBe(0);
+  });
+});
