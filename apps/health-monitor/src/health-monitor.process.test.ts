@@ -1,0 +1,179 @@
+import * as grpc from '@grpc/grpc-js';
+import { ManualThrottleMode, ThrottleLevel, ThrottleSignal } from '@fleetshift/contracts';
+import { busNames, connectBus, decodeMessage, effectiveThrottleLevel, isStale, openThrottleBucket } from '@fleetshift/bus';
+import { findNats, findPostgres, startService, testNamespace, type ServiceProcess } from '@fleetshift/testing';
+import type { KV } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { healthClient } from './test-support/health-client.js';
+import { waitFor } from './test-support/wait-for.js';
+
+const { THROTTLE_LEVEL_OK: OK, THROTTLE_LEVEL_THROTTLED: THROTTLED } = ThrottleLevel;
+const { MANUAL_THROTTLE_MODE_THROTTLE: THROTTLE, MANUAL_THROTTLE_MODE_RELEASE: RELEASE, MANUAL_THROTTLE_MODE_CLEAR: CLEAR } =
+  ManualThrottleMode;
+const sampleIntervalMs = 250;
+
+// The health monitor as a real process against real PostgreSQL and NATS. Clusters a and b are the
+// local server with thresholds out of reach (so they sample OK); c points at a closed port, so its
+// signals cannot be read and it is THROTTLED by the safe default.
+describe('health-monitor process', () => {
+  let service: ServiceProcess;
+  let client: ReturnType<typeof healthClient>;
+  let nc: NatsConnection;
+  let kv: KV;
+  let env: Record<string, string>;
+  const names = busNames(testNamespace('hm'));
+
+  beforeAll(async () => {
+    const [pgUrl, natsUrl] = await Promise.all([findPostgres(), findNats()]);
+    env = {
+      FLEETSHIFT_CLUSTERS: `a=${pgUrl},b=${pgUrl},c=postgresql://postgres@127.0.0.1:1/postgres`,
+      FLEETSHIFT_NATS_URL: natsUrl,
+      FLEETSHIFT_NATS_NAMESPACE: names.namespace,
+      FLEETSHIFT_SAMPLE_INTERVAL_MS: String(sampleIntervalMs),
+      FLEETSHIFT_CPU_SOURCE: 'none',
+      FLEETSHIFT_SESSIONS_PER_CORE_THRESHOLD: '1000',
+      FLEETSHIFT_SESSIONS_PER_CORE_RELEASE: '1000',
+      FLEETSHIFT_SESSIONS_PER_CORE_CRITICAL: '2000',
+      FLEETSHIFT_LOCK_WAITERS_THRESHOLD: '1000',
+      FLEETSHIFT_LOCK_WAITERS_RELEASE: '1000',
+      FLEETSHIFT_LOCK_WAITERS_CRITICAL: '2000',
+    };
+    service = await startService('health-monitor', env);
+    client = healthClient(`127.0.0.1:${service.grpcPort}`);
+    nc = await connectBus(natsUrl, 'hm-process-test');
+    kv = await openThrottleBucket(nc, names);
+  });
+  afterAll(async () => {
+    client?.close();
+    await service?.stop('SIGKILL');
+    await nc?.drain();
+  });
+
+  const inBucket = async (cluster: string) => {
+    const entry = await kv.get(cluster);
+    return entry && entry.value.length > 0 ? decodeMessage(ThrottleSignal, entry.value) : undefined;
+  };
+
+  it('samples every cluster: reachable ones OK, the unreachable one THROTTLED, in gRPC and in the bucket', async () => {
+    await waitFor('a and b OK, c THROTTLED', async () => {
+      const levels = (await client.list()).map((h) => [h.clusterId, h.level]);
+      return JSON.stringify(levels) === JSON.stringify([['a', OK], ['b', OK], ['c', THROTTLED]]);
+    }, 30_000);
+    const c = await client.get('c');
+    expect(c.reason).toMatch(/could not be read/);
+    expect(c.signals.every((s) => !s.available)).toBe(true);
+    const a = await client.get('a');
+    expect(a.signals.map((s) => s.name)).toEqual(['active_sessions_per_core', 'lock_waiters']);
+    expect(a.signals.every((s) => s.available)).toBe(true);
+
+    const signal = await waitFor('a in the bucket', () => inBucket('a'));
+    expect(signal).toMatchObject({ clusterId: 'a', level: OK, sampleIntervalMs });
+    expect(isStale(signal, Date.now())).toBe(false);
+    expect((await inBucket('c'))?.level).toBe(THROTTLED);
+  });
+
+  it('throttles and releases one cluster by hand, and WatchThrottle streams the changes', async () => {
+    const watch = client.watch(['a']);
+    // The stream opens with the current state of the watched cluster.
+    await waitFor('the current state first', () => watch.signals.length >= 1);
+    expect(watch.signals[0]).toMatchObject({ clusterId: 'a', level: OK });
+
+    const [throttled] = await client.setManual('a', THROTTLE, 'maintenance window');
+    expect(throttled).toMatchObject({ clusterId: 'a', level: THROTTLED, manual: { mode: THROTTLE, reason: 'maintenance window' } });
+    expect(throttled.manual!.expiresAt).toBeUndefined();
+    const manualSignal = await waitFor('THROTTLED on the stream', () => watch.signals.find((s) => s.level === THROTTLED));
+    expect(manualSignal).toMatchObject({ cause: 'manual', reason: 'maintenance window', heartbeat: false });
+    expect(await inBucket('a')).toMatchObject({ level: THROTTLED, cause: 'manual' });
+    // Still held several samples later, whatever the signals say.
+    const held = await waitFor('a later sample', async () => {
+      const health = await client.get('a');
+      return health.sampledAt!.getTime() > manualSignal.sampledAt!.getTime() + 3 * sampleIntervalMs && health;
+    });
+    expect(held.level).toBe(THROTTLED);
+    expect((await client.get('b')).level).toBe(OK);
+
+    await client.setManual('a', CLEAR);
+    await waitFor('OK on the stream after CLEAR', () => watch.signals.find((s) => s.level === OK && s.sequence > manualSignal.sequence));
+    expect((await client.get('a')).manual).toBeUndefined();
+    // Heartbeats were not asked for, only changes (and the opening state) came.
+    expect(watch.signals.slice(1).every((s) => !s.heartbeat)).toBe(true);
+
+    watch.cancel();
+    expect((await watch.ended).code).toBe(grpc.status.CANCELLED);
+    expect((await client.get('a')).clusterId).toBe('a');
+  });
+
+  it('throttles every cluster with "*", and RELEASE forces OK over the signals until cleared', async () => {
+    const all = await client.setManual('*', THROTTLE, 'freeze');
+    expect(all.map((h) => [h.clusterId, h.level])).toEqual([['a', THROTTLED], ['b', THROTTLED], ['c', THROTTLED]]);
+    expect(all.every((h) => h.manual?.mode === THROTTLE)).toBe(true);
+
+    const [released] = await client.setManual('c', RELEASE, 'known outage, go ahead');
+    expect(released).toMatchObject({ clusterId: 'c', level: OK, manual: { mode: RELEASE } });
+    expect(await inBucket('c')).toMatchObject({ level: OK, cause: 'manual' });
+
+    const cleared = await client.setManual('*', CLEAR);
+    expect(cleared.map((h) => [h.clusterId, h.level])).toEqual([['a', OK], ['b', OK], ['c', THROTTLED]]);
+    expect(cleared.every((h) => h.manual === undefined)).toBe(true);
+  });
+
+  it('reverts a manual throttle by itself when its ttl expires', async () => {
+    const before = Date.now();
+    const [throttled] = await client.setManual('b', THROTTLE, 'short window', 1);
+    const expiresAt = throttled.manual!.expiresAt!.getTime();
+    expect(expiresAt).toBeGreaterThanOrEqual(before + 1000);
+    expect(throttled.level).toBe(THROTTLED);
+    const ok = await waitFor('b OK again in the bucket', async () => {
+      const signal = await inBucket('b');
+      return signal?.level === OK && signal;
+    }, 15_000);
+    expect(ok.sampledAt!.getTime()).toBeGreaterThanOrEqual(expiresAt);
+    expect((await client.get('b')).manual).toBeUndefined();
+  });
+
+  it('refuses unknown clusters and unspecified modes', async () => {
+    await expect(client.get('nope')).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
+    await expect(client.setManual('nope', THROTTLE)).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
+    await expect(client.setManual('a', ManualThrottleMode.MANUAL_THROTTLE_MODE_UNSPECIFIED)).rejects.toMatchObject({
+      code: grpc.status.INVALID_ARGUMENT,
+    });
+    await expect(client.setManual('', THROTTLE)).rejects.toMatchObject({ code: grpc.status.INVALID_ARGUMENT });
+  });
+
+  it('exports per-cluster signals, levels and seconds throttled as metrics', async () => {
+    const metrics = await fetch(`http://127.0.0.1:${service.metricsPort}/metrics`).then((r) => r.text());
+    const value = (name: string, labels: string) =>
+      Number(new RegExp(`^${name}\\{${labels}[^}]*\\} (\\S+)$`, 'm').exec(metrics)?.[1]);
+    expect(value('fleetshift_cluster_throttle_level', 'cluster="a"')).toBe(OK);
+    expect(value('fleetshift_cluster_throttle_level', 'cluster="c"')).toBe(THROTTLED);
+    expect(value('fleetshift_cluster_throttled_seconds_total', 'cluster="c"')).toBeGreaterThan(0);
+    expect(value('fleetshift_cluster_signal', 'cluster="a",signal="lock_waiters"')).toBeGreaterThanOrEqual(0);
+  });
+
+  it('sends heartbeats with increasing sequence; once stopped its signal goes stale, and a restart continues the sequence', async () => {
+    const heard: ThrottleSignal[] = [];
+    const subscription = nc.subscribe(names.throttleSubject('a'));
+    void (async () => {
+      for await (const message of subscription) heard.push(decodeMessage(ThrottleSignal, message.data));
+    })();
+    await waitFor('three heartbeats', () => heard.filter((s) => s.heartbeat).length >= 3);
+    subscription.unsubscribe();
+    const sequences = heard.map((s) => s.sequence);
+    expect(sequences).toEqual([...sequences].sort((x, y) => x - y));
+    expect(heard.every((s) => s.level === OK && s.sampleIntervalMs === sampleIntervalMs)).toBe(true);
+
+    expect(await service.stop('SIGTERM')).toBe(0);
+    const last = (await inBucket('a'))!;
+    await waitFor('the last signal stale', () => isStale(last, Date.now()), 5_000);
+    expect(last.level).toBe(OK);
+    expect(effectiveThrottleLevel(last, Date.now())).toBe(THROTTLED);
+
+    service = await startService('health-monitor', env);
+    const fresh = await waitFor('a fresh signal after restart', async () => {
+      const signal = await inBucket('a');
+      return signal && signal.sequence > last.sequence && signal;
+    }, 30_000);
+    expect(isStale(fresh, Date.now())).toBe(false);
+  });
+});
