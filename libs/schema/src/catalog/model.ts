@@ -95,7 +95,10 @@ export interface Column {
   generated?: string;
   /** Non-default collation only, as regcollation prints it ("C" quoted: `"C"`). */
   collation?: string;
-  /** True when the column comes from a parent table (a partition's columns): attislocal is false. */
+  /**
+   * True when the column comes from a parent table (every column of a partition, however it was
+   * attached): attinhcount > 0.
+   */
   inherited?: boolean;
   comment?: string;
 }
@@ -113,7 +116,7 @@ export interface Constraint {
   columns: string[];
   /** Foreign keys: the referenced table, qualified as the scope prints it. */
   references?: string;
-  /** True when cloned from a parent's constraint (partitions) or inherited only (INHERITS). */
+  /** True when cloned from or merged with a parent's constraint (partitions, INHERITS): coninhcount > 0. */
   inherited?: boolean;
   comment?: string;
 }

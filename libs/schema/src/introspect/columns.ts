@@ -29,7 +29,7 @@ export async function readColumns(ctx: IntrospectionContext): Promise<ColumnRow[
             a.attidentity,
             CASE WHEN a.attgenerated = 's' THEN pg_get_expr(d.adbin, d.adrelid) END AS generated_expr,
             CASE WHEN a.attcollation <> t.typcollation THEN a.attcollation::regcollation::text END AS collation,
-            NOT a.attislocal AS inherited
+            a.attinhcount > 0 AS inherited
        FROM pg_attribute a
        JOIN pg_class c ON c.oid = a.attrelid
        JOIN pg_type t ON t.oid = a.atttypid

@@ -31,7 +31,7 @@ export async function readConstraints(ctx: IntrospectionContext): Promise<Constr
                     JOIN pg_attribute a ON a.attrelid = co.conrelid AND a.attnum = k.attnum
                    ORDER BY k.ord) AS columns,
             CASE WHEN co.contype = 'f' THEN co.confrelid::regclass::text END AS references,
-            (co.conparentid <> 0 OR NOT co.conislocal) AS inherited
+            (co.conparentid <> 0 OR co.coninhcount > 0) AS inherited
        FROM pg_constraint co
        JOIN pg_class c ON c.oid = co.conrelid
       WHERE c.relnamespace = ANY($1::oid[]) AND c.relkind IN ('r', 'p') AND co.contype IN ('p', 'u', 'f', 'c', 'x')`,

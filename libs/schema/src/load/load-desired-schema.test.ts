@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { findPostgres } from '@fleetshift/testing';
 import { SchemaFormat, type SchemaSource } from '@fleetshift/contracts';
-import { fingerprint, catalogsEqual } from '../catalog/fingerprint.js';
+import { fingerprint, catalogsEqual, canonicalJson } from '../catalog/fingerprint.js';
 import { SchemaInputError } from '../parse/schema-input-error.js';
 import { loadDesiredSchema } from './load-desired-schema.js';
 import { withScratchDatabase, SCRATCH_DATABASE_PREFIX } from './scratch-database.js';
@@ -92,6 +92,22 @@ describe('loadDesiredSchema', () => {
     ]);
     expect(fingerprint(a)).toBe(fingerprint(b));
     expect(fingerprint(a)).not.toBe(fingerprint(await load(sql(shop))));
+  });
+
+  it('reads a partition attached later exactly like one created with PARTITION OF', async () => {
+    const parent = `CREATE TABLE events (id int, at date NOT NULL CHECK (at > '2000-01-01'), PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
+CREATE INDEX events_at_idx ON events (at);\n`;
+    const created = await load(sql(`${parent}CREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');`));
+    const attached = await load(
+      sql(`${parent}CREATE TABLE events_2024 (id int NOT NULL, at date NOT NULL CONSTRAINT events_at_check CHECK (at > '2000-01-01'));
+ALTER TABLE events ATTACH PARTITION events_2024 FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');`),
+    );
+    expect(canonicalJson(attached)).toBe(canonicalJson(created));
+    const partition = created.tables.find((t) => t.name === 'events_2024')!;
+    expect(partition.constraints.map((c) => [c.name, c.inherited])).toEqual([
+      ['events_2024_pkey', true],
+      ['events_at_check', true],
+    ]);
   });
 
   it('loads OmniQL', async () => {
