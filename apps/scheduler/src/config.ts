@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { baseServiceConfig, env, loadConfig } from '@fleetshift/telemetry';
 
 /** Scheduler configuration, from environment variables (see apps/scheduler/README.md). */
@@ -10,6 +11,13 @@ export const schedulerConfigShape = {
   FLEETSHIFT_NATS_NAMESPACE: env.host('fleetshift'),
   /** host:port of the planner's gRPC server. */
   FLEETSHIFT_PLANNER_ADDR: env.host('127.0.0.1:50051'),
+  /**
+   * A cluster without any throttle signal yet (no health monitor ever ran): `throttled` (the safe
+   * default — no batch is published for it) or `ok`. A stale signal always counts as throttled.
+   */
+  FLEETSHIFT_MISSING_THROTTLE_SIGNAL: z
+    .enum(['throttled', 'ok'], { error: 'expected throttled or ok' })
+    .default('throttled'),
 };
 
 export const loadSchedulerConfig = () => loadConfig(schedulerConfigShape);

@@ -1,13 +1,36 @@
 import { RolloutServiceService, SchemaServiceService, TenantServiceService } from '@fleetshift/contracts';
-import { createServiceRuntime, unimplementedService } from '@fleetshift/telemetry';
+import { createServiceRuntime, redactUrl } from '@fleetshift/telemetry';
 import { loadSchedulerConfig } from './config.js';
+import { createSchedulerMetrics } from './metrics.js';
+import { rolloutService } from './rollouts/rollout-service.js';
+import { startScheduler } from './scheduler.js';
+import { schemaService } from './schemas/schema-service.js';
+import { tenantService } from './tenants/tenant-service.js';
 
 const config = loadSchedulerConfig();
 const runtime = createServiceRuntime('scheduler', config);
-const why = 'the control plane is being built (issue 4)';
+const scheduler = await startScheduler(
+  {
+    controlDbUrl: config.FLEETSHIFT_CONTROL_DB_URL,
+    natsUrl: config.FLEETSHIFT_NATS_URL,
+    namespace: config.FLEETSHIFT_NATS_NAMESPACE,
+    plannerAddr: config.FLEETSHIFT_PLANNER_ADDR,
+    apiToken: config.FLEETSHIFT_API_TOKEN,
+    missingThrottleSignal: config.FLEETSHIFT_MISSING_THROTTLE_SIGNAL,
+  },
+  runtime.logger,
+  createSchedulerMetrics(runtime.metrics),
+).catch((error: Error) => {
+  runtime.logger.fatal({ controlDb: redactUrl(config.FLEETSHIFT_CONTROL_DB_URL), err: error }, 'scheduler cannot start');
+  process.exit(1);
+});
+const { ctx, engine, provisioner } = scheduler;
 
-await runtime.serve([
-  { name: 'fleetshift.v1.SchemaService', definition: SchemaServiceService, implementation: unimplementedService(SchemaServiceService, why) },
-  { name: 'fleetshift.v1.TenantService', definition: TenantServiceService, implementation: unimplementedService(TenantServiceService, why) },
-  { name: 'fleetshift.v1.RolloutService', definition: RolloutServiceService, implementation: unimplementedService(RolloutServiceService, why) },
-]);
+await runtime.serve(
+  [
+    { name: 'fleetshift.v1.SchemaService', definition: SchemaServiceService, implementation: schemaService(ctx) },
+    { name: 'fleetshift.v1.TenantService', definition: TenantServiceService, implementation: tenantService(ctx, provisioner) },
+    { name: 'fleetshift.v1.RolloutService', definition: RolloutServiceService, implementation: rolloutService(ctx, engine) },
+  ],
+  () => scheduler.close(),
+);

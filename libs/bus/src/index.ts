@@ -12,3 +12,4 @@ export {
   type ClusterConsumer,
   type ClusterConsumerOptions,
 } from './cluster-consumers.js';
+export { ensureResultConsumer, consumeResults, type ResultSubscription } from './result-consumer.js';

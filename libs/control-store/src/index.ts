@@ -50,6 +50,7 @@ export {
   resetTenantsForRetry,
   finishStats,
   listRolloutTenants,
+  unplannedTenantIds,
   type RolloutTenantRow,
   type NewRolloutTenant,
   type BatchTenant,

@@ -265,3 +265,12 @@ export async function listRolloutTenants(
     finishedAt: row.finished_at ?? undefined,
   }));
 }
+
+/** Tenants of a rollout that never got a plan (unreachable when it was created). */
+export async function unplannedTenantIds(db: Queryable, rolloutId: string): Promise<Set<string>> {
+  const { rows } = await db.query<{ tenant_id: string }>(
+    `SELECT tenant_id FROM rollout_tenants WHERE rollout_id = $1 AND plan_key = ''`,
+    [rolloutId],
+  );
+  return new Set(rows.map((row) => row.tenant_id));
+}

@@ -1,7 +1,7 @@
 import type { TenantEvent } from '@fleetshift/contracts';
 import type { Queryable } from './queryable.js';
 
-/** provisioned | started | succeeded | failed | skipped | retried | drift | cancelled | replanned */
+/** provisioned | started | succeeded | failed | skipped | retried | drift | cancelled | replanned | halted */
 export type TenantEventKind =
   | 'provisioned'
   | 'started'
@@ -12,7 +12,7 @@ export type TenantEventKind =
   | 'drift'
   | 'cancelled'
   | 'replanned'
-  | 'queued';
+  | 'halted';
 
 export interface NewTenantEvent {
   tenantId: string;

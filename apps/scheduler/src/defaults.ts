@@ -1,0 +1,29 @@
+/** The scheduler's defaults, in one place. */
+export const rolloutDefaults = {
+  /** Tenants per batch when CreateRollout leaves batch_size absent. */
+  batchSize: 50,
+  /** Unfinished batches of one rollout at once. */
+  maxBatchesInFlight: 4,
+  /** Tenants one executor migrates at once inside a batch. */
+  tenantConcurrency: 4,
+  /** Retries of a step on lock timeout before the tenant fails with LOCK_TIMEOUT_BUDGET. */
+  maxLockRetries: 8,
+  /** How often running rollouts are looked at to publish more batches (also after every result). */
+  pumpIntervalMs: 500,
+  /** How often WatchRollout sends progress. */
+  watchIntervalMs: 500,
+  /** Window of the tenants/s rate in WatchRollout. */
+  rateWindowSeconds: 10,
+  /** A drifted tenant is re-planned at most this many times before it fails with DRIFT. */
+  maxReplans: 1,
+};
+
+export const tenantDefaults = {
+  /** Connections all executors together hold on a cluster for migrations. */
+  connectionBudget: 10,
+  maintenanceDatabase: 'postgres',
+  listPageSize: 100,
+  listPageSizeMax: 1000,
+  /** Connections the scheduler keeps per tenant database while provisioning. */
+  provisionPoolSize: 2,
+};

@@ -1,0 +1,46 @@
+import { Counter, Gauge, type Registry } from 'prom-client';
+
+export interface SchedulerMetrics {
+  rolloutTenants: Gauge<'rollout_id' | 'state'>;
+  batchesPublished: Counter<'cluster_id'>;
+  results: Counter<'state'>;
+  duplicateResults: Counter;
+  tenantsProvisioned: Counter<'isolation'>;
+  rolloutsCreated: Counter;
+}
+
+/** The scheduler's metrics, registered on the service registry (names prefixed fleetshift_). */
+export function createSchedulerMetrics(registry: Registry): SchedulerMetrics {
+  return {
+    rolloutTenants: new Gauge({
+      name: 'fleetshift_rollout_tenants',
+      help: 'Tenants of each active rollout by state',
+      labelNames: ['rollout_id', 'state'],
+      registers: [registry],
+    }),
+    batchesPublished: new Counter({
+      name: 'fleetshift_batches_published_total',
+      help: 'Batch jobs published on JetStream',
+      labelNames: ['cluster_id'],
+      registers: [registry],
+    }),
+    results: new Counter({
+      name: 'fleetshift_tenant_results_total',
+      help: 'Tenant results consumed from executors, by reported state',
+      labelNames: ['state'],
+      registers: [registry],
+    }),
+    duplicateResults: new Counter({
+      name: 'fleetshift_tenant_results_duplicate_total',
+      help: 'Tenant results delivered more than once (ignored)',
+      registers: [registry],
+    }),
+    tenantsProvisioned: new Counter({
+      name: 'fleetshift_tenants_provisioned_total',
+      help: 'Tenants provisioned (database or schema created and brought to the latest version)',
+      labelNames: ['isolation'],
+      registers: [registry],
+    }),
+    rolloutsCreated: new Counter({ name: 'fleetshift_rollouts_created_total', help: 'Rollouts created', registers: [registry] }),
+  };
+}

@@ -1,0 +1,50 @@
+import { BatchJob, TenantRolloutState, type Cluster, type Rollout, type SchemaVersion } from '@fleetshift/contracts';
+import { batchTenants, getPlans, type Queryable } from '@fleetshift/control-store';
+import { rolloutDefaults } from '../defaults.js';
+import { tenantTarget } from '../tenants/cluster-connection.js';
+
+/**
+ * The BatchJob of a batch: its PENDING tenants with where they live, the plans they use (by key),
+ * and the rollout's policy. Undefined when the batch has no pending tenant left.
+ */
+export async function buildBatchJob(
+  db: Queryable,
+  rollout: Rollout,
+  target: SchemaVersion,
+  cluster: Cluster,
+  batch: { batchNumber: number; attempt: number },
+): Promise<{ job: BatchJob; tenantIds: string[] } | undefined> {
+  const tenants = await batchTenants(db, rollout.id, batch.batchNumber, [TenantRolloutState.TENANT_ROLLOUT_STATE_PENDING]);
+  if (!tenants.length) return undefined;
+  const plans = await getPlans(db, rollout.id, [...new Set(tenants.map((t) => t.planKey))]);
+  const job = BatchJob.fromPartial({
+    rolloutId: rollout.id,
+    batchNumber: batch.batchNumber,
+    attempt: batch.attempt,
+    blueprint: rollout.blueprint,
+    targetVersion: rollout.version,
+    clusterId: cluster.id,
+    clusterConnectionBudget: cluster.connectionBudget,
+    tasks: tenants.map((tenant) => ({
+      tenantId: tenant.tenantId,
+      target: tenantTarget(cluster, tenant),
+      planKey: tenant.planKey,
+      expectedFingerprint: tenant.fromFingerprint,
+      fromVersion: tenant.fromVersion,
+    })),
+    plans: Object.fromEntries(plans),
+    targetFingerprint: target.fingerprint,
+    onDrift: rollout.failurePolicy?.onDrift,
+    allowedHazards: rollout.allowedHazards,
+    tenantConcurrency: rollout.tenantConcurrency,
+    dryRun: rollout.dryRun,
+    maxLockRetries: rolloutDefaults.maxLockRetries,
+    publishedAt: new Date(),
+  });
+  return { job, tenantIds: tenants.map((t) => t.tenantId) };
+}
+
+/** The JetStream message id of a batch publication: a re-publish of the same attempt is deduplicated. */
+export function batchMessageId(rolloutId: string, batchNumber: number, attempt: number): string {
+  return `${rolloutId}:${batchNumber}:${attempt}`;
+}

@@ -1,0 +1,20 @@
+import type { SchemaServiceServer } from '@fleetshift/contracts';
+import { getSchemaVersion, listSchemaVersions } from '@fleetshift/control-store';
+import type { SchedulerContext } from '../context.js';
+import { NotFoundError } from '../grpc/request-errors.js';
+import { unaryHandler } from '../grpc/unary-handler.js';
+import { pushSchemaVersion } from './push-schema-version.js';
+
+export function schemaService(ctx: SchedulerContext): SchemaServiceServer {
+  return {
+    pushSchemaVersion: unaryHandler('PushSchemaVersion', ctx.logger, (request) => pushSchemaVersion(ctx, request)),
+    getSchemaVersion: unaryHandler('GetSchemaVersion', ctx.logger, async (request) => {
+      const version = await getSchemaVersion(ctx.pool, request.blueprint, request.version);
+      if (!version) throw new NotFoundError(`blueprint ${request.blueprint} has no version ${request.version || '(latest)'}`);
+      return { version };
+    }),
+    listSchemaVersions: unaryHandler('ListSchemaVersions', ctx.logger, async (request) => ({
+      versions: await listSchemaVersions(ctx.pool, request.blueprint),
+    })),
+  };
+}

@@ -1,0 +1,103 @@
+import type pg from 'pg';
+import { Isolation, type Cluster, type Plan, type SchemaVersion, type Tenant } from '@fleetshift/contracts';
+import { appendTenantEvent, getSchemaVersion, recordTenantVersion } from '@fleetshift/control-store';
+import type { SchedulerContext } from '../context.js';
+import { PreconditionError } from '../grpc/request-errors.js';
+import { applyPlanSteps } from './apply-plan-steps.js';
+import { tenantTarget } from './cluster-connection.js';
+import { ensureBookkeeping, recordedFingerprint, recordProvisionedVersion } from './tenant-bookkeeping.js';
+import { holdsNoRelations, type TenantDatabases } from './tenant-databases.js';
+
+/**
+ * Brings new tenants to their blueprint's latest version. Tenants that start empty share one plan per
+ * (version, isolation) — the Diff from empty text to the version, asked once; a tenant that already
+ * holds relations is planned from its live state.
+ */
+export class Provisioner {
+  readonly #fromEmpty = new Map<string, Promise<Plan>>();
+
+  constructor(
+    private readonly ctx: SchedulerContext,
+    private readonly databases: TenantDatabases,
+  ) {}
+
+  async provision(tenant: Tenant, cluster: Cluster): Promise<Tenant> {
+    const version = await getSchemaVersion(this.ctx.pool, tenant.blueprint, 0);
+    if (!version) throw new PreconditionError(`tenant ${tenant.id}: blueprint ${tenant.blueprint} has no schema version to provision`);
+    const schemaIsolation = tenant.isolation === Isolation.ISOLATION_SCHEMA;
+    const created = await this.databases.ensureDatabase(cluster, tenant.database);
+    const own = schemaIsolation ? undefined : await this.databases.connect(cluster, tenant.database);
+    const client = own ?? (await this.databases.pool(cluster, tenant.database).connect());
+    try {
+      const schemaCreated = schemaIsolation ? await this.databases.ensureSchema(client, tenant.schema) : false;
+      const fresh = created || schemaCreated || (await holdsNoRelations(client, tenant.schema));
+      const fingerprint = await this.bringToVersion(client, tenant, cluster, version, fresh);
+      await recordTenantVersion(this.ctx.pool, tenant.id, version.version, fingerprint.value);
+      await appendTenantEvent(this.ctx.pool, {
+        tenantId: tenant.id,
+        kind: 'provisioned',
+        toVersion: version.version,
+        fingerprint: fingerprint.value,
+        stepsApplied: fingerprint.steps,
+        executorId: 'scheduler',
+      });
+      this.ctx.metrics?.tenantsProvisioned.inc({ isolation: schemaIsolation ? 'schema' : 'database' });
+      this.ctx.logger.info(
+        { tenantId: tenant.id, version: version.version, database: tenant.database, schema: tenant.schema, steps: fingerprint.steps },
+        'tenant provisioned',
+      );
+      return { ...tenant, version: version.version, fingerprint: fingerprint.value };
+    } finally {
+      if (own) await own.end().catch(() => undefined);
+      else (client as pg.PoolClient).release();
+    }
+  }
+
+  private async bringToVersion(
+    client: pg.ClientBase,
+    tenant: Tenant,
+    cluster: Cluster,
+    version: SchemaVersion,
+    fresh: boolean,
+  ): Promise<{ value: string; steps: number }> {
+    const tenantSchema = tenant.isolation === Isolation.ISOLATION_SCHEMA ? tenant.schema : '';
+    await ensureBookkeeping(client);
+    const recorded = await recordedFingerprint(client, tenantSchema, version.version);
+    if (recorded) return { value: recorded, steps: 0 };
+    const plan = fresh ? await this.planFromEmpty(version, tenant) : await this.planFromLive(version, tenant, cluster);
+    const steps = await applyPlanSteps(client, plan, tenantSchema);
+    await recordProvisionedVersion(client, { tenantSchema, tenantId: tenant.id, version: version.version, fingerprint: plan.toFingerprint });
+    return { value: plan.toFingerprint, steps };
+  }
+
+  private planFromEmpty(version: SchemaVersion, tenant: Tenant): Promise<Plan> {
+    const schema = tenant.isolation === Isolation.ISOLATION_SCHEMA ? tenant.schema : '';
+    const key = `${version.blueprint}@${version.version}/${schema ? 'schema' : 'database'}`;
+    let plan = this.#fromEmpty.get(key);
+    if (!plan) {
+      plan = this.ctx.planner
+        .diff({ from: { format: version.schema!.format, text: '', filename: 'empty' }, to: version.schema, schema, allowHazards: ['all'] })
+        .then((response) => planOrThrow(response, tenant.id));
+      plan.catch(() => this.#fromEmpty.delete(key));
+      this.#fromEmpty.set(key, plan);
+    }
+    return plan;
+  }
+
+  private async planFromLive(version: SchemaVersion, tenant: Tenant, cluster: Cluster): Promise<Plan> {
+    const response = await this.ctx.planner.plan({
+      schema: version.schema,
+      tenant: tenantTarget(cluster, tenant),
+      allowHazards: version.allowedHazards,
+    });
+    return planOrThrow(response, tenant.id);
+  }
+}
+
+function planOrThrow(response: { plan?: Plan; refusedHazards: Array<{ code: string; message: string }> }, tenantId: string): Plan {
+  if (response.refusedHazards.length || !response.plan) {
+    const hazards = response.refusedHazards.map((h) => `${h.code} (${h.message})`).join(', ');
+    throw new PreconditionError(`tenant ${tenantId}: provisioning needs hazards the version does not allow: ${hazards || 'no plan returned'}`);
+  }
+  return response.plan;
+}

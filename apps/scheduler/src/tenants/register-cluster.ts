@@ -1,0 +1,44 @@
+import type { Cluster, RegisterClusterRequest } from '@fleetshift/contracts';
+import { ensureClusterConsumer } from '@fleetshift/bus';
+import { upsertCluster } from '@fleetshift/control-store';
+import type { SchedulerContext } from '../context.js';
+import { rolloutDefaults, tenantDefaults } from '../defaults.js';
+import { InvalidRequestError } from '../grpc/request-errors.js';
+
+const clusterIdPattern = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+
+/** Checks a cluster and fills its defaults (port 5432, user postgres, budget 10, maintenance db postgres). */
+export function normalizeCluster(input: Cluster | undefined): Cluster {
+  if (!input) throw new InvalidRequestError('cluster is required');
+  if (!clusterIdPattern.test(input.id)) {
+    throw new InvalidRequestError(`cluster id ${JSON.stringify(input.id)}: use lowercase letters, digits, '-' and '_' (at most 63)`);
+  }
+  if (!input.host.trim()) throw new InvalidRequestError(`cluster ${input.id}: host is required`);
+  if (input.port > 65535) throw new InvalidRequestError(`cluster ${input.id}: port ${input.port} is not a port number`);
+  if (input.passwordEnv && input.passwordFile) {
+    throw new InvalidRequestError(`cluster ${input.id}: name either password_env or password_file, not both`);
+  }
+  if (input.passwordEnv && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(input.passwordEnv)) {
+    throw new InvalidRequestError(`cluster ${input.id}: password_env ${JSON.stringify(input.passwordEnv)} is not a variable name`);
+  }
+  return {
+    ...input,
+    host: input.host.trim(),
+    port: input.port || 5432,
+    adminUser: input.adminUser || 'postgres',
+    maintenanceDatabase: input.maintenanceDatabase || tenantDefaults.maintenanceDatabase,
+    connectionBudget: input.connectionBudget || tenantDefaults.connectionBudget,
+    labels: input.labels ?? {},
+  };
+}
+
+/** Stores the cluster and makes sure its executors' durable consumer exists. */
+export async function registerCluster(ctx: SchedulerContext, request: RegisterClusterRequest): Promise<Cluster> {
+  const cluster = await upsertCluster(ctx.pool, normalizeCluster(request.cluster));
+  await ensureClusterConsumer(ctx.bus.jsm, ctx.bus.names, cluster.id, {
+    connectionBudget: cluster.connectionBudget,
+    tenantConcurrency: rolloutDefaults.tenantConcurrency,
+  });
+  ctx.logger.info({ clusterId: cluster.id, host: cluster.host, port: cluster.port, budget: cluster.connectionBudget }, 'cluster registered');
+  return cluster;
+}
