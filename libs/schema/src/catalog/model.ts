@@ -2,7 +2,8 @@
  * The normalized catalog: what a database (or one schema of it) contains, as plain data.
  *
  * Every value is what PostgreSQL itself reports (format_type, pg_get_expr, pg_get_constraintdef,
- * pg_get_indexdef, pg_get_viewdef, …), read with a fixed search_path so that text is comparable:
+ * pg_get_indexdef, pg_get_viewdef, …), read with a fixed search_path (and fixed DateStyle, IntervalStyle,
+ * TimeZone = UTC, extra_float_digits) so that text is comparable:
  * - database scope: search_path = '' → every name is schema-qualified;
  * - schema scope (schema-per-tenant): search_path = <that schema> → names inside it are unqualified,
  *   and `schema` fields hold "" for objects of the scoped schema.

@@ -311,6 +311,24 @@ describe('introspect, database scope', () => {
     expect(catalog.functions.find((f) => f.name === 'touch' && f.schema === 'public')?.comment).toBe('sets created_at');
   });
 
+  it('prints constants the same whatever the session date, time zone and float settings', async () => {
+    await client.query(`CREATE TABLE public.printing (
+      d date DEFAULT '2024-03-01', t timestamptz DEFAULT '2024-03-01 12:00+00', i interval DEFAULT '1 day 2 hours',
+      f float8 DEFAULT 0.1)`);
+    try {
+      const before = fingerprint(await introspect(client));
+      await client.query("SET datestyle = 'SQL, DMY'; SET timezone = 'Asia/Tokyo'; SET intervalstyle = 'iso_8601'; SET extra_float_digits = 3");
+      const after = await introspect(client);
+      await client.query('RESET datestyle; RESET timezone; RESET intervalstyle; RESET extra_float_digits');
+      expect(fingerprint(after)).toBe(before);
+      expect(table(after, 'public', 'printing').columns.find((c) => c.name === 't')?.default).toBe(
+        "'2024-03-01 12:00:00+00'::timestamp with time zone",
+      );
+    } finally {
+      await client.query('DROP TABLE public.printing');
+    }
+  });
+
   it('sorts tables by schema then name, and reads the same catalog twice', async () => {
     const names = catalog.tables.map((t) => `${t.schema}.${t.name}`);
     expect(names).toEqual([...names].sort());

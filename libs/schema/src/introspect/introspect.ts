@@ -32,8 +32,7 @@ export async function introspect(client: pg.ClientBase, opts: IntrospectOptions 
   const schema = opts.schema || undefined;
   await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   try {
-    // Text printed by format_type, pg_get_expr, regclass … depends on search_path: fix it.
-    await client.query(`SET LOCAL search_path = ${schema ? quoteIdent(schema) : "''"}`);
+    await client.query(printingSettings(schema));
     const catalog = await readCatalog(client, schema);
     await client.query('COMMIT');
     return catalog;
@@ -41,6 +40,24 @@ export async function introspect(client: pg.ClientBase, opts: IntrospectOptions 
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * Text printed by format_type, pg_get_expr, regclass … depends on session settings: search_path decides
+ * qualification; DateStyle, IntervalStyle, TimeZone and extra_float_digits decide how constants in
+ * defaults and bounds print. Fixed for the transaction, so a tenant's or role's own settings do not
+ * change the fingerprint.
+ */
+function printingSettings(schema: string | undefined): string {
+  return [
+    `SET LOCAL search_path = ${schema ? quoteIdent(schema) : "''"}`,
+    "SET LOCAL datestyle = 'ISO, MDY'",
+    "SET LOCAL intervalstyle = 'postgres'",
+    "SET LOCAL timezone = 'UTC'",
+    'SET LOCAL extra_float_digits = 1',
+    'SET LOCAL quote_all_identifiers = off',
+    "SET LOCAL bytea_output = 'hex'",
+  ].join('; ');
 }
 
 async function readCatalog(client: pg.ClientBase, schema: string | undefined): Promise<Catalog> {
