@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { columnNameOf, pluralize, tableNameOf } from './omniql-names.js';
 import { mapOmniqlType } from './omniql-types.js';
 import { defaultExpression, translateOmniql } from './omniql.js';
-import { parseOmniql } from './parse-schema-source.js';
+import { SchemaFormat } from '@fleetshift/contracts';
+import { parseOmniql, parseSchemaSource } from './parse-schema-source.js';
 import { SchemaInputError } from './schema-input-error.js';
 
 function translationError(text: string): SchemaInputError {
@@ -135,6 +136,18 @@ describe('translateOmniql', () => {
 
   it('refuses a field without a type', () => {
     expect(translationError(':CREATE TABLE A WITH x').reason).toBe('field x has no type (write x:STRING, …)');
+  });
+});
+
+describe('parseSchemaSource', () => {
+  it('follows the format, and the file extension when the format is unspecified', async () => {
+    const oql = ':CREATE TABLE User WITH id:AUTO';
+    const viaFormat = await parseSchemaSource({ format: SchemaFormat.SCHEMA_FORMAT_OMNIQL, text: oql, filename: 'x.txt' });
+    const viaExtension = await parseSchemaSource({ format: SchemaFormat.SCHEMA_FORMAT_UNSPECIFIED, text: oql, filename: 'APP.OQL' });
+    expect(viaFormat.statements[0]!.sql).toBe(viaExtension.statements[0]!.sql);
+    expect(viaFormat.statements[0]!.generated).toBe(true);
+    const asSql = await parseSchemaSource({ format: SchemaFormat.SCHEMA_FORMAT_UNSPECIFIED, text: oql, filename: 'app.sql' }).catch((e: unknown) => e);
+    expect((asSql as SchemaInputError).message).toBe('app.sql:1:1: syntax error at or near ":"');
   });
 });
 

@@ -129,9 +129,9 @@ const statementNames: Record<string, (body: Node) => string> = {
   GrantStmt: (b) => (b.is_grant ? 'GRANT' : 'REVOKE'),
   GrantRoleStmt: (b) => (b.is_grant ? 'GRANT' : 'REVOKE'),
   DropStmt: (b) => `DROP ${objectTypeName(b.removeType) ?? ''}`.trim(),
-  RenameStmt: (b) => `ALTER ${objectTypeName(b.renameType) ?? ''} … RENAME`.replace('  ', ' '),
-  AlterOwnerStmt: (b) => `ALTER ${objectTypeName(b.objectType) ?? ''} … OWNER TO`.replace('  ', ' '),
-  AlterObjectSchemaStmt: (b) => `ALTER ${objectTypeName(b.objectType) ?? ''} … SET SCHEMA`.replace('  ', ' '),
+  RenameStmt: (b) => alterName(b.renameType, 'RENAME'),
+  AlterOwnerStmt: (b) => alterName(b.objectType, 'OWNER TO'),
+  AlterObjectSchemaStmt: (b) => alterName(b.objectType, 'SET SCHEMA'),
   TransactionStmt: (b) => String(b.kind ?? 'TRANS_STMT_BEGIN').replace('TRANS_STMT_', '').replace('_', ' '),
   ExplainStmt: () => 'EXPLAIN',
   VacuumStmt: (b) => (b.is_vacuumcmd === false ? 'ANALYZE' : 'VACUUM'),
@@ -159,6 +159,12 @@ export function statementName(nodeType: string, body: Node): string {
     .replace(/Stmt$/, '')
     .replace(/([a-z])([A-Z])/g, '$1 $2')
     .toUpperCase();
+}
+
+/** "ALTER TABLE … RENAME", or "ALTER … RENAME" when the object type is unknown. */
+function alterName(objtype: unknown, action: string): string {
+  const object = objectTypeName(objtype);
+  return object ? `ALTER ${object} … ${action}` : `ALTER … ${action}`;
 }
 
 /** OBJECT_MATVIEW → MATERIALIZED VIEW, OBJECT_TABLE → TABLE. */
