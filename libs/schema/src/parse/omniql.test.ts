@@ -118,6 +118,15 @@ describe('translateOmniql', () => {
     expect(statements[1]!.sql).toBe('CREATE TABLE "bs" (\n  "y" integer,\n  "z" text\n)');
   });
 
+  it('keeps colons and commas inside quotes and parentheses, and is case-insensitive', () => {
+    const [statement] = translateOmniql(
+      "create table Note with label:string:default('a:b, c'), amount:decimal(8,3), ownerId:int:references User",
+    );
+    expect(statement!.sql).toBe(
+      'CREATE TABLE "notes" (\n  "label" varchar(255) DEFAULT \'a:b, c\',\n  "amount" numeric(8,3),\n  "owner_id" integer REFERENCES "users" ("id")\n)',
+    );
+  });
+
   it('points at the unknown type', () => {
     const error = translationError('\n:CREATE TABLE User WITH id:AUTO, age:NUMBERISH');
     expect(error.message).toMatch(/^app\.oql:2:38: unknown OmniQL type NUMBERISH; known types: AUTO, /);
