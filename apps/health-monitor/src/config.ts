@@ -24,18 +24,11 @@ export const healthMonitorConfigShape = {
   FLEETSHIFT_NATS_NAMESPACE: env.host('fleetshift'),
   /** The control-plane database whose clusters table lists the clusters to watch. */
   FLEETSHIFT_CONTROL_DB_URL: env.url(['postgres', 'postgresql'], 'postgresql://postgres@127.0.0.1:5432/fleetshift'),
-  /** A static list `id=postgresql://user@host:port/db,…`; when set, the control plane is not read. */
-  FLEETSHIFT_CLUSTERS: z
-    .string()
-    .optional()
-    .superRefine((value, ctx) => {
-      if (value === undefined) return;
-      try {
-        parseStaticClusters(value);
-      } catch (error) {
-        ctx.addIssue({ code: 'custom', message: (error as Error).message });
-      }
-    }),
+  /**
+   * A static list `id=postgresql://user@host:port/db,…`; when set, the control plane is not read.
+   * Checked in loadHealthMonitorConfig, so that a bad value is reported without its passwords.
+   */
+  FLEETSHIFT_CLUSTERS: z.string().optional(),
   FLEETSHIFT_CLUSTER_REFRESH_MS: intAtLeast(1000, 30_000),
   FLEETSHIFT_SAMPLE_INTERVAL_MS: intAtLeast(250, 1000),
   /** A heartbeat every this many samples without a change; at most 2 so that a signal never goes stale. */
@@ -91,6 +84,13 @@ export type HealthMonitorConfig = ReturnType<typeof loadHealthMonitorConfig>;
 export function loadHealthMonitorConfig() {
   const config = loadConfig(healthMonitorConfigShape);
   try {
+    if (config.FLEETSHIFT_CLUSTERS !== undefined) {
+      try {
+        parseStaticClusters(config.FLEETSHIFT_CLUSTERS);
+      } catch (error) {
+        throw new Error(`FLEETSHIFT_CLUSTERS: ${(error as Error).message}`);
+      }
+    }
     assertSignalLevels(signalLevelsFrom(config));
   } catch (error) {
     process.stderr.write(`invalid configuration: ${(error as Error).message}\n`);

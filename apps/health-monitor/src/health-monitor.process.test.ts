@@ -177,3 +177,17 @@ describe('health-monitor process', () => {
     expect(isStale(fresh, Date.now())).toBe(false);
   });
 });
+
+describe('health-monitor configuration', () => {
+  it.each([
+    ['FLEETSHIFT_SAMPLE_INTERVAL_MS', '100', /^invalid configuration: FLEETSHIFT_SAMPLE_INTERVAL_MS="100": expected an integer >= 250$/m],
+    ['FLEETSHIFT_CLUSTERS', 'a=mysql://u:topsecret@h/db', /^invalid configuration: FLEETSHIFT_CLUSTERS: cluster a: expected a postgresql:\/\/ URL$/m],
+    ['FLEETSHIFT_CPU_RELEASE', '90', /^invalid configuration: cpu_percent: expected release \(90\) <= threshold \(80\) < critical \(95\)$/m],
+    ['FLEETSHIFT_HEARTBEAT_EVERY_SAMPLES', '3', /^invalid configuration: FLEETSHIFT_HEARTBEAT_EVERY_SAMPLES="3": expected an integer <= 2$/m],
+  ])('a bad %s exits with code 2 and one clear line', async (variable, value, message) => {
+    const started = startService('health-monitor', { [variable]: value });
+    await expect(started).rejects.toThrow(/exited with code 2 before listening/);
+    await expect(started).rejects.toThrow(message);
+    await expect(started).rejects.not.toThrow(/topsecret/);
+  });
+});

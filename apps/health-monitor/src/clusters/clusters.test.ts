@@ -1,0 +1,84 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { openControlStore, upsertCluster } from '@fleetshift/control-store';
+import { createTestDatabase, type TestDatabase } from '@fleetshift/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chooseCpuSourceSpec } from '../signals/cpu-source-choice.js';
+import { clusterPassword } from './cluster-password.js';
+import { controlPlaneClusterSource } from './control-plane-clusters.js';
+import { parseStaticClusters } from './static-clusters.js';
+
+describe('FLEETSHIFT_CLUSTERS', () => {
+  it('parses id=url entries', () => {
+    expect(parseStaticClusters('local=postgresql://postgres@127.0.0.1:5432/postgres, eu-1=postgres://ops:s3cret@db1.internal/admin')).toEqual([
+      { id: 'local', host: '127.0.0.1', port: 5432, user: 'postgres', database: 'postgres', password: undefined },
+      { id: 'eu-1', host: 'db1.internal', port: 5432, user: 'ops', database: 'admin', password: 's3cret' },
+    ]);
+  });
+
+  it('names the bad entry without showing its password', () => {
+    expect(() => parseStaticClusters('postgresql://u:pw@h/db')).toThrow(/bad cluster id/);
+    expect(() => parseStaticClusters('a=mysql://u:topsecret@h/db')).toThrow(/^cluster a: expected a postgresql:\/\/ URL$/);
+    expect(() => parseStaticClusters('a=postgresql://h/db,a=postgresql://h/db')).toThrow(/listed twice/);
+    expect(() => parseStaticClusters('a=mysql://u:topsecret@h/db')).not.toThrow(/topsecret/);
+  });
+});
+
+describe('cluster passwords', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'hm-pw-'));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('reads password_env, else password_file, and names what is missing without a value', async () => {
+    const base = { id: 'c', host: 'h', port: 5432, user: 'u', database: 'd' };
+    process.env.HM_TEST_PASSWORD = 'from-env';
+    expect(await clusterPassword({ ...base, passwordEnv: 'HM_TEST_PASSWORD' })).toBe('from-env');
+    await expect(clusterPassword({ ...base, passwordEnv: 'HM_TEST_UNSET' })).rejects.toThrow(/HM_TEST_UNSET \(password_env\) is not set/);
+    const file = path.join(dir, 'pw');
+    await writeFile(file, 'from-file\n');
+    expect(await clusterPassword({ ...base, passwordFile: file })).toBe('from-file');
+    await expect(clusterPassword({ ...base, passwordFile: path.join(dir, 'missing') })).rejects.toThrow(/cannot read password_file .*ENOENT/);
+    expect(await clusterPassword(base)).toBeUndefined();
+  });
+});
+
+describe('control-plane cluster source', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase('hm_control');
+  });
+  afterAll(() => db?.drop());
+
+  it('lists the registered clusters, sampling through their maintenance database, with labels for CPU and cores', async () => {
+    const pool = await openControlStore(db.url, { max: 1 });
+    const registration = { host: '10.0.0.5', port: 6432, adminUser: 'fleet', passwordFile: '', maintenanceDatabase: 'ops', connectionBudget: 10, createdAt: undefined };
+    await upsertCluster(pool, { ...registration, id: 'eu-1', passwordEnv: 'EU1_PASSWORD', labels: { cores: '16', prometheus_query: 'cpu_busy{host="db1"}' } });
+    await upsertCluster(pool, { ...registration, id: 'us-1', passwordEnv: '', maintenanceDatabase: '', labels: {} });
+    await pool.end();
+
+    const source = controlPlaneClusterSource(db.url);
+    try {
+      const specs = await source.list();
+      expect(specs).toEqual([
+        {
+          id: 'eu-1', host: '10.0.0.5', port: 6432, user: 'fleet', database: 'ops', passwordEnv: 'EU1_PASSWORD', passwordFile: undefined,
+          cores: 16, cpu: { kind: 'prometheus', url: undefined, query: 'cpu_busy{host="db1"}' },
+        },
+        {
+          id: 'us-1', host: '10.0.0.5', port: 6432, user: 'fleet', database: 'postgres', passwordEnv: undefined, passwordFile: undefined,
+          cores: undefined, cpu: undefined,
+        },
+      ]);
+      const defaults = { source: 'auto' as const, prometheusUrl: 'http://prom:9090', prometheusQuery: 'busy{instance="{host}:{port}"}', prometheusQueries: {} };
+      expect(chooseCpuSourceSpec(specs[0], defaults)).toEqual({ kind: 'prometheus', url: 'http://prom:9090', query: 'cpu_busy{host="db1"}' });
+      expect(chooseCpuSourceSpec(specs[1], defaults)).toEqual({ kind: 'prometheus', url: 'http://prom:9090', query: 'busy{instance="10.0.0.5:6432"}' });
+      expect(chooseCpuSourceSpec(specs[1], { ...defaults, prometheusUrl: undefined })).toEqual({ kind: 'none' });
+      expect(chooseCpuSourceSpec({ ...specs[1], host: '127.0.0.1' }, defaults)).toEqual({ kind: 'proc-stat' });
+    } finally {
+      await source.close?.();
+    }
+  });
+});
