@@ -13,3 +13,13 @@ export { loadDesiredSchema, type LoadDesiredSchemaOptions } from './load/load-de
 export { fingerprint, canonicalJson, catalogsEqual } from './catalog/fingerprint.js';
 export { summarizeCatalog, type CatalogSummary } from './catalog/summary.js';
 export { compareText } from './catalog/order.js';
+// Diff → plan: change modules (one per kind of change), the planner, renderers, hazards, the linter.
+export { buildPlan, refusedHazards, uniqueHazards, type BuildPlanOptions } from './plan/build-plan.js';
+export { renderSqlScript } from './plan/render-sql.js';
+export { renderJson } from './plan/render-json.js';
+export { planDefaults } from './plan/defaults.js';
+export { HazardCode, allHazardCodes, type HazardCodeName } from './changes/hazards.js';
+export { changeKinds } from './changes/registry.js';
+export type { ChangeKind, ChangeItem, StepDraft, ChangeContext } from './changes/change.js';
+export { UnsupportedChangeError } from './changes/unsupported-change.js';
+export { lintSql, LintSyntaxError } from './lint/lint-sql.js';

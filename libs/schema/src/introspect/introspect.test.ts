@@ -329,6 +329,28 @@ describe('introspect, database scope', () => {
     }
   });
 
+  it('uses the same number of round trips however many tables there are', async () => {
+    const countingQueries = async (): Promise<number> => {
+      let queries = 0;
+      const counting = Object.create(client, {
+        query: { value: (...args: unknown[]) => (queries++, (client.query as (...a: unknown[]) => unknown)(...args)) },
+      }) as pg.Client;
+      await introspect(counting);
+      return queries;
+    };
+    const before = await countingQueries();
+    await client.query('CREATE SCHEMA many');
+    try {
+      for (let i = 0; i < 40; i++) {
+        await client.query(`CREATE TABLE many.t${i} (id int PRIMARY KEY, v text CHECK (v <> ''), r bigint REFERENCES public.users (id))`);
+      }
+      expect(await countingQueries()).toBe(before);
+      expect(before).toBeLessThan(20);
+    } finally {
+      await client.query('DROP SCHEMA many CASCADE');
+    }
+  });
+
   it('sorts tables by schema then name, and reads the same catalog twice', async () => {
     const names = catalog.tables.map((t) => `${t.schema}.${t.name}`);
     expect(names).toEqual([...names].sort());

@@ -38,11 +38,17 @@ export async function withScratchDatabase<T>(
   await admin.connect();
   try {
     await admin.query(`CREATE DATABASE ${quoteIdent(name)} TEMPLATE template0`);
+    const drop = () => admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
+    let result: T;
     try {
-      return await runIn(databaseUrlFor(serverUrl, name), fn);
-    } finally {
-      await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
+      result = await runIn(databaseUrlFor(serverUrl, name), fn);
+    } catch (error) {
+      // The callback's error is the one worth reporting; a failing drop must not replace it.
+      await drop().catch(() => undefined);
+      throw error;
     }
+    await drop();
+    return result;
   } finally {
     await admin.end().catch(() => undefined);
   }
