@@ -25,7 +25,8 @@ export async function applySchema(client: pg.ClientBase, parsed: ParsedSchema, o
   }
   for (const batch of batches(parsed.statements)) {
     try {
-      await client.query(batch.map((s) => s.sql).join(';\n'));
+      // A statement may end in a -- comment: the separator goes on a line of its own.
+      await client.query(batch.map((s) => s.sql).join('\n;\n'));
     } catch (error) {
       if (!(error instanceof pg.DatabaseError)) throw error;
       // Either throws at the failing statement, or (a batch-only failure) leaves the batch applied.

@@ -67,6 +67,11 @@ describe('loadDesiredSchema', () => {
     expect(catalog.tables.map((t) => `${t.schema}.${t.name}`)).toEqual(['public.customers', 'public.orders']);
   });
 
+  it('loads statements that end in a comment before their semicolon', async () => {
+    const catalog = await load(sql('CREATE TABLE a (id int) -- first\n;\nCREATE TABLE b (id int) /* second */;\nCREATE TABLE c (id int) -- last'));
+    expect(catalog.tables.map((t) => t.name)).toEqual(['a', 'b', 'c']);
+  });
+
   it('gives the same fingerprint on every load, whatever the column order', async () => {
     const reordered = shop.replace(
       'CREATE TABLE customers (id serial PRIMARY KEY, email text NOT NULL UNIQUE, created_at timestamptz DEFAULT now());',
