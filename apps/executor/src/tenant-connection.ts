@@ -84,7 +84,9 @@ export async function openTenantConnection(
     await client.connect();
   } catch (error) {
     await client.end().catch(() => undefined);
-    throw new Error(`cannot connect to ${describeTarget(target)}: ${(error as Error).message}`);
+    throw Object.assign(new Error(`cannot connect to ${describeTarget(target)}: ${(error as Error).message}`), {
+      code: (error as { code?: string }).code,
+    });
   }
   const internals = client as unknown as { processID: number; secretKey: number };
   connection.processId = internals.processID;

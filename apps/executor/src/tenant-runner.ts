@@ -82,6 +82,13 @@ export async function runTenant(
   try {
     connection = await slot.acquire(task.target);
   } catch (error) {
+    const code = (error as { code?: string }).code;
+    // The server is up but refuses sessions for now (too many connections, starting up): try later.
+    if (code === '53300' || code === '57P03') {
+      log.warn({ sqlstate: code, reason: (error as Error).message }, 'tenant database refuses connections for now: deferred');
+      deps.metrics?.tenants.inc({ result: 'deferred' });
+      return { kind: 'deferred', reason: (error as Error).message };
+    }
     return fail('UNREACHABLE', (error as Error).message);
   }
   const client = connection.client;
