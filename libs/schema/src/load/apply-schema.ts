@@ -3,7 +3,11 @@ import { quoteIdent } from '../sql/quote.js';
 import { SchemaInputError } from '../parse/schema-input-error.js';
 import { positionInStatement, type ParsedSchema, type SchemaStatement } from '../parse/parsed-schema.js';
 
-/** Statements per round trip when loading: large enough that a 2,000-table schema loads in a few trips. */
+/**
+ * Statements per round trip when loading. A batch is one implicit transaction holding the locks of all
+ * its statements, so it stays far below the server's lock table (max_locks_per_transaction × connections);
+ * at 100 a 6,000-statement schema takes 60 round trips, which PostgreSQL's own DDL time dwarfs.
+ */
 const BATCH_STATEMENTS = 100;
 
 export interface ApplySchemaOptions {

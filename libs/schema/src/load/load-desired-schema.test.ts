@@ -178,6 +178,12 @@ ALTER TABLE events ATTACH PARTITION events_2024 FOR VALUES FROM ('2024-01-01') T
 });
 
 describe('withScratchDatabase', () => {
+  it('names the unreachable server, without its password', async () => {
+    const error = await withScratchDatabase('postgresql://postgres:secret@127.0.0.1:1/postgres', async () => 1).catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(/^cannot connect to the scratch PostgreSQL server postgresql:\/\/postgres:\*\*\*@127\.0\.0\.1:1\/postgres: /);
+    expect((error as Error).message).not.toContain('secret');
+  });
+
   it('gives a fresh database and drops it afterwards, also when the callback throws', async () => {
     let name = '';
     const failure = await withScratchDatabase(

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { quoteIdent } from '../sql/quote.js';
-import { databaseUrlFor } from './database-url.js';
+import { databaseUrlFor, redactUrl } from './database-url.js';
 
 /** Every scratch database's name starts with this, so a leftover is recognisable (and droppable) by name. */
 export const SCRATCH_DATABASE_PREFIX = 'fleetshift_scratch_';
@@ -35,7 +35,11 @@ export async function withScratchDatabase<T>(
 ): Promise<T> {
   const name = scratchDatabaseName(opts.tag);
   const admin = new pg.Client({ connectionString: serverUrl, application_name: 'fleetshift-scratch' });
-  await admin.connect();
+  await admin.connect().catch((error: unknown) => {
+    throw new Error(`cannot connect to the scratch PostgreSQL server ${redactUrl(serverUrl)}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  });
   try {
     await admin.query(`CREATE DATABASE ${quoteIdent(name)} TEMPLATE template0`);
     const drop = () => admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
