@@ -43,6 +43,7 @@ export class RolloutEngine {
   }
 
   async stop(): Promise<void> {
+    if (this.#stopped) return;
     this.#stopped = true;
     if (this.#timer) clearInterval(this.#timer);
     await this.#results?.stop();

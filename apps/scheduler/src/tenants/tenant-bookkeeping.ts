@@ -35,7 +35,10 @@ const bookkeepingLockKey = 0x46530002;
 export const provisionRolloutId = 'provision';
 export const schedulerExecutorId = 'scheduler';
 
-export async function ensureBookkeeping(client: pg.ClientBase): Promise<void> {
+/** SQLSTATEs of a CREATE … IF NOT EXISTS that lost a race (the catalog check does not see the other's commit). */
+const lostRace = new Set(['23505', '42P06', '42P07']);
+
+export async function ensureBookkeeping(client: pg.ClientBase, attempts = 3): Promise<void> {
   const { rows } = await client.query<{ ready: boolean }>(
     `SELECT to_regclass('fleetshift.applied_versions') IS NOT NULL AND to_regclass('fleetshift.plan_progress') IS NOT NULL AS ready`,
   );
@@ -47,6 +50,7 @@ export async function ensureBookkeeping(client: pg.ClientBase): Promise<void> {
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
+    if (attempts > 1 && lostRace.has((error as { code?: string }).code ?? '')) return ensureBookkeeping(client, attempts - 1);
     throw error;
   }
 }

@@ -45,7 +45,7 @@ export async function startTestScheduler(plannerAddr: string, options: { missing
       await client.end();
     }
   };
-  return {
+  const fixture: TestScheduler = {
     ...scheduler,
     control,
     namespace,
@@ -66,6 +66,7 @@ export async function startTestScheduler(plannerAddr: string, options: { missing
     }),
     query,
     cleanup: async () => {
+      await fixture.engine.stop(); // a test may have replaced the engine
       await scheduler.close();
       const databases = await query<{ datname: string }>('postgres', 'SELECT datname FROM pg_database WHERE datname LIKE $1', [`${prefix}%`]);
       for (const { datname } of databases) await query('postgres', `DROP DATABASE IF EXISTS ${quoteIdent(datname)} WITH (FORCE)`);
@@ -73,6 +74,7 @@ export async function startTestScheduler(plannerAddr: string, options: { missing
       await deleteNamespace(natsUrl, namespace);
     },
   };
+  return fixture;
 }
 
 /** Removes the streams and KV buckets of a test namespace. */
