@@ -1,1 +1,3 @@
-console.log('fleetshift');
+import { runCli } from './program.js';
+
+process.exitCode = await runCli(process.argv);

@@ -1,0 +1,36 @@
+import pg from 'pg';
+import { introspect, type Catalog } from '@fleetshift/schema';
+import { redactUrl } from '@fleetshift/telemetry';
+import { badInput } from '../cli-error.js';
+import { connectionFailureReason, isConnectionFailure } from './connection-failure.js';
+
+/** How long `--from <postgres-url>` waits for a connection before it calls the database unreachable. */
+const connectTimeoutMs = 10_000;
+
+/**
+ * Introspects a live database (the whole database, or one schema of it). An unreachable database or a
+ * missing schema is bad input naming the URL without its password.
+ */
+export async function introspectLiveDatabase(url: string, schema: string | undefined): Promise<Catalog> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: connectTimeoutMs, application_name: 'fleetshift-cli' });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch (error) {
+    throw badInput(`--from ${redactUrl(url)}: cannot connect: ${connectionFailureReason(error)}`);
+  }
+  try {
+    if (schema) await requireSchema(client, url, schema);
+    return await introspect(client, { schema });
+  } catch (error) {
+    if (isConnectionFailure(error)) throw badInput(`--from ${redactUrl(url)}: connection lost: ${connectionFailureReason(error)}`);
+    throw error;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function requireSchema(client: pg.Client, url: string, schema: string): Promise<void> {
+  const { rowCount } = await client.query('SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1', [schema]);
+  if (!rowCount) throw badInput(`--from ${redactUrl(url)}: schema ${JSON.stringify(schema)} does not exist in this database`);
+}

@@ -1,0 +1,50 @@
+import type { Plan } from '@fleetshift/contracts';
+import { buildPlan, loadDesiredSchema, SchemaInputError, UnsupportedChangeError, type Catalog } from '@fleetshift/schema';
+import { redactUrl } from '@fleetshift/telemetry';
+import { badInput } from '../cli-error.js';
+import { connectionFailureReason, isConnectionFailure } from './connection-failure.js';
+import { introspectLiveDatabase } from './live-database.js';
+import type { FromState } from './plan-input.js';
+import type { SchemaSource } from '@fleetshift/contracts';
+
+export interface OfflinePlanInput {
+  from: FromState;
+  to: SchemaSource;
+  /** Schema-per-tenant: plan one schema; unqualified DDL lands in it and the plan is schema-relative. */
+  schema?: string;
+  /** Server for scratch databases that normalize schema files. */
+  scratchServerUrl: string;
+}
+
+/**
+ * Plans from a live database or a schema file to a schema file, with libs/schema only (no service).
+ * Bad input (syntax errors with file:line:column, unreachable databases) is thrown as CliError BAD_INPUT.
+ */
+export async function planOffline(input: OfflinePlanInput): Promise<Plan> {
+  const to = await loadSchemaFile(input.to, input);
+  const from = input.from.kind === 'database' ? await introspectLiveDatabase(input.from.url, input.schema) : await loadSchemaFile(input.from.source, input);
+  try {
+    return buildPlan(from, to);
+  } catch (error) {
+    if (error instanceof UnsupportedChangeError) throw badInput(`cannot plan --from ${describeFrom(input.from)} --to ${input.to.filename}: ${error.message}`);
+    throw error;
+  }
+}
+
+function describeFrom(from: FromState): string {
+  return from.kind === 'database' ? redactUrl(from.url) : from.source.filename;
+}
+
+async function loadSchemaFile(source: SchemaSource, input: OfflinePlanInput): Promise<Catalog> {
+  try {
+    return await loadDesiredSchema(source, { scratchServerUrl: input.scratchServerUrl, schema: input.schema });
+  } catch (error) {
+    if (error instanceof SchemaInputError) throw badInput(error.message);
+    if (isConnectionFailure(error)) {
+      throw badInput(
+        `cannot load ${source.filename}: the scratch server ${redactUrl(input.scratchServerUrl)} is unreachable: ${connectionFailureReason(error)} (set FLEETSHIFT_SCRATCH_PG_URL or PG_URL)`,
+      );
+    }
+    throw error;
+  }
+}
