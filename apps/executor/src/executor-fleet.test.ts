@@ -3,7 +3,7 @@ import { TenantRolloutState, ThrottleLevel, RolloutState } from '@fleetshift/con
 import { findPostgres } from '@fleetshift/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestBus, finalStates, waitFor } from './test-bus.js';
-import { TestFleet, type FleetTenant } from './test-fleet.js';
+import { TestFleet, testPasswordEnv, type FleetTenant } from './test-fleet.js';
 import { ConnectionTarget } from '@fleetshift/contracts';
 
 const fleet = new TestFleet();
@@ -109,6 +109,9 @@ describe('executor processes', () => {
     // Exactly one applied_versions row per tenant.
     const rows = await appliedRows(tenants);
     for (const tenant of tenants) expect(rows.get(tenant.tenantId), tenant.tenantId).toHaveLength(1);
+    // No password in any log line (the executors read it from the variable the targets name).
+    const password = process.env[testPasswordEnv]!;
+    for (const executor of bus.executors) expect(JSON.stringify(executor.logs)).not.toContain(password);
     for (const executor of bus.executors.splice(0)) expect(await executor.stop()).toBe(0);
   });
 

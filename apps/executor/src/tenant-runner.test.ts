@@ -215,7 +215,7 @@ describe('critical throttle', () => {
     // Wait until the slow step runs, then turn the cluster CRITICAL.
     const deadline = Date.now() + 30_000;
     for (;;) {
-      const { rows } = await admin.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep%' AND state = 'active'`);
+      const { rows } = await admin.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep%' AND state = 'active' AND datname = current_database()`);
       if (rows[0].n > 0) break;
       if (Date.now() > deadline) throw new Error('slow step never started');
       await new Promise((r) => setTimeout(r, 20));
@@ -224,7 +224,7 @@ describe('critical throttle', () => {
     const outcome = await run;
     critical.release();
     expect(outcome.kind).toBe('deferred');
-    const { rows: sleeping } = await admin.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep%' AND state = 'active'`);
+    const { rows: sleeping } = await admin.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep%' AND state = 'active' AND datname = current_database()`);
     expect(sleeping[0].n).toBe(0);
     const { rows: progress } = await admin.query('SELECT units_done FROM fleetshift.plan_progress WHERE tenant_schema = $1', [tenant!.target.schema]);
     expect(progress).toEqual([{ units_done: 1 }]);

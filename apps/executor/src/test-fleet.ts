@@ -9,6 +9,9 @@ import { quoteIdent } from '@fleetshift/schema';
 import { createTestDatabase, type TestDatabase } from '@fleetshift/testing';
 import { liveFingerprint } from './drift-check.js';
 
+export const testPasswordEnv = 'FLEETSHIFT_TEST_PG_PASSWORD';
+const testPasswordWithTrust = 'unused-with-trust-auth-3f9c1e';
+
 export const v1Ddl = `
 CREATE TABLE users (id bigint PRIMARY KEY, name text NOT NULL);
 CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint NOT NULL, total numeric);
@@ -154,10 +157,12 @@ export class TestFleet {
 
   #target(db: TestDatabase, schema: string): ConnectionTarget {
     const url = new URL(db.url);
-    // A password (PG_URL with one) travels the way production's does: by the name of a variable.
-    if (url.password) process.env.FLEETSHIFT_TEST_PG_PASSWORD = decodeURIComponent(url.password);
+    // The password travels the way production's does: by the name of a variable. With trust
+    // authentication (no password in the URL) the server never asks for it, but the executor still reads
+    // it — tests check that its value never reaches a log line.
+    process.env[testPasswordEnv] = url.password ? decodeURIComponent(url.password) : testPasswordWithTrust;
     return ConnectionTarget.fromPartial({
-      passwordEnv: url.password ? 'FLEETSHIFT_TEST_PG_PASSWORD' : '',
+      passwordEnv: testPasswordEnv,
       host: url.hostname,
       port: Number(url.port || 5432),
       user: decodeURIComponent(url.username || 'postgres'),
