@@ -1,0 +1,25 @@
+import pg from 'pg';
+import { buildPlan, introspect, renderSqlScript, type Catalog } from '@fleetshift/schema';
+import type { PlannerRun } from './planner-run.js';
+
+
+/**
+ * Fleetshift's plan between two live databases, as the planner computes it for a tenant: connect,
+ * introspect both (from pg_catalog), diff into lock-safe steps, render the psql script.
+ */
+export async function planWithFleetshift(fromUrl: string, toUrl: string): Promise<PlannerRun> {
+  const from = await introspectUrl(fromUrl);
+  const to = await introspectUrl(toUrl);
+  const plan = buildPlan(from, to);
+  return { statements: plan.steps.length, sql: renderSqlScript(plan) };
+}
+
+async function introspectUrl(url: string): Promise<Catalog> {
+  const client = new pg.Client({ connectionString: url, application_name: 'fleetshift-bench' });
+  await client.connect();
+  try {
+    return await introspect(client);
+  } finally {
+    await client.end();
+  }
+}
