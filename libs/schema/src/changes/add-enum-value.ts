@@ -4,14 +4,13 @@ import { quoteLiteral, quoteQualified } from '../sql/quote.js';
 import { displayName } from './catalog-index.js';
 import type { ChangeItem, ChangeKind, StepDraft } from './change.js';
 import { Phase } from './phases.js';
-import { UnsupportedChangeError } from './unsupported-change.js';
 
 /**
  * New labels of an existing enum: ALTER TYPE … ADD VALUE … BEFORE/AFTER, placing each label where the
  * target has it. Runs outside a transaction: before PostgreSQL 12 it cannot run inside one at all, and
  * since 12 a label added in a transaction cannot be used until that transaction commits — so it runs
- * first, on its own, and every later step may use the label. PostgreSQL cannot remove or reorder labels;
- * a target that drops or reorders labels is reported as unsupported (see enumChangeIsAdditive).
+ * first, on its own, and every later step may use the label. PostgreSQL cannot remove or reorder labels:
+ * such a target is handled by recreate-enum instead.
  */
 export const addEnumValue: ChangeKind = {
   name: 'add-enum-value',
@@ -20,12 +19,7 @@ export const addEnumValue: ChangeKind = {
     const items: ChangeItem[] = [];
     for (const [key, to] of ctx.toEnums) {
       const from = ctx.fromEnums.get(key);
-      if (!from || sameValues(from.values, to.values)) continue;
-      if (!enumChangeIsAdditive(from, to)) {
-        throw new UnsupportedChangeError(
-          `enum ${displayName(to)}: labels can only be added (have ${from.values.join(', ')}; want ${to.values.join(', ')})`,
-        );
-      }
+      if (!from || sameValues(from.values, to.values) || ctx.recreatedEnums.has(key)) continue;
       const ref = quoteQualified(to.schema, to.name);
       const steps: StepDraft[] = [];
       const existing = new Set(from.values);

@@ -39,6 +39,8 @@ export class CatalogIndex {
   readonly toSequences: Map<string, Sequence>;
   readonly fromFunctions: Map<string, FunctionDef>;
   readonly toFunctions: Map<string, FunctionDef>;
+  /** Enums present in both whose labels are removed or reordered: rebuilt by recreate-enum. */
+  readonly recreatedEnums: Set<string>;
 
   constructor(
     readonly from: Catalog,
@@ -58,6 +60,26 @@ export class CatalogIndex {
     this.toSequences = byKey(to.sequences, objectKey);
     this.fromFunctions = byKey(from.functions, functionKey);
     this.toFunctions = byKey(to.functions, functionKey);
+    this.recreatedEnums = new Set(
+      [...this.toEnums.entries()]
+        .filter(([k, e]) => {
+          const old = this.fromEnums.get(k);
+          if (!old) return false;
+          const kept = e.values.filter((v) => old.values.includes(v));
+          return kept.length !== old.values.length || kept.some((v, i) => v !== old.values[i]);
+        })
+        .map(([k]) => k),
+    );
+  }
+
+  /** Whether a column type (format_type text, maybe an array) is an enum rebuilt by this plan. */
+  isRecreatedEnumType(type: string): boolean {
+    const base = type.replace(/(\[\])+$/, '');
+    for (const key of this.recreatedEnums) {
+      const e = this.toEnums.get(key)!;
+      if (base === displayName(e) || base === quoteQualified(e.schema, e.name) || base === `${e.schema ? `${e.schema}.` : ''}${quoteIdentIfNeeded(e.name)}`) return true;
+    }
+    return false;
   }
 
   /** Tables present in both catalogs, as [from, to]. */
@@ -94,7 +116,7 @@ export class CatalogIndex {
     const toCols = new Map(to.columns.map((c) => [c.name, c]));
     return from.columns.some((c) => {
       const t = toCols.get(c.name);
-      return !t || t.type !== c.type || t.collation !== c.collation;
+      return !t || t.type !== c.type || t.collation !== c.collation || this.isRecreatedEnumType(c.type) || t.generated !== c.generated;
     });
   }
 
@@ -112,6 +134,10 @@ export class CatalogIndex {
   ref(o: { schema: string; name: string }): string {
     return quoteQualified(o.schema, o.name);
   }
+}
+
+function quoteIdentIfNeeded(name: string): string {
+  return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replaceAll('"', '""')}"`;
 }
 
 /** Column lookup by name. */

@@ -4,6 +4,7 @@ import { quoteIdent, quoteLiteral, quoteQualified } from '../sql/quote.js';
 import { displayName, functionKey, objectKey } from './catalog-index.js';
 import type { ChangeContext, ChangeItem, ChangeKind } from './change.js';
 import { constraintMustBeDropped } from './constraint-definition.js';
+import { foreignKeysToRebuild } from './foreign-key-dependencies.js';
 import { indexRenames } from './index-pairs.js';
 import { Phase } from './phases.js';
 import { viewsToRebuild } from './views.js';
@@ -32,6 +33,7 @@ export const comments: ChangeKind = {
         ],
       });
     };
+    const rebuiltForeignKeys = foreignKeysToRebuild(ctx);
     for (const [key, to] of ctx.toTables) {
       const from = ctx.fromTables.get(key);
       const ref = ctx.ref(to);
@@ -45,7 +47,8 @@ export const comments: ChangeKind = {
       for (const c of to.constraints) {
         if (c.inherited) continue;
         const old = cons.get(c.name);
-        const before = old && !constraintMustBeDropped(old, c) ? old.comment : undefined;
+        const kept = old && !constraintMustBeDropped(old, c) && !rebuiltForeignKeys.has(`${key}.${c.name}`);
+        const before = kept ? old.comment : undefined;
         add(`t:${key}.k:${c.name}`, `CONSTRAINT ${quoteIdent(c.name)} ON ${ref}`, ref, before, c.comment, `constraint ${c.name} on ${displayName(to)}`);
       }
       const before = indexCommentsBefore(ctx, from, to);
@@ -66,7 +69,8 @@ export const comments: ChangeKind = {
     }
     for (const [key, e] of ctx.toEnums) {
       const ref = quoteQualified(e.schema, e.name);
-      add(`e:${key}`, `TYPE ${ref}`, ref, ctx.fromEnums.get(key)?.comment, e.comment, `type ${displayName(e)}`);
+      const before = ctx.recreatedEnums.has(key) ? undefined : ctx.fromEnums.get(key)?.comment;
+      add(`e:${key}`, `TYPE ${ref}`, ref, before, e.comment, `type ${displayName(e)}`);
     }
     for (const [key, s] of ctx.toSequences) {
       const ref = quoteQualified(s.schema, s.name);

@@ -4,12 +4,14 @@ import { quoteIdent } from '../sql/quote.js';
 import { displayName, objectKey } from './catalog-index.js';
 import type { ChangeContext, ChangeItem, ChangeKind, StepDraft } from './change.js';
 import { constraintMustBeDropped } from './constraint-definition.js';
+import { foreignKeysToRebuild } from './foreign-key-dependencies.js';
 import { Phase } from './phases.js';
 
 /**
  * A constraint gone from an existing table, or changed (PostgreSQL has no ALTER for a constraint's
  * definition: it is dropped here and added again by its add-* module). Dropping is a catalog update
- * (ACCESS EXCLUSIVE, brief). Foreign keys go first — including those of tables dropped later in the plan,
+ * (ACCESS EXCLUSIVE, brief). Foreign keys on a key that is dropped here are dropped too, and added again
+ * by add-foreign-key (NOT VALID, VALIDATE). Foreign keys go first — including those of tables dropped later in the plan,
  * so that dropping a referenced table or unique constraint never trips over them.
  */
 export const dropConstraint: ChangeKind = {
@@ -17,10 +19,13 @@ export const dropConstraint: ChangeKind = {
   phase: Phase.dropConstraint,
   plan(ctx) {
     const items: ChangeItem[] = [];
+    const rebuiltForeignKeys = foreignKeysToRebuild(ctx);
     for (const [from, to] of ctx.keptTables()) {
       const target = new Map(to.constraints.map((c) => [c.name, c]));
       for (const c of from.constraints) {
-        if (c.inherited || !constraintMustBeDropped(c, target.get(c.name))) continue;
+        if (c.inherited) continue;
+        const rebuilt = rebuiltForeignKeys.has(`${objectKey(from)}.${c.name}`);
+        if (!rebuilt && !constraintMustBeDropped(c, target.get(c.name))) continue;
         items.push(item(ctx, from, c));
       }
     }

@@ -9,9 +9,12 @@ import { addSequence } from './add-sequence.js';
 import { addTable } from './add-table.js';
 import { addUniqueConstraint } from './add-unique-constraint.js';
 import { alterColumnType } from './alter-column-type.js';
+import { alterIdentity } from './alter-identity.js';
 import type { ChangeKind } from './change.js';
 import { comments } from './comments.js';
 import { dropColumn } from './drop-column.js';
+import { dropGeneratedExpression } from './drop-generated-expression.js';
+import { recreateEnum } from './recreate-enum.js';
 import { dropConstraint } from './drop-constraint.js';
 import { dropEnum } from './drop-enum.js';
 import { dropIndex } from './drop-index.js';
@@ -43,11 +46,14 @@ export const changeKinds: readonly ChangeKind[] = [
   createSchema,
   createExtension,
   addEnum,
+  recreateEnum,
   addSequence,
   createFunction,
   addTable,
   addColumn,
   alterColumnType,
+  dropGeneratedExpression,
+  alterIdentity,
   setDefault,
   dropNotNull,
   dropColumn,

@@ -26,6 +26,7 @@ export const setNotNull: ChangeKind = {
       for (const column of to.columns) {
         const before = fromCols.get(column.name);
         if (!before || before.notNull || !column.notNull || column.inherited) continue;
+        if (column.identity && !before.identity) continue; // alter-identity runs the recipe first
         items.push({ key: `${objectKey(to)}.${column.name}`, steps: notNullRecipe(ctx, to, column.name) });
       }
     }

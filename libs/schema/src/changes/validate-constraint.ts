@@ -4,6 +4,7 @@ import { quoteIdent } from '../sql/quote.js';
 import { displayName, objectKey } from './catalog-index.js';
 import type { ChangeContext, ChangeItem, ChangeKind, StepDraft } from './change.js';
 import { sameConstraintShape } from './constraint-definition.js';
+import { foreignKeysToRebuild } from './foreign-key-dependencies.js';
 import { Phase } from './phases.js';
 
 /**
@@ -16,11 +17,13 @@ export const validateConstraint: ChangeKind = {
   phase: Phase.validateConstraint,
   plan(ctx) {
     const items: ChangeItem[] = [];
+    const rebuilt = foreignKeysToRebuild(ctx);
     for (const [from, to] of ctx.keptTables()) {
       const before = new Map(from.constraints.map((c) => [c.name, c]));
       for (const c of to.constraints) {
         const old = before.get(c.name);
         if (!old || c.inherited || old.validated || !c.validated || !sameConstraintShape(old, c)) continue;
+        if (rebuilt.has(`${objectKey(to)}.${c.name}`)) continue; // re-added and validated by add-foreign-key
         items.push({ key: `${objectKey(to)}.${c.name}`, steps: [validateStep(ctx, to, c)] });
       }
     }

@@ -113,10 +113,20 @@ describe('buildPlan', () => {
     expect(() => buildPlan(catalog([], 'a'), catalog([]))).toThrow(/different scopes/);
   });
 
-  it('reports enum label removal as unsupported, naming the type', () => {
+  it('reports a change without a recipe as unsupported, naming the table', () => {
+    const partitioned = usersTable('public', { partitionKey: 'RANGE (id)' });
+    expect(() => buildPlan(catalog([usersTable()]), catalog([partitioned]))).toThrow(UnsupportedChangeError);
+    expect(() => buildPlan(catalog([usersTable()]), catalog([partitioned]))).toThrow(/public\.users/);
+  });
+
+  it('adds enum labels in place, and rebuilds an enum whose labels are removed', () => {
     const withEnum = (values: string[]): Catalog => ({ ...catalog([]), enums: [{ schema: 'public', name: 'mood', values }] });
-    expect(() => buildPlan(withEnum(['a', 'b']), withEnum(['a']))).toThrow(UnsupportedChangeError);
-    expect(() => buildPlan(withEnum(['a', 'b']), withEnum(['b', 'a']))).toThrow(/public\.mood/);
+    const added = buildPlan(withEnum(['a', 'c']), withEnum(['a', 'b', 'c']));
+    expect(added.steps.map((s) => s.sql)).toEqual([`ALTER TYPE "public"."mood" ADD VALUE 'b' AFTER 'a'`]);
+    expect(added.steps[0]!.transactional).toBe(false);
+    const removed = buildPlan(withEnum(['a', 'b']), withEnum(['a']));
+    expect(removed.steps.map((s) => s.change)).toEqual(['recreate-enum', 'recreate-enum', 'recreate-enum']);
+    expect(removed.steps[1]!.sql).toBe(`CREATE TYPE "public"."mood" AS ENUM ('a')`);
   });
 });
 

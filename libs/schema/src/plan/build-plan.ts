@@ -5,6 +5,7 @@ import { compareText } from '../catalog/order.js';
 import { CatalogIndex } from '../changes/catalog-index.js';
 import type { StepDraft } from '../changes/change.js';
 import { changeKinds } from '../changes/registry.js';
+import { assertSupported } from '../changes/unsupported-change.js';
 import { planDefaults } from './defaults.js';
 
 export interface BuildPlanOptions {
@@ -40,6 +41,7 @@ interface Entry {
  */
 export function buildPlan(from: Catalog, to: Catalog, opts: BuildPlanOptions = {}): Plan {
   const ctx = new CatalogIndex(from, to);
+  assertSupported(ctx);
   const entries: Entry[] = [];
   changeKinds.forEach((kind, kindIndex) => {
     for (const item of kind.plan(ctx)) {

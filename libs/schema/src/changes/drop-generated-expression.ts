@@ -1,0 +1,38 @@
+import { LockLevel } from '@fleetshift/contracts';
+import { quoteIdent } from '../sql/quote.js';
+import { columnMap, displayName, objectKey } from './catalog-index.js';
+import type { ChangeItem, ChangeKind } from './change.js';
+import { Phase } from './phases.js';
+
+/**
+ * A stored generated column becomes a plain column (its values stay): ALTER COLUMN … DROP EXPRESSION,
+ * a catalog update (PostgreSQL 13+).
+ */
+export const dropGeneratedExpression: ChangeKind = {
+  name: 'drop-generated-expression',
+  phase: Phase.alterColumnType,
+  plan(ctx) {
+    const items: ChangeItem[] = [];
+    for (const [from, to] of ctx.keptTables()) {
+      const before = columnMap(from);
+      for (const column of to.columns) {
+        const old = before.get(column.name);
+        if (!old?.generated || column.generated !== undefined || column.inherited) continue;
+        const ref = ctx.ref(to);
+        items.push({
+          key: `${objectKey(to)}.${column.name}`,
+          steps: [
+            {
+              sql: `ALTER TABLE ${ref} ALTER COLUMN ${quoteIdent(column.name)} DROP EXPRESSION`,
+              description: `Make generated column ${displayName(to)}.${column.name} a plain column`,
+              transactional: true,
+              lock: LockLevel.LOCK_LEVEL_ACCESS_EXCLUSIVE,
+              lockTarget: ref,
+            },
+          ],
+        });
+      }
+    }
+    return items;
+  },
+};

@@ -1,0 +1,68 @@
+import { LockLevel } from '@fleetshift/contracts';
+import type { EnumType } from '../catalog/model.js';
+import { quoteIdent, quoteLiteral, quoteQualified } from '../sql/quote.js';
+import { columnMap, displayName } from './catalog-index.js';
+import type { ChangeContext, ChangeItem, ChangeKind, StepDraft } from './change.js';
+import { HazardCode, hazard } from './hazards.js';
+import { Phase } from './phases.js';
+import { tempName } from './temp-names.js';
+
+/**
+ * An enum whose labels are removed or reordered (PostgreSQL can only add labels): the type is renamed
+ * aside, created anew, every existing column of the type converted through text (a rewrite under ACCESS
+ * EXCLUSIVE: TYPE_CHANGE + TABLE_REWRITE), and the old type dropped — all in one transaction, so a row
+ * holding a removed label fails the conversion and leaves the tenant unchanged. Views over those columns
+ * are rebuilt around it (see views.ts). Runs before new tables are created, so they use the new type.
+ */
+export const recreateEnum: ChangeKind = {
+  name: 'recreate-enum',
+  phase: Phase.recreateEnum,
+  plan(ctx) {
+    const items: ChangeItem[] = [];
+    for (const [key, to] of ctx.toEnums) {
+      if (ctx.recreatedEnums.has(key)) items.push({ key, steps: steps(ctx, to) });
+    }
+    return items;
+  },
+};
+
+function steps(ctx: ChangeContext, e: EnumType): StepDraft[] {
+  const ref = quoteQualified(e.schema, e.name);
+  const aside = tempName('fs_old', e.schema, e.name);
+  const base = { transactional: true, lock: LockLevel.LOCK_LEVEL_NONE, lockTarget: ref } as const;
+  const out: StepDraft[] = [
+    { ...base, sql: `ALTER TYPE ${ref} RENAME TO ${quoteIdent(aside)}`, description: `Rename enum ${displayName(e)} aside to rebuild it` },
+    { ...base, sql: `CREATE TYPE ${ref} AS ENUM (${e.values.map(quoteLiteral).join(', ')})`, description: `Create enum ${displayName(e)} with its new labels` },
+  ];
+  for (const [from, to] of ctx.keptTables()) {
+    const before = columnMap(from);
+    for (const column of to.columns) {
+      const old = before.get(column.name);
+      if (!old || column.inherited || old.type !== column.type || !ctx.isRecreatedEnumType(column.type)) continue;
+      const tref = ctx.ref(to);
+      const col = quoteIdent(column.name);
+      const clauses = [
+        ...(old.default !== undefined ? [`ALTER COLUMN ${col} DROP DEFAULT`] : []),
+        `ALTER COLUMN ${col} TYPE ${column.type} USING ${col}::text${column.type.endsWith('[]') ? '[]' : ''}::${column.type}`,
+        ...(column.default !== undefined ? [`ALTER COLUMN ${col} SET DEFAULT ${column.default}`] : []),
+      ];
+      const name = `${displayName(to)}.${column.name}`;
+      out.push({
+        sql: `ALTER TABLE ${tref} ${clauses.join(', ')}`,
+        description: `Convert ${name} to the rebuilt enum ${displayName(e)} (rewrites the table)`,
+        transactional: true,
+        lock: LockLevel.LOCK_LEVEL_ACCESS_EXCLUSIVE,
+        lockTarget: tref,
+        rewritesTable: true,
+        long: true,
+        hazards: [
+          hazard(HazardCode.TYPE_CHANGE, `${name} moves to enum ${displayName(e)} with labels ${e.values.join(', ')}`),
+          hazard(HazardCode.TABLE_REWRITE, `converting ${name} rewrites ${displayName(to)}`),
+          hazard(HazardCode.ACCESS_EXCLUSIVE_LOCK, `${displayName(to)} is locked against reads and writes during the rewrite`),
+        ],
+      });
+    }
+  }
+  out.push({ ...base, sql: `DROP TYPE ${quoteQualified(e.schema, aside)}`, description: `Drop the old enum ${displayName(e)}` });
+  return out;
+}
