@@ -44,6 +44,11 @@ export interface ApplyPlanOptions {
   /** Aborting cancels the statement in flight (protocol cancel) and stops before the next one. */
   signal?: AbortSignal;
   onLockRetry?: (step: PlanStep, retry: number, delayMs: number, error: Error) => void;
+  /**
+   * Asked before each lock-timeout retry: resolves false when the tenant must not try again now (its
+   * cluster stayed throttled past the hold time) — the tenant is then deferred, its unit rolled back.
+   */
+  mayRetry?: () => Promise<boolean>;
   onStepDone?: (step: PlanStep, durationMs: number) => void;
 }
 
@@ -141,6 +146,9 @@ export async function applyPlan(options: ApplyPlanOptions): Promise<ApplyPlanRes
             await sleep(delay, signal);
           } catch {
             throw new TenantDeferred(String(signal?.reason), stepsApplied, attempts);
+          }
+          if (options.mayRetry && !(await options.mayRetry())) {
+            throw new TenantDeferred('cluster not OK: lock-timeout retry postponed', stepsApplied, attempts);
           }
         }
       }

@@ -53,6 +53,8 @@ export async function runBatch(message: JsMsg, maxAckPending: number, ackWaitMs:
     queue.length = 0;
   };
 
+  const clusterReady = (clusterId: string) => deps.board.waitUntilOk(clusterId, deps.holdMs, deps.stopping);
+
   const worker = async () => {
     const slot = new ConnectionSlot(executorApplicationName(deps.settings.executorId), deps.connectTimeoutMs, (reused) =>
       deps.metrics?.connectionsOpened.inc({ reused: String(reused) }),
@@ -106,7 +108,7 @@ export async function runBatch(message: JsMsg, maxAckPending: number, ackWaitMs:
         }
         const critical = deps.board.criticalSignal(job.clusterId);
         try {
-          const outcome = await runTenant(job, task, slot, deliveryCount, deps, critical.signal);
+          const outcome = await runTenant(job, task, slot, deliveryCount, { ...deps, clusterReady }, critical.signal);
           if (outcome.kind === 'reported') reported++;
           else {
             deferred++;

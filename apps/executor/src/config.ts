@@ -21,6 +21,12 @@ export const executorConfigShape = {
   /** Jittered exponential backoff between lock-timeout retries: base and cap. */
   FLEETSHIFT_EXECUTOR_BACKOFF_BASE_MS: env.positiveInt(250),
   FLEETSHIFT_EXECUTOR_BACKOFF_CAP_MS: env.positiveInt(10_000),
+  /**
+   * Batches of one cluster this executor runs at once. All executors together are still bounded by the
+   * cluster consumer's max_ack_pending (the server hands out no more), so this only lets one executor
+   * use more of a cluster's budget when it is alone.
+   */
+  FLEETSHIFT_EXECUTOR_BATCHES_PER_CLUSTER: env.positiveInt(2),
   /** How often the executor re-lists the batch stream's consumers to pick up new clusters. */
   FLEETSHIFT_EXECUTOR_DISCOVERY_INTERVAL_MS: env.positiveInt(5_000),
   /** Tenant connection attempt timeout (an unreachable tenant fails after it). */

@@ -30,8 +30,9 @@ export async function liveFingerprint(client: pg.ClientBase, tenantSchema: strin
 /**
  * The drift check. First the tenant's own record (fleetshift.applied_versions): a row of this rollout
  * means it is done (never applied twice); a row for the target version with the target fingerprint
- * means it is at the target. Then the live fingerprint: the plan's to-fingerprint → at target; a
- * recorded partial run of this plan → resume; the expected from-fingerprint → run; anything else → drift.
+ * means it is at the target. Then the live fingerprint: the plan's to-fingerprint → at target; the
+ * expected from-fingerprint → run; a recorded partial run of this rollout towards the same target →
+ * resume after its last unit; anything else → drift.
  */
 export async function preCheck(client: pg.ClientBase, input: PreCheckInput): Promise<PreCheck> {
   const { plan } = input;
@@ -44,9 +45,11 @@ export async function preCheck(client: pg.ClientBase, input: PreCheckInput): Pro
   }
   const live = await liveFingerprint(client, input.tenantSchema);
   if (live === plan.toFingerprint) return { kind: 'at-target', fingerprint: live, detail: 'live schema already at the target fingerprint' };
+  const expected = input.expectedFingerprint || plan.fromFingerprint;
+  // Where the plan starts: run it whole (also when a partial run of another plan left progress behind —
+  // a plan made from the live state starts here).
+  if (live === expected) return { kind: 'run', startUnit: 0, liveFingerprint: live };
   const unitsDone = await readProgress(client, input.tenantSchema, input.rolloutId, plan.toFingerprint);
   if (unitsDone > 0) return { kind: 'run', startUnit: unitsDone, liveFingerprint: live };
-  const expected = input.expectedFingerprint || plan.fromFingerprint;
-  if (live === expected) return { kind: 'run', startUnit: 0, liveFingerprint: live };
   return { kind: 'drift', liveFingerprint: live, expectedFingerprint: expected };
 }

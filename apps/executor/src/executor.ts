@@ -13,12 +13,15 @@ export interface ExecutorLoopOptions {
   discoveryIntervalMs: number;
   /** ack_wait of consumers this executor creates itself. */
   ackWaitMs: number;
+  /** Pull loops (so batches in hand at once) per cluster. */
+  batchesPerCluster: number;
   batch: Omit<BatchWorkerDeps, 'stopping'>;
 }
 
 /**
- * The executor's pull loops: one per cluster consumer (re-discovered periodically), each pulling one
- * batch at a time, and only while its cluster is OK — a throttled cluster's batches stay in the queue.
+ * The executor's pull loops: per cluster consumer (re-discovered periodically) up to
+ * batchesPerCluster loops (never more than its max_ack_pending), each pulling one batch at a time, and
+ * only while its cluster is OK — a throttled cluster's batches stay in the queue.
  * stop() (SIGTERM): pull nothing more, let the batches in hand finish their tenants in hand and return
  * their rest to the queue, then resolve.
  */
@@ -47,7 +50,8 @@ export class ExecutorLoop {
         for (const cluster of clusters) {
           if (this.#pullers.has(cluster.clusterId)) continue;
           logger.info({ clusterId: cluster.clusterId, consumer: cluster.name, maxAckPending: cluster.maxAckPending }, 'pulling batches of cluster');
-          this.#pullers.set(cluster.clusterId, this.#pull(cluster));
+          const loops = Array.from({ length: Math.max(1, Math.min(this.options.batchesPerCluster, cluster.maxAckPending)) }, () => this.#pull(cluster));
+          this.#pullers.set(cluster.clusterId, Promise.all(loops).then(() => undefined));
         }
       } catch (error) {
         logger.warn({ err: error }, 'cluster discovery failed; retrying');

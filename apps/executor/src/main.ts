@@ -32,6 +32,7 @@ const loop = new ExecutorLoop({
   logger,
   discoveryIntervalMs: config.FLEETSHIFT_EXECUTOR_DISCOVERY_INTERVAL_MS,
   ackWaitMs: config.FLEETSHIFT_EXECUTOR_ACK_WAIT_MS,
+  batchesPerCluster: config.FLEETSHIFT_EXECUTOR_BATCHES_PER_CLUSTER,
   batch: {
     settings: {
       executorId: config.FLEETSHIFT_EXECUTOR_ID,

@@ -21,6 +21,11 @@ export interface TenantRunDeps {
   publish: ResultPublisher;
   logger: Logger;
   metrics?: ExecutorMetrics;
+  /**
+   * Before a lock-timeout retry: waits until the cluster is OK again (a throttled cluster gets no new
+   * DDL attempt either); false when it did not come back in time.
+   */
+  clusterReady?: (clusterId: string) => Promise<boolean>;
 }
 
 /** A tenant either got a final report, or goes back to the queue with the rest of its batch. */
@@ -111,10 +116,8 @@ export async function runTenant(
     });
     switch (check.kind) {
       case 'already-applied':
-        return report(TenantRolloutState.TENANT_ROLLOUT_STATE_SUCCEEDED, {
-          fingerprint: check.fingerprint,
-          error: `already applied by this rollout (executor ${check.executorId}); nothing ran`,
-        });
+        log.info({ appliedBy: check.executorId }, 'already applied by this rollout: reported again, nothing ran');
+        return report(TenantRolloutState.TENANT_ROLLOUT_STATE_SUCCEEDED, { fingerprint: check.fingerprint });
       case 'at-target':
         return report(TenantRolloutState.TENANT_ROLLOUT_STATE_SKIPPED, { fingerprint: check.fingerprint, error: `already at target: ${check.detail}` });
       case 'drift':
@@ -151,6 +154,7 @@ export async function runTenant(
           deps.metrics?.lockRetries.inc({ change: step.change || 'unknown' });
           log.info({ step: step.description, retry, delayMs, sqlstate: (error as { code?: string }).code }, 'lock timeout: retrying');
         },
+        mayRetry: deps.clusterReady ? () => deps.clusterReady!(job.clusterId) : undefined,
         onStepDone: (step, ms) => deps.metrics?.stepSeconds.observe({ change: step.change || 'unknown' }, ms / 1000),
       });
       return report(TenantRolloutState.TENANT_ROLLOUT_STATE_SUCCEEDED, {
