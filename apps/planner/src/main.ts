@@ -1,14 +1,32 @@
 import { PlannerServiceService } from '@fleetshift/contracts';
-import { createServiceRuntime, unimplementedService } from '@fleetshift/telemetry';
+import { createServiceRuntime } from '@fleetshift/telemetry';
 import { loadPlannerConfig } from './config.js';
+import { createPlannerMetrics } from './planner-metrics.js';
+import { plannerService } from './planner-service.js';
+import { controlStoreVersions } from './control-store-versions.js';
+import { unconfiguredVersionStore } from './schema-versions.js';
 
 const config = loadPlannerConfig();
 const runtime = createServiceRuntime('planner', config);
+const schemaVersions = config.FLEETSHIFT_CONTROL_DB_URL
+  ? controlStoreVersions(config.FLEETSHIFT_CONTROL_DB_URL)
+  : unconfiguredVersionStore();
 
-await runtime.serve([
-  {
-    name: 'fleetshift.v1.PlannerService',
-    definition: PlannerServiceService,
-    implementation: unimplementedService(PlannerServiceService, 'the planner is being built (issue 3)'),
-  },
-]);
+await runtime.serve(
+  [
+    {
+      name: 'fleetshift.v1.PlannerService',
+      definition: PlannerServiceService,
+      implementation: plannerService(
+        {
+          scratchServerUrl: config.FLEETSHIFT_SCRATCH_PG_URL,
+          tenantConnectTimeoutMs: config.FLEETSHIFT_TENANT_CONNECT_TIMEOUT_MS,
+          schemaVersions,
+          metrics: createPlannerMetrics(runtime.metrics),
+        },
+        runtime.logger,
+      ),
+    },
+  ],
+  () => schemaVersions.close(),
+);

@@ -37,7 +37,7 @@ function describeFrom(from: FromState): string {
 
 async function loadSchemaFile(source: SchemaSource, input: OfflinePlanInput): Promise<Catalog> {
   try {
-    return await loadDesiredSchema(source, { scratchServerUrl: input.scratchServerUrl, schema: input.schema });
+    return await loadDesiredSchema(withEmptyTextAsComment(source), { scratchServerUrl: input.scratchServerUrl, schema: input.schema });
   } catch (error) {
     if (error instanceof SchemaInputError) throw badInput(error.message);
     if (isConnectionFailure(error)) {
@@ -47,4 +47,12 @@ async function loadSchemaFile(source: SchemaSource, input: OfflinePlanInput): Pr
     }
     throw error;
   }
+}
+
+/**
+ * An empty file is an empty schema, but libpg-query refuses an empty string ("Query cannot be empty")
+ * while it accepts a lone comment. Remove once libs/schema's parser accepts empty input.
+ */
+function withEmptyTextAsComment(source: SchemaSource): SchemaSource {
+  return source.text.trim() === '' ? { ...source, text: '-- empty schema\n' } : source;
 }

@@ -1,0 +1,34 @@
+import type { SchemaSource } from '@fleetshift/contracts';
+import { loadDesiredSchema, type Catalog } from '@fleetshift/schema';
+import { redactUrl } from '@fleetshift/telemetry';
+import { InvalidRequestError } from './request-errors.js';
+import { connectionFailureReason, isConnectionFailure } from './tenant/connection-failure.js';
+
+/** A request's SchemaSource, checked present. */
+export function requireSource(source: SchemaSource | undefined, field: string): SchemaSource {
+  if (!source) throw new InvalidRequestError(`${field} is required (a SchemaSource with the schema text)`);
+  return source;
+}
+
+/**
+ * Loads a desired schema into a scratch database and reads back its normalized catalog. Errors in the
+ * text surface as SchemaInputError (INVALID_ARGUMENT "file:line:column: message"); an unreachable
+ * scratch server is the planner's own failure, named without its password.
+ */
+export async function loadDesired(source: SchemaSource, scratchServerUrl: string, schema: string | undefined): Promise<Catalog> {
+  try {
+    return await loadDesiredSchema(withEmptyTextAsComment(source), { scratchServerUrl, schema });
+  } catch (error) {
+    if (!isConnectionFailure(error)) throw error;
+    throw new Error(`the scratch server ${redactUrl(scratchServerUrl)} is unreachable: ${connectionFailureReason(error)}`, { cause: error });
+  }
+}
+
+/**
+ * An empty text is an empty schema (DiffRequest.from: "an empty text means an empty database"), but
+ * libpg-query refuses an empty string ("Query cannot be empty") while it accepts a lone comment.
+ * Remove once libs/schema's parser accepts empty input.
+ */
+function withEmptyTextAsComment(source: SchemaSource): SchemaSource {
+  return source.text.trim() === '' ? { ...source, text: '-- empty schema\n' } : source;
+}

@@ -1,0 +1,11 @@
+import type { PlannerMetrics } from './planner-metrics.js';
+import type { SchemaVersionStore } from './schema-versions.js';
+
+/** What the handlers need, built once by main.ts. */
+export interface PlannerDeps {
+  /** Server where desired schemas are loaded into scratch databases to be normalized. */
+  scratchServerUrl: string;
+  tenantConnectTimeoutMs: number;
+  schemaVersions: SchemaVersionStore;
+  metrics: PlannerMetrics;
+}
