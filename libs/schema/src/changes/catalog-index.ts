@@ -120,15 +120,15 @@ export class CatalogIndex {
     });
   }
 
-  /** The table a relation name refers to, as the scope prints it ("public.users" / "users"). */
+  /** The table a relation name refers to, as the scope prints it ("public.users" / "users"; quotes ignored). */
   tableByRelationName(name: string): string | undefined {
-    for (const key of [...this.toTables.keys(), ...this.fromTables.keys()]) {
-      const [schema, ...rest] = key.split('.');
-      const rel = rest.join('.');
-      if ((schema ? `${schema}.${rel}` : rel) === name) return key;
+    if (!this.relationNames) {
+      this.relationNames = new Map();
+      for (const [key, t] of [...this.fromTables, ...this.toTables]) this.relationNames.set(displayName(t), key);
     }
-    return undefined;
+    return this.relationNames.get(name.replaceAll('"', ''));
   }
+  private relationNames?: Map<string, string>;
 
   /** The quoted, qualified (or bare, in schema scope) name of a relation. */
   ref(o: { schema: string; name: string }): string {
