@@ -105,4 +105,27 @@ describe('throttle signals', () => {
     for (const result of bus.latest(rollout).values()) expect(result).toMatchObject({ state: TenantRolloutState.TENANT_ROLLOUT_STATE_CANCELLED, errorCode: 'CANCELLED' });
     await waitFor('the batch to be acked', async () => (await bus.jsm.consumers.info(bus.names.batchStream, bus.names.clusterConsumer(cluster))).num_ack_pending === 0);
   });
+
+  it('the KV bucket alone is enough: THROTTLED there → no tenant starts; OK there → the batch runs', async () => {
+    const tenants = await fleet.schemaTenants('kv', 4);
+    const plan = fleet.plan('schema');
+    const rollout = 'kv-only';
+    const cold = 'cold';
+    await bus.setRollout(rollout, RolloutState.ROLLOUT_STATE_RUNNING);
+    bus.heartbeat(cold, ThrottleLevel.THROTTLE_LEVEL_THROTTLED, sampleIntervalMs, true);
+    const executor = bus.executors[0]!;
+    const since = Date.now();
+    await bus.publishBatches({ rolloutId: rollout, clusterId: cold, tenants, plan, batchSize: 4, budget: 2, concurrency: 1 });
+    await waitFor('the executor to hold the throttled cluster', () =>
+      executor.logs.some((l) => Date.parse(String(l.time)) >= since && l.clusterId === cold && /not pulling its batches/.test(String(l.msg)) && /THROTTLED/.test(String(l.reason))),
+    );
+    expect(bus.results.filter((r) => r.rolloutId === rollout)).toEqual([]);
+    const info = await bus.jsm.consumers.info(bus.names.batchStream, bus.names.clusterConsumer(cold));
+    expect(info.num_ack_pending).toBe(0);
+    expect(info.num_pending).toBe(1);
+
+    bus.heartbeat(cold, ThrottleLevel.THROTTLE_LEVEL_OK, sampleIntervalMs, true);
+    await waitFor('every tenant done', () => succeeded(rollout) === tenants.length);
+    bus.stopHeartbeat(cold);
+  });
 });

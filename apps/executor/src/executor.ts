@@ -63,17 +63,18 @@ export class ExecutorLoop {
   async #pull(cluster: ClusterConsumer): Promise<void> {
     const { js, names, logger, batch } = this.options;
     const stopping = this.#stopping.signal;
-    let held = false;
+    let heldFor: string | undefined;
     while (!stopping.aborted) {
       try {
         if (!batch.board.canStart(cluster.clusterId)) {
-          if (!held) logger.info({ clusterId: cluster.clusterId, reason: batch.board.describe(cluster.clusterId) }, 'cluster not OK: not pulling its batches');
-          held = true;
+          const reason = batch.board.describe(cluster.clusterId);
+          if (reason !== heldFor) logger.info({ clusterId: cluster.clusterId, reason }, 'cluster not OK: not pulling its batches');
+          heldFor = reason;
           await batch.board.waitUntilOk(cluster.clusterId, 1_000, stopping);
           continue;
         }
-        if (held) logger.info({ clusterId: cluster.clusterId }, 'cluster OK: pulling its batches again');
-        held = false;
+        if (heldFor) logger.info({ clusterId: cluster.clusterId }, 'cluster OK: pulling its batches again');
+        heldFor = undefined;
         const consumer = await js.consumers.get(names.batchStream, cluster.name);
         const message = await consumer.next({ expires: 1_000 });
         if (!message) continue;

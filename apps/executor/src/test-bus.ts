@@ -91,7 +91,7 @@ export class TestBus {
   }
 
   /** Sends one ThrottleSignal (KV + subject), sampled now. Returns it. */
-  async signal(clusterId: string, level: ThrottleLevel, sampleIntervalMs: number, sampledAt = new Date()): Promise<ThrottleSignal> {
+  async signal(clusterId: string, level: ThrottleLevel, sampleIntervalMs: number, sampledAt = new Date(), kvOnly = false): Promise<ThrottleSignal> {
     const signal = ThrottleSignal.fromPartial({
       clusterId,
       level,
@@ -103,18 +103,18 @@ export class TestBus {
       sequence: ++this.#sequence,
     });
     const bytes = encodeMessage(ThrottleSignal, signal);
-    this.nc.publish(this.names.throttleSubject(clusterId), bytes);
+    if (!kvOnly) this.nc.publish(this.names.throttleSubject(clusterId), bytes);
     await this.throttleKv.put(clusterId, bytes);
     return signal;
   }
 
   /** A health monitor's heartbeat: `level` every interval/2 until stopHeartbeat (or another level). */
-  heartbeat(clusterId: string, level: ThrottleLevel, sampleIntervalMs: number): void {
+  heartbeat(clusterId: string, level: ThrottleLevel, sampleIntervalMs: number, kvOnly = false): void {
     this.stopHeartbeat(clusterId);
-    void this.signal(clusterId, level, sampleIntervalMs);
+    void this.signal(clusterId, level, sampleIntervalMs, new Date(), kvOnly);
     this.#heartbeats.set(
       clusterId,
-      setInterval(() => void this.signal(clusterId, level, sampleIntervalMs), sampleIntervalMs / 2),
+      setInterval(() => void this.signal(clusterId, level, sampleIntervalMs, new Date(), kvOnly), sampleIntervalMs / 2),
     );
   }
 
