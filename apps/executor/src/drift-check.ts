@@ -10,7 +10,7 @@ export type PreCheck =
   /** This rollout already applied the target (a redelivered batch): report it again, run nothing. */
   | { kind: 'already-applied'; fingerprint: string; executorId: string }
   /** The tenant is already at the target state: SKIPPED, a no-op. */
-  | { kind: 'at-target'; fingerprint: string; detail: string }
+  | { kind: 'at-target'; fingerprint: string; detail: string; recorded: boolean }
   /** Neither where the plan starts nor where it ends: FAILED with DRIFT (the scheduler decides). */
   | { kind: 'drift'; liveFingerprint: string; expectedFingerprint: string };
 
@@ -41,10 +41,12 @@ export async function preCheck(client: pg.ClientBase, input: PreCheckInput): Pro
   if (mine) return { kind: 'already-applied', fingerprint: mine.fingerprint, executorId: mine.executorId };
   const recorded = rows.find((r) => r.fingerprint === plan.toFingerprint);
   if (recorded) {
-    return { kind: 'at-target', fingerprint: recorded.fingerprint, detail: `version ${recorded.version} recorded by rollout ${recorded.rolloutId}` };
+    return { kind: 'at-target', fingerprint: recorded.fingerprint, detail: `version ${recorded.version} recorded by rollout ${recorded.rolloutId}`, recorded: true };
   }
   const live = await liveFingerprint(client, input.tenantSchema);
-  if (live === plan.toFingerprint) return { kind: 'at-target', fingerprint: live, detail: 'live schema already at the target fingerprint' };
+  if (live === plan.toFingerprint) {
+    return { kind: 'at-target', fingerprint: live, detail: 'live schema already at the target fingerprint', recorded: false };
+  }
   const expected = input.expectedFingerprint || plan.fromFingerprint;
   // Where the plan starts: run it whole (also when a partial run of another plan left progress behind —
   // a plan made from the live state starts here).

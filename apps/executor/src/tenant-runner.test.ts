@@ -90,6 +90,16 @@ describe('one tenant', () => {
     const other = await runTenant({ ...batch, rolloutId: 'r2' }, batch.tasks[0]!, h.slot, 1, h.deps);
     expect(other).toEqual({ kind: 'reported', state: TenantRolloutState.TENANT_ROLLOUT_STATE_SKIPPED });
     expect(await appliedRows(tenant!.target)).toHaveLength(1);
+    // At the target but unrecorded (an executor died between its last step and the record): SKIPPED, and
+    // the version gets recorded.
+    const client = await fleet.connectTarget(tenant!.target);
+    await client.query('DELETE FROM fleetshift.applied_versions');
+    await client.end();
+    expect(await runTenant({ ...batch, rolloutId: 'r3' }, batch.tasks[0]!, h.slot, 1, h.deps)).toEqual({
+      kind: 'reported',
+      state: TenantRolloutState.TENANT_ROLLOUT_STATE_SKIPPED,
+    });
+    expect(await appliedRows(tenant!.target)).toEqual([{ tenant_schema: '', rollout_id: 'r3', version: 2, fingerprint: plan.toFingerprint }]);
     await h.slot.close();
   });
 

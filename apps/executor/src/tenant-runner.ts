@@ -1,7 +1,7 @@
 import { TenantResult, TenantRolloutState, type BatchJob, type Plan, type TenantTask } from '@fleetshift/contracts';
 import type { Logger } from '@fleetshift/telemetry';
 import { StepFailed, TenantDeferred, applyPlan } from './apply-plan.js';
-import { ensureBookkeeping } from './bookkeeping.js';
+import { ensureBookkeeping, recordAppliedVersion } from './bookkeeping.js';
 import type { ConnectionSlot } from './connection-slot.js';
 import { preCheck } from './drift-check.js';
 import type { ExecutorMetrics } from './executor-metrics.js';
@@ -119,6 +119,18 @@ export async function runTenant(
         log.info({ appliedBy: check.executorId }, 'already applied by this rollout: reported again, nothing ran');
         return report(TenantRolloutState.TENANT_ROLLOUT_STATE_SUCCEEDED, { fingerprint: check.fingerprint });
       case 'at-target':
+        // At the target with no record of it (e.g. an executor died between its last step and the record):
+        // record it now, so that applied_versions always tells each tenant's version.
+        if (!check.recorded && !job.dryRun) {
+          await recordAppliedVersion(client, {
+            tenantSchema,
+            tenantId: task.tenantId,
+            version: job.targetVersion,
+            fingerprint: check.fingerprint,
+            rolloutId: job.rolloutId,
+            executorId: settings.executorId,
+          });
+        }
         return report(TenantRolloutState.TENANT_ROLLOUT_STATE_SKIPPED, { fingerprint: check.fingerprint, error: `already at target: ${check.detail}` });
       case 'drift':
         return fail('DRIFT', `live fingerprint ${check.liveFingerprint} is neither the expected ${check.expectedFingerprint} nor the target ${plan.toFingerprint}`, {
