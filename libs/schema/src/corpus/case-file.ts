@@ -10,6 +10,8 @@ import { SchemaFormat, type SchemaSource } from '@fleetshift/contracts';
  *   -- schema: tenant_a                       (optional: schema scope, schema-per-tenant)
  *   -- allow: DELETES_DATA                    (optional: a refusal case — plan with only these allowed;
  *                                              the rest of the hazards must be refused, nothing applied)
+ *   -- changes: drop-view, alter-column-type, create-view
+ *                                             (optional: the plan's steps' change modules, in order)
  *   ==== from sql|oql
  *   …the tenant's current schema…
  *   ==== data
@@ -23,6 +25,7 @@ export interface CorpusCase {
   hazards: string[];
   schema?: string;
   allow?: string[];
+  changes?: string[];
   from: SchemaSource;
   to: SchemaSource;
   data: string;
@@ -52,7 +55,7 @@ export function parseCase(name: string, text: string): CorpusCase {
   const meta = new Map<string, string>();
   let description = '';
   for (const line of header) {
-    const m = /^--\s*(hazards|schema|allow):\s*(.*)$/.exec(line);
+    const m = /^--\s*(hazards|schema|allow|changes):\s*(.*)$/.exec(line);
     if (m) meta.set(m[1]!, m[2]!.trim());
     else if (line.startsWith('--') && !description) description = line.replace(/^--\s*/, '');
   }
@@ -71,6 +74,7 @@ export function parseCase(name: string, text: string): CorpusCase {
     hazards: list(meta.get('hazards')),
     ...(meta.get('schema') ? { schema: meta.get('schema') } : {}),
     ...(meta.has('allow') ? { allow: list(meta.get('allow')) } : {}),
+    ...(meta.has('changes') ? { changes: meta.get('changes')!.split(',').map((s) => s.trim()) } : {}),
     from: source('from'),
     to: source('to'),
     data: sections.get('data')?.lines.join('\n') ?? '',

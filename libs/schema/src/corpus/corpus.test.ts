@@ -158,6 +158,7 @@ describe.each(cases.map((c) => [c.name, c] as const))('corpus %s', (_name, c: Co
     expect(plan.schemaRelative).toBe(c.schema !== undefined);
     expect(plan.hazards.map((h) => h.code).sort()).toEqual(c.hazards);
     expect(plan.steps.length).toBeGreaterThan(0);
+    if (c.changes) expect(plan.steps.map((s) => s.change)).toEqual(c.changes);
 
     // No step holds a write-blocking lock while reading or rewriting a table that already existed,
     // unless it carries the hazard that says so (and the case expects that hazard).
