@@ -17,7 +17,7 @@ export function requireSource(source: SchemaSource | undefined, field: string): 
  */
 export async function loadDesired(source: SchemaSource, scratchServerUrl: string, schema: string | undefined): Promise<Catalog> {
   try {
-    return await loadDesiredSchema(withEmptyTextAsComment(source), { scratchServerUrl, schema });
+    return await loadDesiredSchema(withEmptyTextAsComment(source), { scratchServerUrl, schema, scratchTag: 'planner' });
   } catch (error) {
     if (!isConnectionFailure(error)) throw error;
     throw new Error(`the scratch server ${redactUrl(scratchServerUrl)} is unreachable: ${connectionFailureReason(error)}`, { cause: error });

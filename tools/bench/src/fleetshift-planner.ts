@@ -1,17 +1,18 @@
 import pg from 'pg';
 import { buildPlan, introspect, renderSqlScript, type Catalog } from '@fleetshift/schema';
 import type { PlannerRun } from './planner-run.js';
+import { timed } from './timing.js';
 
 
 /**
  * Fleetshift's plan between two live databases, as the planner computes it for a tenant: connect,
- * introspect both (from pg_catalog), diff into lock-safe steps, render the psql script.
+ * introspect both (from pg_catalog, one after the other), diff into lock-safe steps, render the psql script.
  */
 export async function planWithFleetshift(fromUrl: string, toUrl: string): Promise<PlannerRun> {
-  const from = await introspectUrl(fromUrl);
-  const to = await introspectUrl(toUrl);
+  const introspected = await timed(async () => [await introspectUrl(fromUrl), await introspectUrl(toUrl)] as const);
+  const [from, to] = introspected.result;
   const plan = buildPlan(from, to);
-  return { statements: plan.steps.length, sql: renderSqlScript(plan) };
+  return { statements: plan.steps.length, sql: renderSqlScript(plan), introspectMs: introspected.ms };
 }
 
 async function introspectUrl(url: string): Promise<Catalog> {

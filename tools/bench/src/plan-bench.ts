@@ -18,6 +18,8 @@ export const planBenchDefaults = { sizes: [50, 300, 2000], runs: 3 } as const;
 export interface PlanBenchRow {
   tables: number;
   fleetshiftMs: number;
+  /** Median of the introspection part of Fleetshift's runs. */
+  fleetshiftIntrospectMs: number;
   migraMs: number;
   fleetshiftStatements: number;
   migraStatements: number;
@@ -51,9 +53,11 @@ async function benchSize(serverUrl: string, tables: number, runs: number, log: (
     const fleetshift = () => planWithFleetshift(from.url, to.url);
     const migra = () => planWithMigra(from.url, to.url);
     const warm = { fleetshift: await fleetshift(), migra: await migra() };
-    const times = { fleetshift: [] as number[], migra: [] as number[] };
+    const times = { fleetshift: [] as number[], introspect: [] as number[], migra: [] as number[] };
     for (let run = 1; run <= runs; run++) {
-      times.fleetshift.push((await timed(fleetshift)).ms);
+      const measured = await timed(fleetshift);
+      times.fleetshift.push(measured.ms);
+      times.introspect.push(measured.result.introspectMs ?? 0);
       times.migra.push((await timed(migra)).ms);
       log(`plan bench: ${tables} tables: run ${run}/${runs}: fleetshift ${fmt(times.fleetshift.at(-1)!)} ms, migra ${fmt(times.migra.at(-1)!)} ms`);
     }
@@ -65,13 +69,14 @@ async function benchSize(serverUrl: string, tables: number, runs: number, log: (
 
 function row(
   tables: number,
-  times: { fleetshift: number[]; migra: number[] },
+  times: { fleetshift: number[]; introspect: number[]; migra: number[] },
   warm: { fleetshift: PlannerRun; migra: PlannerRun },
   changes: ChangeSetSummary,
 ): PlanBenchRow {
   return {
     tables,
     fleetshiftMs: median(times.fleetshift),
+    fleetshiftIntrospectMs: median(times.introspect),
     migraMs: median(times.migra),
     fleetshiftStatements: warm.fleetshift.statements,
     migraStatements: warm.migra.statements,
@@ -82,8 +87,16 @@ function row(
 /** The benchmark's table: tables, medians, how many times faster Fleetshift is, statement counts. */
 export function planBenchTable(rows: PlanBenchRow[]): string {
   return renderTable(
-    ['tables', 'fleetshift ms', 'migra ms', 'ratio (migra/fleetshift)', 'fleetshift statements', 'migra statements'],
-    rows.map((r) => [r.tables, fmt(r.fleetshiftMs), fmt(r.migraMs), `${(r.migraMs / r.fleetshiftMs).toFixed(1)}x`, r.fleetshiftStatements, r.migraStatements]),
+    ['tables', 'fleetshift ms', '(of which introspect)', 'migra ms', 'ratio (migra/fleetshift)', 'fleetshift statements', 'migra statements'],
+    rows.map((r) => [
+      r.tables,
+      fmt(r.fleetshiftMs),
+      fmt(r.fleetshiftIntrospectMs),
+      fmt(r.migraMs),
+      `${(r.migraMs / r.fleetshiftMs).toFixed(1)}x`,
+      r.fleetshiftStatements,
+      r.migraStatements,
+    ]),
   );
 }
 

@@ -2,4 +2,6 @@
 export interface PlannerRun {
   statements: number;
   sql: string;
+  /** Fleetshift only: the part of the run spent introspecting both databases (the rest is diff + SQL). */
+  introspectMs?: number;
 }

@@ -37,7 +37,7 @@ function describeFrom(from: FromState): string {
 
 async function loadSchemaFile(source: SchemaSource, input: OfflinePlanInput): Promise<Catalog> {
   try {
-    return await loadDesiredSchema(withEmptyTextAsComment(source), { scratchServerUrl: input.scratchServerUrl, schema: input.schema });
+    return await loadDesiredSchema(withEmptyTextAsComment(source), { scratchServerUrl: input.scratchServerUrl, schema: input.schema, scratchTag: 'cli' });
   } catch (error) {
     if (error instanceof SchemaInputError) throw badInput(error.message);
     if (isConnectionFailure(error)) {
