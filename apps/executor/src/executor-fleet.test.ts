@@ -115,29 +115,29 @@ describe('executor processes', () => {
     for (const executor of bus.executors.splice(0)) expect(await executor.stop()).toBe(0);
   });
 
-  it('SIGKILL mid-batch: the batch is redelivered, every tenant ends at the target, none applied twice', async () => {
-    const tenants = await fleet.schemaTenants('kill', 30);
-    const plan = fleet.plan('schema', { extraStep: 'SELECT pg_sleep(0.1)' });
+  it('200 tenants, two executors, one SIGKILLed mid-batch: every tenant ends at the target, none applied twice', async () => {
+    const tenants = [...(await fleet.schemaTenants('killa', 100)), ...(await fleet.schemaTenants('killb', 100))];
+    const plan = fleet.plan('schema', { extraStep: 'SELECT pg_sleep(0.01)' });
     const rollout = 'kill';
     await bus.setRollout(rollout, RolloutState.ROLLOUT_STATE_RUNNING);
     const victimId = `${bus.names.namespace}-victim`;
-    const victim = await bus.startExecutor(victimId);
-    await bus.publishBatches({ rolloutId: rollout, clusterId: 'local', tenants, plan, batchSize: 10, budget: 4, concurrency: 2, ackWaitMs: 3_000 });
-    await waitFor('the victim to finish a few tenants', () => bus.results.filter((r) => r.rolloutId === rollout && r.executorId === victimId && r.state === TenantRolloutState.TENANT_ROLLOUT_STATE_SUCCEEDED).length >= 3);
-    victim.process.kill('SIGKILL');
-    await victim.exited;
-    const survivor = await bus.startExecutor(`${bus.names.namespace}-survivor`);
-    await waitFor('every tenant reported', () => bus.finalCount(rollout) === tenants.length, 90_000);
+    const survivorId = `${bus.names.namespace}-survivor`;
+    const [victim, survivor] = await Promise.all([bus.startExecutor(victimId), bus.startExecutor(survivorId)]);
+    await bus.publishBatches({ rolloutId: rollout, clusterId: 'local', tenants, plan, batchSize: 20, budget: 4, concurrency: 2, ackWaitMs: 3_000 });
+    await waitFor('the victim to finish a few tenants', () => bus.results.filter((r) => r.rolloutId === rollout && r.executorId === victimId && r.state === TenantRolloutState.TENANT_ROLLOUT_STATE_SUCCEEDED).length >= 5);
+    victim!.process.kill('SIGKILL');
+    await victim!.exited;
+    await waitFor('every tenant reported', () => bus.finalCount(rollout) === tenants.length, 120_000);
 
     const latest = bus.latest(rollout);
     for (const tenant of tenants) {
       expect(latest.get(tenant.tenantId)?.state, tenant.tenantId).toBe(TenantRolloutState.TENANT_ROLLOUT_STATE_SUCCEEDED);
     }
+    // Exactly one applied_versions row per tenant, of this rollout: never applied twice.
     const rows = await appliedRows(tenants);
     for (const tenant of tenants) expect(rows.get(tenant.tenantId), tenant.tenantId).toEqual([rollout]);
     // The victim died mid-batch: the survivor got that batch again and reported the tenants the victim had
     // already applied as done, running nothing (0 steps, 0 attempts).
-    const survivorId = `${bus.names.namespace}-survivor`;
     const doneByVictim = new Set(
       bus.results.filter((r) => r.rolloutId === rollout && r.executorId === victimId && r.state === TenantRolloutState.TENANT_ROLLOUT_STATE_SUCCEEDED).map((r) => r.tenantId),
     );
@@ -147,7 +147,7 @@ describe('executor processes', () => {
     expect(reReported.length).toBeGreaterThan(0);
     for (const result of reReported) expect(result).toMatchObject({ stepsApplied: 0, attempts: 0, fingerprint: plan.toFingerprint });
     bus.executors.splice(0);
-    expect(await survivor.stop()).toBe(0);
+    expect(await survivor!.stop()).toBe(0);
   });
 
   it('SIGTERM finishes the tenant in hand, returns the rest of the batch, exits 0; another executor completes it', async () => {
