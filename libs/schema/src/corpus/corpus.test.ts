@@ -17,6 +17,7 @@ import { buildPlan, refusedHazards } from '../plan/build-plan.js';
 import { renderJson } from '../plan/render-json.js';
 import { renderSqlScript } from '../plan/render-sql.js';
 import { quoteIdent, quoteQualified } from '../sql/quote.js';
+import { lintSql } from '../lint/lint-sql.js';
 import { readCases, type CorpusCase } from './case-file.js';
 
 const run = promisify(execFile);
@@ -88,7 +89,11 @@ async function applyScript(url: string, script: string, file: string, schema: st
 }
 
 async function squawkFindings(file: string): Promise<Array<{ rule: string; message: string; line: number }>> {
-  const result = await run(squawk, ['--reporter=json', '--pg-version=15.0', file]).catch((e: { stdout?: string }) => ({ stdout: e.stdout ?? '' }));
+  // squawk exits 1 when it has findings (JSON on stdout); anything else (no binary, a crash) fails the test.
+  const result = await run(squawk, ['--reporter=json', '--pg-version=15.0', file]).catch((e: { code?: unknown; stdout?: string; message: string }) => {
+    if (e.code === 1 && e.stdout) return { stdout: e.stdout };
+    throw new Error(`squawk failed on ${file}: ${e.message}`);
+  });
   const text = result.stdout.trim();
   if (!text) return [];
   const parsed = JSON.parse(text) as Array<{ rule_name: string; message: string; line: number }>;
@@ -126,6 +131,33 @@ function stepsBlockingExistingTables(plan: Plan, from: Catalog) {
     (s) => s.lock >= LockLevel.LOCK_LEVEL_SHARE && (s.scansTable || s.rewritesTable) && existing.has(s.lockTarget),
   );
 }
+
+describe('the corpus harness', () => {
+  it('reads at least 60 cases', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(60);
+  });
+
+  it('would catch a naive plan: squawk and the lock check both flag it', async () => {
+    const naive: Plan = {
+      fromFingerprint: '', toFingerprint: '', schemaRelative: false, hazards: [],
+      steps: [{
+        sql: 'CREATE INDEX "t_a_idx" ON "public"."t" (a)', change: 'add-index', description: 'naive', transactional: true, group: 1,
+        lock: LockLevel.LOCK_LEVEL_SHARE, lockTarget: '"public"."t"', rewritesTable: false, scansTable: true, hazards: [],
+        lockTimeoutMs: 2000, statementTimeoutMs: 1000, cleanupSql: '',
+      }],
+    };
+    const from = { scope: '', schemas: ['public'], extensions: [], enums: [], sequences: [], views: [], functions: [],
+      tables: [{ schema: 'public', name: 't', columns: [], constraints: [], indexes: [], triggers: [], policies: [], rowSecurity: false, forceRowSecurity: false }] } satisfies Catalog;
+    expect(stepsBlockingExistingTables(naive, from)).toHaveLength(1);
+    const script = renderSqlScript(naive);
+    const file = join(work, 'naive.sql');
+    writeFileSync(file, script);
+    const findings = await squawkFindings(file);
+    const flagged = findings.filter((f) => squawkLockRules.has(f.rule) && !acknowledged(f.rule, stepAtLine(naive, script, f.line)));
+    expect(flagged.map((f) => f.rule)).toContain('require-concurrent-index-creation');
+    expect(lintSql(script).map((f) => f.rule)).toContain('create-index-not-concurrently');
+  });
+});
 
 describe.each(cases.map((c) => [c.name, c] as const))('corpus %s', (_name, c: CorpusCase) => {
   let db: TestDatabase;
@@ -174,6 +206,12 @@ describe.each(cases.map((c) => [c.name, c] as const))('corpus %s', (_name, c: Co
       .map((f) => ({ ...f, step: stepAtLine(plan, script, f.line) }))
       .filter(({ rule, step }) => !acknowledged(rule, step));
     expect(lockFindings.map(({ rule, line, message }) => ({ rule, line, message }))).toEqual([]);
+    // Our own linter agrees: every error it finds is on a step that carries the hazard that says so.
+    const lintErrors = lintSql(script, file)
+      .filter((f) => f.severity === 'error')
+      .map((f) => ({ ...f, step: stepAtLine(plan, script, f.line - 1) }))
+      .filter(({ rule, step }) => !acknowledged(rule === 'alter-column-type' ? 'changing-column-type' : rule, step) && !step?.hazards.some((h) => h.code === 'DELETES_DATA'));
+    expect(lintErrors.map(({ rule, line, message }) => ({ rule, line, message }))).toEqual([]);
 
     if (c.allow) {
       const refused = refusedHazards(plan, c.allow).map((h) => h.code).sort();

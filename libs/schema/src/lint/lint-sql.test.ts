@@ -57,6 +57,21 @@ describe('lintSql', () => {
     expect(lintSql(sql).find((f) => f.rule === 'drop-column')?.hazards).toEqual(['DELETES_DATA']);
   });
 
+  it('accepts SET NOT NULL after a validated IS NOT NULL check, and only then', () => {
+    const recipe = [
+      "SET lock_timeout = '2s';",
+      'ALTER TABLE t ADD CONSTRAINT t_a_nn CHECK (a IS NOT NULL) NOT VALID;',
+      'ALTER TABLE t VALIDATE CONSTRAINT t_a_nn;',
+      'ALTER TABLE t ALTER COLUMN a SET NOT NULL;',
+      'ALTER TABLE t ALTER COLUMN b SET NOT NULL;',
+    ].join('\n');
+    expect(lintSql(recipe).map((f) => [f.rule, f.line])).toEqual([['set-not-null-scan', 5]]);
+  });
+
+  it('treats a materialized view created in the script as new', () => {
+    expect(rules("SET lock_timeout = '2s';\nCREATE MATERIALIZED VIEW mv AS SELECT 1 AS x;\nCREATE INDEX i ON mv (x);")).toEqual([]);
+  });
+
   it('warns once when DDL runs without a lock_timeout', () => {
     expect(rules('CREATE INDEX CONCURRENTLY i ON t (a);\nCREATE INDEX CONCURRENTLY j ON t (b);')).toEqual(['missing-lock-timeout']);
   });

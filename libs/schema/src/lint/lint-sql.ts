@@ -25,6 +25,29 @@ interface Rule {
   severity: 'error' | 'warning';
   message: string;
   hazards: string[];
+  /** The column a column rule is about. */
+  column?: string;
+}
+
+/**
+ * The NOT NULL recipe: `ADD CONSTRAINT c CHECK (col IS NOT NULL) NOT VALID`, then `VALIDATE CONSTRAINT c`
+ * — after which SET NOT NULL on col does not scan (PostgreSQL 12+), so it is not flagged.
+ */
+function trackNotNullProofs(node: Node, checks: Map<string, string>, proven: Set<string>): void {
+  const table = node.relation?.relname ?? '';
+  for (const { AlterTableCmd: cmd } of (node.cmds ?? []) as Node[]) {
+    if (!cmd) continue;
+    const c = cmd.def?.Constraint;
+    if (cmd.subtype === 'AT_AddConstraint' && c?.contype === 'CONSTR_CHECK') {
+      const test = c.raw_expr?.NullTest;
+      const column = test?.nulltesttype === 'IS_NOT_NULL' ? test.arg?.ColumnRef?.fields?.[0]?.String?.sval : undefined;
+      if (column && c.conname) checks.set(`${table}.${c.conname}`, column);
+    }
+    if (cmd.subtype === 'AT_ValidateConstraint') {
+      const column = checks.get(`${table}.${cmd.name}`);
+      if (column) proven.add(`${table}.${column}`);
+    }
+  }
 }
 
 /**
@@ -50,6 +73,9 @@ export function lintSql(sql: string, filename = '<input>'): LintFinding[] {
     throw error;
   }
   const created = new Set<string>();
+  /** "table.check": NOT VALID checks of the form (col IS NOT NULL), and "table.col" once validated. */
+  const notNullChecks = new Map<string, string>();
+  const provenNotNull = new Set<string>();
   const findings: LintFinding[] = [];
   let lockTimeoutSet = false;
   let warnedTimeout = false;
@@ -69,12 +95,18 @@ export function lintSql(sql: string, filename = '<input>'): LintFinding[] {
         hazards: [],
       });
     }
-    if (kind === 'CreateStmt') {
-      created.add(node.relation.relname);
+    if (kind === 'CreateStmt' || kind === 'CreateTableAsStmt') {
+      const relname = node.relation?.relname ?? node.into?.rel?.relname;
+      if (relname) created.add(relname);
       continue;
     }
     if (isNew) continue;
-    for (const r of rulesFor(kind, node)) push(r);
+    if (kind === 'AlterTableStmt') trackNotNullProofs(node, notNullChecks, provenNotNull);
+    for (const r of rulesFor(kind, node)) {
+      if (r.rule === 'set-not-null-scan' && provenNotNull.has(`${target}.${r.column}`)) continue;
+      const { column: _column, ...finding } = r;
+      push(finding);
+    }
   }
   return findings;
 }
@@ -155,6 +187,7 @@ function alterTableRules(table: string, cmd: Node): Rule[] {
         {
           rule: 'set-not-null-scan',
           severity: 'warning',
+          column: cmd.name,
           message: `SET NOT NULL on ${table}.${cmd.name} scans the table under ACCESS EXCLUSIVE unless a validated CHECK (${cmd.name} IS NOT NULL) exists: add the check NOT VALID, validate it, then SET NOT NULL`,
           hazards: [HazardCode.LONG_SCAN, HazardCode.ACCESS_EXCLUSIVE_LOCK],
         },
