@@ -1,10 +1,11 @@
 /**
  * CPU per tenant, reused connection vs a new connection per tenant (the issue's "about 7 ms vs 25 ms").
  * Run: `node --import tsx apps/executor/src/connection-reuse.bench.ts [tenants]`. Measures this process
- * (process.cpuUsage) and the PostgreSQL server (utime+stime of every `postgres` process, plus the
- * postmaster's reaped children), on N schema tenants of one database, interleaving the two modes.
+ * (process.cpuUsage) and the PostgreSQL backends serving it (utime+stime from /proc, read just before
+ * each connection closes; the postmaster's fork is not counted), on N schema tenants of one database,
+ * interleaving the two modes. Other load on the machine does not pollute either number.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import pino from 'pino';
 import { BatchJob, TenantRolloutState } from '@fleetshift/contracts';
 import { ConnectionSlot } from './connection-slot.js';
@@ -12,23 +13,17 @@ import { executorApplicationName } from './tenant-connection.js';
 import { runTenant, type TenantRunDeps } from './tenant-runner.js';
 import { TestFleet, type FleetTenant } from './test-fleet.js';
 
-const ticksPerMs = 100 / 1000; // USER_HZ = 100
+const msPerTick = 1000 / 100; // USER_HZ = 100
 
-function serverCpuMs(): number {
-  let ticks = 0;
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      if (name !== 'postgres') continue;
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
-    } catch {
-      // exited meanwhile
-    }
+/** CPU (user + system) of one server process, from /proc: the backend serving our connection. */
+function backendCpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * msPerTick;
+  } catch {
+    return 0;
   }
-  return ticks / ticksPerMs;
 }
 
 async function run(fleet: TestFleet, tenants: FleetTenant[], reuse: boolean, rolloutId: string) {
@@ -47,21 +42,24 @@ async function run(fleet: TestFleet, tenants: FleetTenant[], reuse: boolean, rol
   };
   const app = executorApplicationName('bench');
   let slot = new ConnectionSlot(app, 5000);
+  let serverMs = 0;
+  const closeSlot = async () => {
+    if (slot.current) serverMs += backendCpuMs(slot.current.processId);
+    await slot.close();
+  };
   const client0 = process.cpuUsage();
-  const server0 = serverCpuMs();
   const started = performance.now();
   for (const task of job.tasks) {
     if (!reuse) {
-      await slot.close();
+      await closeSlot();
       slot = new ConnectionSlot(app, 5000);
     }
     const outcome = await runTenant(job, task, slot, 1, deps);
     if (outcome.kind !== 'reported' || outcome.state !== TenantRolloutState.TENANT_ROLLOUT_STATE_SUCCEEDED) throw new Error(`tenant ${task.tenantId}: ${JSON.stringify(outcome)}`);
   }
-  await slot.close();
+  await closeSlot();
   const wall = performance.now() - started;
   const client = process.cpuUsage(client0);
-  const serverMs = serverCpuMs() - server0;
   const clientMs = (client.user + client.system) / 1000;
   return { clientMs: clientMs / tenants.length, serverMs: serverMs / tenants.length, wallMs: wall / tenants.length };
 }

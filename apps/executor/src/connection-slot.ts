@@ -27,6 +27,11 @@ export class ConnectionSlot {
     return this.#connection;
   }
 
+  /** The open connection, if any (for measurements). */
+  get current(): TenantConnection | undefined {
+    return this.#connection;
+  }
+
   /** Drops a connection that failed (it is never reused). */
   async discard(): Promise<void> {
     await this.close();

@@ -128,4 +128,19 @@ describe('throttle signals', () => {
     await waitFor('every tenant done', () => succeeded(rollout) === tenants.length);
     bus.stopHeartbeat(cold);
   });
+
+  it('batches for a cluster without a consumer: the executor creates it, sized from the batch budget', async () => {
+    const tenants = await fleet.schemaTenants('newc', 3);
+    const plan = fleet.plan('schema');
+    const rollout = 'new-cluster';
+    const fresh = 'fresh';
+    await bus.setRollout(rollout, RolloutState.ROLLOUT_STATE_RUNNING);
+    bus.heartbeat(fresh, ThrottleLevel.THROTTLE_LEVEL_OK, sampleIntervalMs);
+    await bus.publishBatches({ rolloutId: rollout, clusterId: fresh, tenants, plan, batchSize: 3, budget: 6, concurrency: 3, noConsumer: true });
+    await waitFor('every tenant done', () => succeeded(rollout) === tenants.length);
+    const info = await bus.jsm.consumers.info(bus.names.batchStream, bus.names.clusterConsumer(fresh));
+    expect(info.config.max_ack_pending).toBe(2);
+    expect(info.config.filter_subject).toBe(bus.names.batchSubject(fresh));
+    bus.stopHeartbeat(fresh);
+  });
 });

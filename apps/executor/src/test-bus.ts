@@ -135,12 +135,16 @@ export class TestBus {
     concurrency: number;
     ackWaitMs?: number;
     maxLockRetries?: number;
+    /** Leave the cluster consumer to the executor (a cluster the scheduler never registered). */
+    noConsumer?: boolean;
   }): Promise<number> {
-    await ensureClusterConsumer(this.jsm, this.names, options.clusterId, {
-      connectionBudget: options.budget,
-      tenantConcurrency: options.concurrency,
-      ackWaitMs: options.ackWaitMs ?? 3_000,
-    });
+    if (!options.noConsumer) {
+      await ensureClusterConsumer(this.jsm, this.names, options.clusterId, {
+        connectionBudget: options.budget,
+        tenantConcurrency: options.concurrency,
+        ackWaitMs: options.ackWaitMs ?? 3_000,
+      });
+    }
     let batches = 0;
     for (let i = 0; i < options.tenants.length; i += options.batchSize) {
       const slice = options.tenants.slice(i, i + options.batchSize);
