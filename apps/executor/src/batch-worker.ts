@@ -17,6 +17,11 @@ export interface BatchWorkerDeps extends TenantRunDeps {
   holdMs: number;
   nakDelayMs: number;
   connectTimeoutMs: number;
+  /**
+   * Publishes the unfinished rest of a batch back on its cluster subject (message id given, so a retried
+   * publish is deduplicated). Without it a partly done batch is NAKed whole.
+   */
+  requeue?: (job: BatchJob, msgId: string) => Promise<void>;
 }
 
 export interface BatchOutcome {
@@ -30,9 +35,10 @@ export interface BatchOutcome {
  * Runs one delivered batch: its tenants with min(tenant_concurrency, budget share) connections, each
  * tenant started only while its rollout is RUNNING and its cluster OK; in-progress acks keep the batch
  * while it runs or waits. When every tenant is reported the batch is acked. Otherwise (SIGTERM, throttle
- * or pause longer than the hold time, a CRITICAL cancel, a tenant locked by another executor) it is
- * NAKed with a delay: the next delivery runs the batch again, and the tenants already done are no-ops
- * there (fleetshift.applied_versions: this rollout's row → reported again, nothing runs).
+ * or pause longer than the hold time, a CRITICAL cancel, a tenant locked by another executor) the
+ * tenants not reported go back to the queue: as a continuation batch when some were reported, else by a
+ * NAK with delay. Should a batch be delivered again anyway (executor killed), the tenants already done
+ * are no-ops there (fleetshift.applied_versions: this rollout's row → reported again, nothing runs).
  */
 export async function runBatch(message: JsMsg, maxAckPending: number, ackWaitMs: number, deps: BatchWorkerDeps): Promise<BatchOutcome> {
   const job = decodeMessage(BatchJob, message.data);
@@ -45,12 +51,11 @@ export async function runBatch(message: JsMsg, maxAckPending: number, ackWaitMs:
   // Tenants of the same database next to each other: a slot's connection serves them one after another.
   const queue: TenantTask[] = [...job.tasks].sort((a, b) => compare(a.target ? databaseKey(a.target) : '', b.target ? databaseKey(b.target) : ''));
   let reported = 0;
-  let deferred = 0;
+  const deferred: TenantTask[] = [];
   let returnReason: string | undefined;
   const returnRest = (reason: string) => {
     returnReason ??= reason;
-    deferred += queue.length;
-    queue.length = 0;
+    deferred.push(...queue.splice(0));
   };
 
   const clusterReady = (clusterId: string) => deps.board.waitUntilOk(clusterId, deps.holdMs, deps.stopping);
@@ -111,7 +116,7 @@ export async function runBatch(message: JsMsg, maxAckPending: number, ackWaitMs:
           const outcome = await runTenant(job, task, slot, deliveryCount, { ...deps, clusterReady }, critical.signal);
           if (outcome.kind === 'reported') reported++;
           else {
-            deferred++;
+            deferred.push(task);
             returnReason ??= outcome.reason;
           }
         } finally {
@@ -129,17 +134,31 @@ export async function runBatch(message: JsMsg, maxAckPending: number, ackWaitMs:
     clearInterval(heartbeat);
   }
 
-  if (deferred === 0) {
+  if (deferred.length === 0) {
     await message.ackAck().catch(() => message.ack());
     deps.metrics?.batches.inc({ outcome: 'acked' });
     log.info({ reported }, 'batch done: acked');
-    return { acked: true, reported, deferred };
+    return { acked: true, reported, deferred: 0 };
+  }
+  // Some tenants reported, some not: the rest goes back as a continuation (same rollout, batch and
+  // attempt, only the tenants not done), and this delivery is acked — a tenant reported once is never
+  // run again by a redelivery. Nothing reported: NAK with a delay (nothing would be saved).
+  if (reported > 0 && deps.requeue) {
+    try {
+      await deps.requeue({ ...job, tasks: deferred }, `${job.rolloutId}:${job.batchNumber}:${job.attempt}:rest-${message.seq}`);
+      await message.ackAck().catch(() => message.ack());
+      deps.metrics?.batches.inc({ outcome: 'returned' });
+      log.info({ reported, deferred: deferred.length, reason: returnReason, continuation: true }, 'batch returned to the queue');
+      return { acked: true, reported, deferred: deferred.length, reason: returnReason };
+    } catch (error) {
+      log.warn({ err: error }, 'cannot publish the continuation of a batch: returning the whole batch');
+    }
   }
   const delay = deps.stopping.aborted ? 0 : deps.nakDelayMs;
   message.nak(delay);
   deps.metrics?.batches.inc({ outcome: 'returned' });
-  log.info({ reported, deferred, reason: returnReason, delayMs: delay }, 'batch returned to the queue');
-  return { acked: false, reported, deferred, reason: returnReason };
+  log.info({ reported, deferred: deferred.length, reason: returnReason, delayMs: delay }, 'batch returned to the queue');
+  return { acked: false, reported, deferred: deferred.length, reason: returnReason };
 }
 
 function compare(a: string, b: string): number {

@@ -172,6 +172,12 @@ describe('executor processes', () => {
     await waitFor('every tenant reported', () => bus.finalCount(rollout) === tenants.length, 25_000);
     const rows = await appliedRows(tenants);
     for (const tenant of tenants) expect(rows.get(tenant.tenantId), tenant.tenantId).toEqual([rollout]);
+    // Only the rest came back (a continuation batch): the second executor never touched a tenant the
+    // first one had reported.
+    const reportedByFirst = new Set(bus.results.filter((r) => r.rolloutId === rollout && r.executorId === firstId && finalStates.has(r.state)).map((r) => r.tenantId));
+    const secondId = `${bus.names.namespace}-second`;
+    expect(bus.results.filter((r) => r.rolloutId === rollout && r.executorId === secondId && reportedByFirst.has(r.tenantId))).toEqual([]);
+    expect(reportedByFirst.size).toBe(doneByFirst);
     bus.executors.splice(0);
     expect(await second.stop()).toBe(0);
   });
