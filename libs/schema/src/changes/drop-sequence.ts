@@ -1,7 +1,7 @@
 import { LockLevel } from '@fleetshift/contracts';
 import { quoteQualified } from '../sql/quote.js';
 import { displayName } from './catalog-index.js';
-import type { ChangeItem, ChangeKind } from './change.js';
+import type { ChangeContext, ChangeItem, ChangeKind } from './change.js';
 import { HazardCode, hazard } from './hazards.js';
 import { Phase } from './phases.js';
 
@@ -37,7 +37,7 @@ export const dropSequence: ChangeKind = {
 };
 
 /** Whether the owning column ("table.column" as the scope prints it) is dropped by the plan. */
-function ownerGoes(ctx: import('./change.js').ChangeContext, ownedBy: string): boolean {
+function ownerGoes(ctx: ChangeContext, ownedBy: string): boolean {
   const dot = ownedBy.lastIndexOf('.');
   const relation = ownedBy.slice(0, dot);
   const column = ownedBy.slice(dot + 1).replace(/^"(.*)"$/, '$1').replaceAll('""', '"');

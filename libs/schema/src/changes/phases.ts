@@ -39,6 +39,8 @@ export const Phase = {
   dropExtension: 106,
   dropSchema: 108,
   createView: 110,
+  backfill: 115,
+  setNotNull: 116,
   addIndex: 120,
   renameIndex: 121,
   dropIndex: 125,
@@ -46,8 +48,6 @@ export const Phase = {
   addCheckConstraint: 132,
   addForeignKey: 134,
   validateConstraint: 136,
-  backfill: 115,
-  setNotNull: 116,
   sequenceOwnership: 140,
   comment: 160,
 } as const;

@@ -191,6 +191,11 @@ describe.each(cases.map((c) => [c.name, c] as const))('corpus %s', (_name, c: Co
     expect(plan.hazards.map((h) => h.code).sort()).toEqual(c.hazards);
     expect(plan.steps.length).toBeGreaterThan(0);
     if (c.changes) expect(plan.steps.map((s) => s.change)).toEqual(c.changes);
+    // A view dropped to be re-created comes back in the same transaction: the application never misses it.
+    for (const drop of plan.steps.filter((s) => s.change === 'drop-view')) {
+      const create = plan.steps.find((s) => s.change === 'create-view' && s.lockTarget === drop.lockTarget);
+      if (create) expect(create.group, `view ${drop.lockTarget}`).toBe(drop.group);
+    }
 
     // No step holds a write-blocking lock while reading or rewriting a table that already existed,
     // unless it carries the hazard that says so (and the case expects that hazard).
