@@ -42,8 +42,9 @@ export interface BatchOutcome {
  */
 export async function runBatch(message: JsMsg, maxAckPending: number, ackWaitMs: number, deps: BatchWorkerDeps): Promise<BatchOutcome> {
   const job = decodeMessage(BatchJob, message.data);
-  const deliveryCount = message.info.deliveryCount;
-  const log = deps.logger.child({ rolloutId: job.rolloutId, batch: job.batchNumber, clusterId: job.clusterId, delivery: deliveryCount });
+  // Names this delivery of this message (a continuation is another message): part of result message ids.
+  const delivery = `${message.seq}.${message.info.deliveryCount}`;
+  const log = deps.logger.child({ rolloutId: job.rolloutId, batch: job.batchNumber, clusterId: job.clusterId, delivery });
   const connections = connectionsPerBatch(job, maxAckPending);
   log.info({ tenants: job.tasks.length, connections, budget: job.clusterConnectionBudget, maxAckPending }, 'batch started');
 
@@ -91,7 +92,7 @@ export async function runBatch(message: JsMsg, maxAckPending: number, ackWaitMs:
               targetVersion: job.targetVersion,
               finishedAt: new Date(),
             }),
-            deliveryCount,
+            delivery,
           );
           deps.metrics?.tenants.inc({ result: 'cancelled' });
           reported++;
@@ -113,7 +114,7 @@ export async function runBatch(message: JsMsg, maxAckPending: number, ackWaitMs:
         }
         const critical = deps.board.criticalSignal(job.clusterId);
         try {
-          const outcome = await runTenant(job, task, slot, deliveryCount, { ...deps, clusterReady }, critical.signal);
+          const outcome = await runTenant(job, task, slot, delivery, { ...deps, clusterReady }, critical.signal);
           if (outcome.kind === 'reported') reported++;
           else {
             deferred.push(task);

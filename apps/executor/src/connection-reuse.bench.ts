@@ -54,7 +54,7 @@ async function run(fleet: TestFleet, tenants: FleetTenant[], reuse: boolean, rol
       await closeSlot();
       slot = new ConnectionSlot(app, 5000);
     }
-    const outcome = await runTenant(job, task, slot, 1, deps);
+    const outcome = await runTenant(job, task, slot, '1', deps);
     if (outcome.kind !== 'reported' || outcome.state !== TenantRolloutState.TENANT_ROLLOUT_STATE_SUCCEEDED) throw new Error(`tenant ${task.tenantId}: ${JSON.stringify(outcome)}`);
   }
   await closeSlot();

@@ -2,16 +2,17 @@ import type { JetStreamClient } from '@nats-io/jetstream';
 import { TenantResult } from '@fleetshift/contracts';
 import { encodeMessage, type BusNames } from '@fleetshift/bus';
 
-export type ResultPublisher = (result: TenantResult, deliveryCount: number) => Promise<void>;
+/** `delivery` names the batch delivery (stream sequence and delivery count). */
+export type ResultPublisher = (result: TenantResult, delivery: string) => Promise<void>;
 
 /**
  * Publishes TenantResults on `<ns>.result.<rollout>` (JetStream, so a restarted scheduler loses none).
- * Message id `<rollout>:<batch>:<tenant>:<state>:<delivery>`: a publish retried after a lost ack is
- * deduplicated, while a redelivered batch (another delivery count) reports again.
+ * Message id `<rollout>:<batch>:<tenant>:<state>:<stream seq>.<delivery count>`: a publish retried after a
+ * lost ack is deduplicated, while a redelivered batch or a continuation reports again.
  */
 export function createResultPublisher(js: JetStreamClient, names: BusNames): ResultPublisher {
-  return async (result, deliveryCount) => {
-    const msgID = `${result.rolloutId}:${result.batchNumber}:${result.tenantId}:${result.state}:${deliveryCount}`;
+  return async (result, delivery) => {
+    const msgID = `${result.rolloutId}:${result.batchNumber}:${result.tenantId}:${result.state}:${delivery}`;
     const data = encodeMessage(TenantResult, result);
     let lastError: unknown;
     for (let attempt = 0; attempt < 5; attempt++) {

@@ -74,7 +74,7 @@ describe('one tenant', () => {
     const plan = fleet.plan('database');
     const batch = job(plan, [tenant!]);
     const h = harness();
-    const outcome = await runTenant(batch, batch.tasks[0]!, h.slot, 1, h.deps);
+    const outcome = await runTenant(batch, batch.tasks[0]!, h.slot, '1', h.deps);
     expect(outcome).toEqual({ kind: 'reported', state: TenantRolloutState.TENANT_ROLLOUT_STATE_SUCCEEDED });
     expect(h.results.map((r) => r.state)).toEqual([TenantRolloutState.TENANT_ROLLOUT_STATE_RUNNING, TenantRolloutState.TENANT_ROLLOUT_STATE_SUCCEEDED]);
     const final = h.results[1]!;
@@ -83,11 +83,11 @@ describe('one tenant', () => {
     expect(await appliedRows(tenant!.target)).toEqual([{ tenant_schema: '', rollout_id: 'r1', version: 2, fingerprint: plan.toFingerprint }]);
 
     // Redelivered to the same rollout: reported again, nothing runs, no second row.
-    const again = await runTenant(batch, batch.tasks[0]!, h.slot, 2, h.deps);
+    const again = await runTenant(batch, batch.tasks[0]!, h.slot, '2', h.deps);
     expect(again).toEqual({ kind: 'reported', state: TenantRolloutState.TENANT_ROLLOUT_STATE_SUCCEEDED });
     expect(h.results.at(-1)).toMatchObject({ stepsApplied: 0, attempts: 0 });
     // Another rollout to the same version: SKIPPED.
-    const other = await runTenant({ ...batch, rolloutId: 'r2' }, batch.tasks[0]!, h.slot, 1, h.deps);
+    const other = await runTenant({ ...batch, rolloutId: 'r2' }, batch.tasks[0]!, h.slot, '1', h.deps);
     expect(other).toEqual({ kind: 'reported', state: TenantRolloutState.TENANT_ROLLOUT_STATE_SKIPPED });
     expect(await appliedRows(tenant!.target)).toHaveLength(1);
     // At the target but unrecorded (an executor died between its last step and the record): SKIPPED, and
@@ -95,7 +95,7 @@ describe('one tenant', () => {
     const client = await fleet.connectTarget(tenant!.target);
     await client.query('DELETE FROM fleetshift.applied_versions');
     await client.end();
-    expect(await runTenant({ ...batch, rolloutId: 'r3' }, batch.tasks[0]!, h.slot, 1, h.deps)).toEqual({
+    expect(await runTenant({ ...batch, rolloutId: 'r3' }, batch.tasks[0]!, h.slot, '1', h.deps)).toEqual({
       kind: 'reported',
       state: TenantRolloutState.TENANT_ROLLOUT_STATE_SKIPPED,
     });
@@ -109,7 +109,7 @@ describe('one tenant', () => {
     const batch = job(plan, tenants);
     const h = harness();
     for (const task of batch.tasks) {
-      expect(await runTenant(batch, task, h.slot, 1, h.deps)).toEqual({ kind: 'reported', state: TenantRolloutState.TENANT_ROLLOUT_STATE_SUCCEEDED });
+      expect(await runTenant(batch, task, h.slot, '1', h.deps)).toEqual({ kind: 'reported', state: TenantRolloutState.TENANT_ROLLOUT_STATE_SUCCEEDED });
     }
     expect(h.counts()).toEqual({ opened: 1, reused: 3 });
     for (const tenant of tenants) {
@@ -132,7 +132,7 @@ describe('one tenant', () => {
     const plan = fleet.plan('schema');
     const batch = job(plan, [tenant!]);
     const h = harness();
-    expect(await runTenant(batch, batch.tasks[0]!, h.slot, 1, h.deps)).toEqual({ kind: 'reported', state: TenantRolloutState.TENANT_ROLLOUT_STATE_FAILED });
+    expect(await runTenant(batch, batch.tasks[0]!, h.slot, '1', h.deps)).toEqual({ kind: 'reported', state: TenantRolloutState.TENANT_ROLLOUT_STATE_FAILED });
     expect(h.results).toHaveLength(1);
     expect(h.results[0]).toMatchObject({ errorCode: 'DRIFT' });
     expect(await appliedRows(tenant!.target)).toEqual([]);
@@ -145,7 +145,7 @@ describe('one tenant', () => {
     const plan = fleet.plan('database');
     const batch = job(plan, [{ tenantId: 'gone', target }]);
     const h = harness();
-    await runTenant(batch, batch.tasks[0]!, h.slot, 1, h.deps);
+    await runTenant(batch, batch.tasks[0]!, h.slot, '1', h.deps);
     expect(h.results[0]).toMatchObject({ state: TenantRolloutState.TENANT_ROLLOUT_STATE_FAILED, errorCode: 'UNREACHABLE' });
     expect(h.results[0]!.error).toMatch(/127\.0\.0\.1:1\/nowhere.*ECONNREFUSED/);
     expect(h.results[0]!.error).not.toContain('s3cret-value');
@@ -168,7 +168,7 @@ describe('lock timeouts', () => {
     await app.query(`LOCK TABLE ${schema}.users IN ACCESS SHARE MODE`);
 
     const deps = { ...h.deps, metrics };
-    const run = runTenant(batch, batch.tasks[0]!, h.slot, 1, deps);
+    const run = runTenant(batch, batch.tasks[0]!, h.slot, '1', deps);
 
     // The application keeps querying the table from another session while the DDL waits and retries.
     const latencies: number[] = [];
@@ -202,7 +202,7 @@ describe('lock timeouts', () => {
     const app = await fleet.connectTarget(tenant!.target);
     await app.query('BEGIN');
     await app.query(`LOCK TABLE ${tenant!.target.schema}.users IN ACCESS SHARE MODE`);
-    await runTenant(batch, batch.tasks[0]!, h.slot, 1, h.deps);
+    await runTenant(batch, batch.tasks[0]!, h.slot, '1', h.deps);
     await app.query('COMMIT');
     await app.end();
     expect(h.results.at(-1)).toMatchObject({ state: TenantRolloutState.TENANT_ROLLOUT_STATE_FAILED, errorCode: 'LOCK_TIMEOUT_BUDGET', attempts: 3, stepsApplied: 0 });
@@ -224,7 +224,7 @@ describe('critical throttle', () => {
 
     const admin = await fleet.connectTarget(tenant!.target);
     await admin.query(`ALTER DATABASE ${batch.tasks[0]!.target!.database} SET fleetshift.test_sleep = '60'`);
-    const run = runTenant(batch, batch.tasks[0]!, h.slot, 1, h.deps, critical.signal);
+    const run = runTenant(batch, batch.tasks[0]!, h.slot, '1', h.deps, critical.signal);
     // Wait until the slow step runs, then turn the cluster CRITICAL.
     const deadline = Date.now() + 30_000;
     for (;;) {
@@ -247,7 +247,7 @@ describe('critical throttle', () => {
     await admin.query(`ALTER DATABASE ${batch.tasks[0]!.target!.database} RESET fleetshift.test_sleep`);
     await admin.end();
     const h2 = harness();
-    expect(await runTenant(batch, batch.tasks[0]!, h2.slot, 2, h2.deps)).toEqual({ kind: 'reported', state: TenantRolloutState.TENANT_ROLLOUT_STATE_SUCCEEDED });
+    expect(await runTenant(batch, batch.tasks[0]!, h2.slot, '2', h2.deps)).toEqual({ kind: 'reported', state: TenantRolloutState.TENANT_ROLLOUT_STATE_SUCCEEDED });
     expect(h2.results.at(-1)).toMatchObject({ stepsApplied: 5, attempts: 4 });
     expect(await fingerprintOf(tenant!.target)).toBe(plan.toFingerprint);
     await h2.slot.close();

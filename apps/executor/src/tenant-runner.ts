@@ -48,7 +48,7 @@ export async function runTenant(
   job: BatchJob,
   task: TenantTask,
   slot: ConnectionSlot,
-  deliveryCount: number,
+  delivery: string,
   deps: TenantRunDeps,
   abort?: AbortSignal,
 ): Promise<TenantOutcome> {
@@ -68,7 +68,7 @@ export async function runTenant(
 
   const report = async (state: TenantRolloutState, fields: Partial<TenantResult>): Promise<TenantOutcome> => {
     const result = { ...base, ...fields, state, finishedAt: new Date() };
-    await deps.publish(result, deliveryCount);
+    await deps.publish(result, delivery);
     const label = finalLabel[state] ?? 'other';
     deps.metrics?.tenants.inc({ result: label });
     deps.metrics?.tenantSeconds.observe({ result: label }, (performance.now() - started) / 1000);
@@ -142,7 +142,7 @@ export async function runTenant(
     if (job.dryRun) {
       return report(TenantRolloutState.TENANT_ROLLOUT_STATE_SKIPPED, { fingerprint: check.liveFingerprint, error: 'dry run: nothing applied' });
     }
-    await deps.publish({ ...base, state: TenantRolloutState.TENANT_ROLLOUT_STATE_RUNNING }, deliveryCount);
+    await deps.publish({ ...base, state: TenantRolloutState.TENANT_ROLLOUT_STATE_RUNNING }, delivery);
     if (check.startUnit > 0) log.info({ startUnit: check.startUnit }, 'resuming an interrupted run');
     try {
       const applied = await applyPlan({
