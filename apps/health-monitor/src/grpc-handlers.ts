@@ -40,14 +40,17 @@ export function healthMonitorHandlers(monitor: FleetMonitor): HealthMonitorServi
       for (const signal of monitor.lastSignals().filter(matches)) {
         call.write(WatchThrottleResponse.fromPartial({ signal: { ...signal, heartbeat: false } }));
       }
-      const unsubscribe = monitor.feed.subscribe((signal) => {
-        if (!matches(signal) || (signal.heartbeat && !includeHeartbeats)) return;
-        call.write(WatchThrottleResponse.fromPartial({ signal }));
-      });
       const end = () => {
         unsubscribe();
         if (!call.writableEnded) call.end();
       };
+      const unsubscribe = monitor.feed.subscribe({
+        onSignal(signal) {
+          if (!matches(signal) || (signal.heartbeat && !includeHeartbeats)) return;
+          call.write(WatchThrottleResponse.fromPartial({ signal }));
+        },
+        onClose: end,
+      });
       call.on('cancelled', end);
       call.on('close', unsubscribe);
       call.on('error', unsubscribe);

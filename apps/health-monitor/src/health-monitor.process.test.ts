@@ -163,7 +163,12 @@ describe('health-monitor process', () => {
     expect(sequences).toEqual([...sequences].sort((x, y) => x - y));
     expect(heard.every((s) => s.level === OK && s.sampleIntervalMs === sampleIntervalMs)).toBe(true);
 
+    // A watcher open at shutdown sees its stream ended by the server (status OK), not cut by the
+    // forced shutdown after the drain grace.
+    const watch = client.watch([], true);
+    await waitFor('the watcher receiving', () => watch.signals.length >= 1);
     expect(await service.stop('SIGTERM')).toBe(0);
+    expect((await watch.ended).code).toBe(grpc.status.OK);
     const last = (await inBucket('a'))!;
     await waitFor('the last signal stale', () => isStale(last, Date.now()), 5_000);
     expect(last.level).toBe(OK);

@@ -49,6 +49,8 @@ const monitor = new FleetMonitor({
   startSequence: await lastSequenceInBucket(bucket),
 });
 await monitor.start();
+// On shutdown, end WatchThrottle streams first so that draining gRPC does not wait for them.
+for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => monitor.feed.close());
 
 await runtime.serve(
   [

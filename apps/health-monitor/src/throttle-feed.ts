@@ -1,23 +1,33 @@
 import type { ThrottleSignal } from '@fleetshift/contracts';
 import type { SignalSink } from './broadcaster.js';
 
-type Listener = (signal: ThrottleSignal) => void;
+interface Subscriber {
+  onSignal(signal: ThrottleSignal): void;
+  /** The feed is closing (the monitor stops): end the stream. */
+  onClose(): void;
+}
 
 /** In-process fan-out of every published signal, for WatchThrottle streams. */
 export class ThrottleFeed implements SignalSink {
-  readonly #listeners = new Set<Listener>();
+  readonly #subscribers = new Set<Subscriber>();
 
   async publish(signal: ThrottleSignal): Promise<void> {
-    for (const listener of this.#listeners) listener(signal);
+    for (const subscriber of this.#subscribers) subscriber.onSignal(signal);
   }
 
   /** Returns the unsubscribe function. */
-  subscribe(listener: Listener): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+  subscribe(subscriber: Subscriber): () => void {
+    this.#subscribers.add(subscriber);
+    return () => this.#subscribers.delete(subscriber);
+  }
+
+  /** Ends every subscriber's stream (on shutdown, so that draining gRPC does not wait for them). */
+  close(): void {
+    for (const subscriber of [...this.#subscribers]) subscriber.onClose();
+    this.#subscribers.clear();
   }
 
   get size(): number {
-    return this.#listeners.size;
+    return this.#subscribers.size;
   }
 }
