@@ -1,23 +1,32 @@
 import { run } from '@pgkit/migra';
 import type { PlannerRun } from './planner-run.js';
 
-let runNumber = 0;
+/** What pg-promise (under @pgkit/client) prints with console.log each time migra connects again. */
+const duplicateWarning = 'WARNING: Creating a duplicate database object for the same connection.';
 
 /**
  * @pgkit/migra's diff between the same two databases (its JS API: inspect both, compute the
  * statements, render the SQL), with destructive statements allowed like `migra --unsafe`.
- * Each run gets its own application_name, so pg-promise (under @pgkit/client) does not warn about a
- * "duplicate database object for the same connection" on stdout, in the middle of the table.
  */
 export async function planWithMigra(fromUrl: string, toUrl: string): Promise<PlannerRun> {
-  runNumber += 1;
-  const migration = await run(tagged(fromUrl, runNumber), tagged(toUrl, runNumber), { unsafe: true });
-  const sql = migration.sql;
-  return { statements: migration.statements.length, sql };
+  const migration = await withoutDuplicateWarning(() => run(fromUrl, toUrl, { unsafe: true }));
+  return { statements: migration.statements.length, sql: migration.sql };
 }
 
-function tagged(url: string, n: number): string {
-  const parsed = new URL(url);
-  parsed.searchParams.set('application_name', `fleetshift-bench-migra-${n}`);
-  return parsed.toString();
+/**
+ * Runs `work` with pg-promise's duplicate-connection warning filtered out of console.log: every run
+ * after the first connects to the same URLs again, and the warning (with a stack) would otherwise
+ * land on stdout around the result table. Every other console.log line passes through.
+ */
+async function withoutDuplicateWarning<T>(work: () => Promise<T>): Promise<T> {
+  const log = console.log;
+  console.log = (...args: unknown[]) => {
+    if (typeof args[0] === 'string' && args[0].includes(duplicateWarning)) return;
+    log(...args);
+  };
+  try {
+    return await work();
+  } finally {
+    console.log = log;
+  }
 }

@@ -46,6 +46,7 @@ beforeAll(async () => {
     writeFile(path.join(dir, 'v3.sql'), usersV3),
     writeFile(path.join(dir, 'bad.sql'), 'CREATE TABLE ok (id int);\nCREATE TABLE broken (id int,, name text);\n'),
     writeFile(path.join(dir, 'insert.sql'), 'CREATE TABLE t (id int);\nINSERT INTO t VALUES (1);\n'),
+    writeFile(path.join(dir, 'empty.sql'), ''),
     writeFile(path.join(dir, 'users.oql'), ':CREATE TABLE User WITH id:AUTO, email:STRING:NOTNULL:UNIQUE, name:STRING(100)\n'),
   ]);
 });
@@ -122,6 +123,15 @@ describe('fleetshift plan: success (exit 0)', () => {
     const db = await databaseWith(usersV1);
     await applyScript(db, planned.stdout, 'file-to-file.sql');
     expect(await liveFingerprint(db.url)).toBe(await desiredFingerprint(usersV2));
+  });
+
+  it('reads an empty file as an empty schema', async () => {
+    const result = await runFleetshift(['plan', '--from', file('empty.sql'), '--to', file('v1.sql')]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const db = await databaseWith('');
+    await applyScript(db, result.stdout, 'from-empty.sql');
+    expect(await liveFingerprint(db.url)).toBe(await desiredFingerprint(usersV1));
   });
 
   it('prints only comments for an empty plan', async () => {
@@ -249,6 +259,13 @@ describe('fleetshift plan: bad input (exit 2)', () => {
     const result = await runFleetshift(['plan', '--from', db.url, '--schema', 'nope', '--to', file('v2.sql')]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('"nope" does not exist');
+  });
+
+  it('reports an unknown hazard code in --allow', async () => {
+    const result = await runFleetshift(['plan', '--from', file('v2.sql'), '--to', file('v3.sql'), '--allow', 'DELETE_DATA']);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain('unknown hazard code DELETE_DATA');
   });
 
   it('reports a missing option and a bad --format as usage errors', async () => {
