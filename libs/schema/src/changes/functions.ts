@@ -1,19 +1,24 @@
 import { LockLevel } from '@fleetshift/contracts';
 import { quoteQualified } from '../sql/quote.js';
 import { displayName } from './catalog-index.js';
-import type { ChangeItem, ChangeKind } from './change.js';
+import type { ChangeContext, ChangeItem, ChangeKind } from './change.js';
 import { Phase } from './phases.js';
 
 /**
  * A function new or changed: its definition is pg_get_functiondef's CREATE OR REPLACE statement, run as
- * is, before the tables, defaults and triggers that use it. A changed signature is another function (a
- * new one is created, the old one dropped by drop-function).
+ * is. A changed signature is another function (a new one is created, the old one dropped by
+ * drop-function). When it runs:
+ * - before the tables when a column default, generated column, constraint, index, trigger or policy of the
+ *   target calls it (those need it to exist);
+ * - otherwise after every table and column exists (phase functionLate), so a LANGUAGE sql body that reads
+ *   tables created by this plan passes PostgreSQL's check_function_bodies; views, created later, may use it.
  */
 export const createFunction: ChangeKind = {
   name: 'create-function',
   phase: Phase.function,
   plan(ctx) {
     const items: ChangeItem[] = [];
+    const called = calledByTables(ctx);
     for (const [key, f] of ctx.toFunctions) {
       const old = ctx.fromFunctions.get(key);
       if (old && old.definition === f.definition) continue;
@@ -21,6 +26,7 @@ export const createFunction: ChangeKind = {
         key,
         steps: [
           {
+            phase: called(f.name) ? Phase.function : Phase.functionLate,
             sql: f.definition.trim().replace(/;\s*$/, ''),
             description: `${old ? 'Replace' : 'Create'} function ${displayName(f)}(${f.identityArgs})`,
             transactional: true,
@@ -59,3 +65,17 @@ export const dropFunction: ChangeKind = {
     return items;
   },
 };
+
+/** Whether a function name is called (`name(`) by any table-level expression of the target. */
+function calledByTables(ctx: ChangeContext): (name: string) => boolean {
+  const texts: string[] = [];
+  for (const t of ctx.toTables.values()) {
+    for (const c of t.columns) texts.push(c.default ?? '', c.generated ?? '');
+    for (const c of t.constraints) texts.push(c.definition);
+    for (const i of t.indexes) texts.push(i.definition);
+    for (const tr of t.triggers) texts.push(tr.definition);
+    for (const p of t.policies) texts.push(p.using ?? '', p.withCheck ?? '');
+  }
+  const all = texts.join('\n');
+  return (name) => new RegExp(`(^|[^A-Za-z0-9_$])"?${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"?\\s*\\(`).test(all);
+}

@@ -33,6 +33,7 @@ export const Phase = {
   trigger: 96,
   policy: 97,
   rowSecurity: 98,
+  functionLate: 99,
   dropFunction: 100,
   dropSequence: 102,
   dropEnum: 104,
