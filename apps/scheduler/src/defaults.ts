@@ -25,5 +25,7 @@ export const tenantDefaults = {
   listPageSize: 100,
   listPageSizeMax: 1000,
   /** Connections the scheduler keeps per tenant database while provisioning. */
-  provisionPoolSize: 2,
+  provisionPoolSize: 4,
+  /** How long a provisioning waits for a pooled connection (queueing included) before it fails. */
+  provisionQueueTimeoutMs: 120_000,
 };

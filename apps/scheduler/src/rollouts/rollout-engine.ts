@@ -75,6 +75,7 @@ export class RolloutEngine {
   /** Applies one tenant result (also called by tests with results read from the stream). */
   async handleResult(result: TenantResult): Promise<void> {
     const effect = await applyTenantResult(this.ctx, result);
+    this.ctx.logger.debug({ rolloutId: result.rolloutId, tenantId: result.tenantId, state: TenantRolloutState[result.state], ...effect }, 'tenant result');
     this.ctx.metrics?.results.inc({ state: TenantRolloutState[result.state] ?? String(result.state) });
     if (effect.duplicate) this.ctx.metrics?.duplicateResults.inc();
     if (effect.replan) await replanDriftedTenant(this.ctx, result);

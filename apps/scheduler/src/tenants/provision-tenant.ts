@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { Isolation, type Cluster, type Plan, type SchemaVersion, type Tenant } from '@fleetshift/contracts';
 import { appendTenantEvent, getSchemaVersion, recordTenantVersion } from '@fleetshift/control-store';
 import type { SchedulerContext } from '../context.js';
-import { PreconditionError } from '../grpc/request-errors.js';
+import { InvalidRequestError, PreconditionError } from '../grpc/request-errors.js';
 import { applyPlanSteps } from './apply-plan-steps.js';
 import { tenantTarget } from './cluster-connection.js';
 import { ensureBookkeeping, recordedFingerprint, recordProvisionedVersion } from './tenant-bookkeeping.js';
@@ -15,6 +15,7 @@ import { holdsNoRelations, type TenantDatabases } from './tenant-databases.js';
  */
 export class Provisioner {
   readonly #fromEmpty = new Map<string, Promise<Plan>>();
+  #warned = false;
 
   constructor(
     private readonly ctx: SchedulerContext,
@@ -64,10 +65,27 @@ export class Provisioner {
     await ensureBookkeeping(client);
     const recorded = await recordedFingerprint(client, tenantSchema, version.version);
     if (recorded) return { value: recorded, steps: 0 };
-    const plan = fresh ? await this.planFromEmpty(version, tenant) : await this.planFromLive(version, tenant, cluster);
+    const plan = fresh ? await this.planFromEmptyOrLive(version, tenant, cluster) : await this.planFromLive(version, tenant, cluster);
     const steps = await applyPlanSteps(client, plan, tenantSchema);
     await recordProvisionedVersion(client, { tenantSchema, tenantId: tenant.id, version: version.version, fingerprint: plan.toFingerprint });
     return { value: plan.toFingerprint, steps };
+  }
+
+  /**
+   * The shared plan from empty; should the planner fail to diff from an empty text (a planner fault, not
+   * the schema's: a bad schema is INVALID_ARGUMENT and rethrown), the empty tenant is planned live instead.
+   */
+  private async planFromEmptyOrLive(version: SchemaVersion, tenant: Tenant, cluster: Cluster): Promise<Plan> {
+    try {
+      return await this.planFromEmpty(version, tenant);
+    } catch (error) {
+      if (error instanceof InvalidRequestError || error instanceof PreconditionError) throw error;
+      if (!this.#warned) {
+        this.#warned = true;
+        this.ctx.logger.warn({ err: error, tenantId: tenant.id }, 'the planner cannot diff from empty text; planning new tenants from their live state');
+      }
+      return this.planFromLive(version, tenant, cluster);
+    }
   }
 
   private planFromEmpty(version: SchemaVersion, tenant: Tenant): Promise<Plan> {

@@ -20,7 +20,13 @@ export class TenantDatabases {
     const key = `${cluster.id}/${cluster.host}:${cluster.port}/${database}`;
     let pool = this.#pools.get(key);
     if (!pool) {
-      pool = new pg.Pool({ ...clusterConnectionConfig(cluster, database), max: tenantDefaults.provisionPoolSize, idleTimeoutMillis: 30_000 });
+      pool = new pg.Pool({
+        ...clusterConnectionConfig(cluster, database),
+        max: tenantDefaults.provisionPoolSize,
+        idleTimeoutMillis: 30_000,
+        // The pool's timeout also counts the wait for a free connection: many tenants provisioned at once queue here.
+        connectionTimeoutMillis: tenantDefaults.provisionQueueTimeoutMs,
+      });
       pool.on('error', () => undefined);
       this.#pools.set(key, pool);
     }

@@ -17,7 +17,7 @@ export async function pushText(scheduler: TestScheduler, blueprint: string, text
 }
 
 /**
- * A blueprint at v1 with `count` provisioned tenants (t01, t02 …) on the local cluster, labelled
+ * A blueprint at v1 with `count` provisioned tenants (`<suffix>-t01` … in schemas t01 …) on the local cluster, labelled
  * {group: a|b} alternately.
  */
 export async function provisionFleet(
@@ -29,11 +29,11 @@ export async function provisionFleet(
 ): Promise<string[]> {
   await registerCluster(scheduler.ctx, { cluster: scheduler.localCluster(clusterId) });
   await pushText(scheduler, blueprint, schemaV1);
+  const prefix = blueprint.split('_').pop();
   const ids = Array.from({ length: count }, (_, i) => `t${String(i + 1).padStart(2, '0')}`);
-  await Promise.all(
-    ids.map((id, i) =>
+  const register = (id: string, i: number) =>
       registerTenant(scheduler.ctx, scheduler.provisioner, {
-        tenantId: `${blueprint.slice(-6)}-${id}`,
+        tenantId: `${prefix}-${id}`,
         blueprint,
         clusterId,
         isolation,
@@ -41,8 +41,14 @@ export async function provisionFleet(
         schema: isolation === Isolation.ISOLATION_SCHEMA ? id : '',
         labels: { group: i % 2 ? 'b' : 'a' },
         provision: true,
-      }),
-    ),
-  );
-  return ids.map((id) => `${blueprint.slice(-6)}-${id}`);
+      });
+  // Eight at a time, as an operator's script would.
+  let next = 0;
+  await Promise.all(Array.from({ length: 8 }, async () => {
+    while (next < ids.length) {
+      const i = next++;
+      await register(ids[i], i);
+    }
+  }));
+  return ids.map((id) => `${prefix}-${id}`);
 }

@@ -1,0 +1,224 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Isolation, RolloutState, TenantRolloutState, type CreateRolloutRequest, type Rollout } from '@fleetshift/contracts';
+import { findActiveRollout, getRollout, getTenants, listRolloutTenants, listTenantEvents } from '@fleetshift/control-store';
+import { quoteIdent } from '@fleetshift/schema';
+import { startService, type ServiceProcess } from '@fleetshift/testing';
+import { waitFor } from '../testing/executor-driver.js';
+import { provisionFleet, pushText, schemaV1 } from '../testing/fleet.js';
+import { startTestScheduler, type TestScheduler } from '../testing/scheduler-fixture.js';
+import { startThrottleHeartbeat } from '../testing/throttle-heartbeat.js';
+import { createRollout } from './create-rollout.js';
+import { cancelRollout, pauseRollout, resumeRollout, retryFailed } from './rollout-actions.js';
+
+// A whole rollout with the real planner and real executor processes against real tenant databases.
+const R = RolloutState;
+const T = TenantRolloutState;
+const schemaV2 = `CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL, phone_number text);
+CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint NOT NULL);
+CREATE INDEX orders_user_id_idx ON orders (user_id);
+ALTER TABLE orders ADD CONSTRAINT orders_user_id_fkey FOREIGN KEY (user_id) REFERENCES users (id);`;
+
+let planner: ServiceProcess;
+let scheduler: TestScheduler;
+let heartbeat: ReturnType<typeof startThrottleHeartbeat>;
+const executors: ServiceProcess[] = [];
+
+async function startExecutor(id: string): Promise<ServiceProcess> {
+  const executor = await startService('executor', {
+    FLEETSHIFT_NATS_URL: scheduler.natsUrl,
+    FLEETSHIFT_NATS_NAMESPACE: scheduler.namespace,
+    FLEETSHIFT_EXECUTOR_ID: id,
+    FLEETSHIFT_EXECUTOR_DISCOVERY_INTERVAL_MS: '500',
+    FLEETSHIFT_EXECUTOR_HOLD_MS: '2000',
+    FLEETSHIFT_EXECUTOR_NAK_DELAY_MS: '500',
+  });
+  executors.push(executor);
+  return executor;
+}
+
+beforeAll(async () => {
+  planner = await startService('planner');
+  scheduler = await startTestScheduler(`127.0.0.1:${planner.grpcPort}`);
+  heartbeat = startThrottleHeartbeat(scheduler.ctx.bus, ['local']);
+  await Promise.all([startExecutor('exec-a'), startExecutor('exec-b')]);
+});
+
+afterAll(async () => {
+  if (process.env.DUMP_EXECUTOR_LOGS) {
+    for (const e of executors) for (const line of e.logs) if (line.level !== 30 || /batch|tenant/.test(String(line.msg))) console.log(JSON.stringify(line));
+  }
+  heartbeat?.stop();
+  await Promise.all(executors.map((e) => e.stop('SIGKILL')));
+  await scheduler?.cleanup();
+  await planner?.stop('SIGKILL');
+});
+
+function rolloutRequest(blueprint: string, version: number, overrides: Partial<CreateRolloutRequest> = {}): CreateRolloutRequest {
+  return {
+    blueprint, version, selector: undefined, batchSize: 20, maxBatchesInFlight: 4, tenantConcurrency: 2, canary: false,
+    failurePolicy: undefined, allowedHazards: ['INDEX_BUILD'], dryRun: false, ...overrides,
+  };
+}
+
+const rolloutNow = async (id: string) => (await getRollout(scheduler.ctx.pool, id))!;
+const waitRollout = (id: string, accept: (r: Rollout) => boolean, what: string, timeoutMs = 120_000) =>
+  waitFor(() => rolloutNow(id), accept, timeoutMs, what);
+const finalStates = [R.ROLLOUT_STATE_SUCCEEDED, R.ROLLOUT_STATE_FAILED, R.ROLLOUT_STATE_CANCELLED, R.ROLLOUT_STATE_HALTED];
+
+/** Resolves once the local cluster's consumer has delivered another batch (a new one or a returned one). */
+async function nextBatchDelivery(): Promise<void> {
+  const { jsm, names } = scheduler.ctx.bus;
+  const delivered = async () => (await jsm.consumers.info(names.batchStream, names.clusterConsumer('local'))).delivered.consumer_seq;
+  const before = await delivered();
+  await waitFor(delivered, (n) => n > before, 60_000, 'another batch delivery');
+}
+
+/** Tenants of a rollout that an executor has started. */
+async function startedTenants(rolloutId: string): Promise<string[]> {
+  const { rows } = await scheduler.ctx.pool.query<{ tenant_id: string }>(
+    'SELECT tenant_id FROM rollout_tenants WHERE rollout_id = $1 AND started_at IS NOT NULL ORDER BY tenant_id',
+    [rolloutId],
+  );
+  return rows.map((row) => row.tenant_id);
+}
+
+/** Per tenant: the applied_versions rows at `version` (rollout ids) in its schema of the shared database. */
+async function appliedRows(database: string, version: number): Promise<Map<string, string[]>> {
+  const rows = await scheduler.query<{ tenant_schema: string; rollout_id: string }>(
+    database,
+    'SELECT tenant_schema, rollout_id FROM fleetshift.applied_versions WHERE version = $1',
+    [version],
+  );
+  const bySchema = new Map<string, string[]>();
+  for (const row of rows) bySchema.set(row.tenant_schema, [...(bySchema.get(row.tenant_schema) ?? []), row.rollout_id]);
+  return bySchema;
+}
+
+describe('rollouts with executor processes', { timeout: 300_000 }, () => {
+  it('200 tenants, two executors, one killed with SIGKILL mid-rollout: every tenant ends at the target, none applied twice', async () => {
+    const blueprint = scheduler.blueprint('kill');
+    const tenants = await provisionFleet(scheduler, blueprint, 200);
+    const v2 = await pushText(scheduler, blueprint, schemaV2);
+    const rollout = await createRollout(scheduler.ctx, rolloutRequest(blueprint, v2));
+    expect([rollout.plans, rollout.batchesTotal]).toEqual([1, 10]);
+
+    await waitRollout(rollout.id, (r) => r.counts!.succeeded >= 20 || finalStates.includes(r.state), '20 tenants done');
+    const killed = executors[0];
+    expect(killed.logs.some((line) => line.msg === 'batch started' && line.rolloutId === rollout.id)).toBe(true);
+    killed.process.kill('SIGKILL');
+    await killed.exited;
+
+    const done = await waitRollout(rollout.id, (r) => finalStates.includes(r.state), 'rollout final', 240_000);
+    expect(done.state).toBe(R.ROLLOUT_STATE_SUCCEEDED);
+    expect(done.counts!.succeeded + done.counts!.skipped).toBe(200);
+
+    const recorded = await getTenants(scheduler.ctx.pool, tenants);
+    expect(new Set([...recorded.values()].map((t) => `${t.version}`))).toEqual(new Set([`${v2}`]));
+    const applied = await appliedRows(blueprint, v2);
+    expect(applied.size).toBe(200);
+    expect([...applied.values()].every((ids) => ids.length === 1 && ids[0] === rollout.id)).toBe(true);
+    const { rows } = await scheduler.ctx.pool.query<{ tenant_id: string; n: number }>(
+      `SELECT tenant_id, count(*)::int AS n FROM tenant_events WHERE rollout_id = $1 AND kind = 'succeeded' AND steps_applied > 0 GROUP BY tenant_id`,
+      [rollout.id],
+    );
+    expect(rows.every((row) => row.n === 1)).toBe(true);
+    const columns = await scheduler.query<{ n: number }>(
+      blueprint,
+      `SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'phone_number'`,
+    );
+    expect(columns[0].n).toBe(200);
+    executors.splice(executors.indexOf(killed), 1);
+    await startExecutor('exec-c');
+  });
+
+  it('an unreachable tenant fails with its reason while the others succeed; the failure policy halts with the reason in GetRollout', async () => {
+    const blueprint = scheduler.blueprint('gone');
+    const tenants = await provisionFleet(scheduler, blueprint, 6, Isolation.ISOLATION_DATABASE);
+    const lost = (await getTenants(scheduler.ctx.pool, [tenants[0]])).get(tenants[0])!;
+    await scheduler.query('postgres', `DROP DATABASE ${quoteIdent(lost.database)} WITH (FORCE)`);
+    const v2 = await pushText(scheduler, blueprint, schemaV2);
+
+    const rollout = await createRollout(scheduler.ctx, rolloutRequest(blueprint, v2, { batchSize: 3, maxBatchesInFlight: 1 }));
+    const done = await waitRollout(rollout.id, (r) => finalStates.includes(r.state), 'rollout final');
+    expect(done.state).toBe(R.ROLLOUT_STATE_FAILED);
+    expect(done.counts).toMatchObject({ succeeded: 5, failed: 1 });
+    const [failed] = await listRolloutTenants(scheduler.ctx.pool, rollout.id, [T.TENANT_ROLLOUT_STATE_FAILED], 10);
+    expect(failed.tenantId).toBe(lost.id);
+    expect(failed.errorCode).toBe('UNREACHABLE');
+    expect(failed.error).toContain(lost.database);
+
+    // RetryFailed queues that tenant alone; its database is back but empty: a drift, re-planned from its live state.
+    await scheduler.query('postgres', `CREATE DATABASE ${quoteIdent(lost.database)}`);
+    expect(await retryFailed(scheduler.ctx, rollout.id)).toBe(1);
+    await scheduler.engine.kick(rollout.id);
+    const retried = await waitRollout(rollout.id, (r) => r.state === R.ROLLOUT_STATE_SUCCEEDED, 'succeeded after RetryFailed');
+    expect(retried.counts).toMatchObject({ succeeded: 6, failed: 0 });
+    const history = await listTenantEvents(scheduler.ctx.pool, lost.id, rollout.id, 100);
+    expect(history.map((e) => e.kind)).toEqual(['failed', 'retried', 'drift', 'replanned', 'started', 'succeeded']);
+    const others = await listTenantEvents(scheduler.ctx.pool, tenants[1], rollout.id, 100);
+    expect(others.map((e) => e.kind)).toEqual(['started', 'succeeded']);
+
+    await scheduler.query('postgres', `DROP DATABASE ${quoteIdent(lost.database)} WITH (FORCE)`);
+    const v3 = await pushText(scheduler, blueprint, `${schemaV2}\nCREATE TABLE invoices (id bigint PRIMARY KEY);`);
+    const halting = await createRollout(scheduler.ctx, rolloutRequest(blueprint, v3, { batchSize: 3, maxBatchesInFlight: 1, failurePolicy: { maxFailedTenants: 1, maxFailureRatio: 0, onDrift: 0 } }));
+    const halted = await waitRollout(halting.id, (r) => r.state === R.ROLLOUT_STATE_HALTED, 'halted');
+    expect(halted.haltReason).toContain(`tenant ${lost.id}: UNREACHABLE`);
+    expect(halted.counts!.succeeded).toBeLessThan(5);
+    await cancelRollout(scheduler.ctx, halting.id);
+  });
+
+  it('pause stops new tenants from starting and resume continues to the end', async () => {
+    const blueprint = scheduler.blueprint('pause');
+    await provisionFleet(scheduler, blueprint, 40);
+    const v2 = await pushText(scheduler, blueprint, schemaV2);
+    const rollout = await createRollout(scheduler.ctx, rolloutRequest(blueprint, v2, { batchSize: 5, maxBatchesInFlight: 2, tenantConcurrency: 1 }));
+    await waitRollout(rollout.id, (r) => r.counts!.succeeded >= 5, 'some tenants done');
+    await pauseRollout(scheduler.ctx, rollout.id);
+    // Executors return the held batches of a paused rollout to the queue: each redelivery shows one saw
+    // the pause. After the first, the tenants in hand have finished; by the second, none may have started.
+    await nextBatchDelivery();
+    const paused = await waitRollout(rollout.id, (r) => r.counts!.running === 0, 'tenants in hand finished');
+    const startedAtPause = await startedTenants(rollout.id);
+    await nextBatchDelivery();
+    expect(await startedTenants(rollout.id)).toEqual(startedAtPause);
+    expect(startedAtPause.length).toBeLessThan(40);
+    expect((await rolloutNow(rollout.id)).counts!.succeeded).toBe(paused.counts!.succeeded);
+
+    await resumeRollout(scheduler.ctx, rollout.id);
+    await scheduler.engine.kick(rollout.id);
+    const done = await waitRollout(rollout.id, (r) => finalStates.includes(r.state), 'rollout final');
+    expect(done.state).toBe(R.ROLLOUT_STATE_SUCCEEDED);
+    expect(done.counts!.succeeded).toBe(40);
+    await expect(retryFailed(scheduler.ctx, rollout.id)).rejects.toThrow(/SUCCEEDED: it cannot be retried/);
+  });
+
+  it('cancel leaves each tenant at the old or the new version, never between', async () => {
+    const blueprint = scheduler.blueprint('cancel');
+    const tenants = await provisionFleet(scheduler, blueprint, 30);
+    const v2 = await pushText(scheduler, blueprint, schemaV2);
+    const rollout = await createRollout(scheduler.ctx, rolloutRequest(blueprint, v2, { batchSize: 5, maxBatchesInFlight: 1, tenantConcurrency: 1 }));
+    await waitRollout(rollout.id, (r) => r.counts!.succeeded >= 3, 'some tenants done');
+    await cancelRollout(scheduler.ctx, rollout.id);
+    const cancelled = await waitRollout(rollout.id, (r) => r.counts!.running === 0 && r.counts!.queued === 0, 'nothing running');
+    expect(cancelled.state).toBe(R.ROLLOUT_STATE_CANCELLED);
+    expect(cancelled.counts!.cancelled).toBeGreaterThan(0);
+    const schemas = tenants.map((id) => id.split('-').pop()!);
+    const phone = await scheduler.query<{ table_schema: string }>(
+      blueprint,
+      `SELECT table_schema FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'phone_number'`,
+    );
+    const index = await scheduler.query<{ schemaname: string }>(blueprint, `SELECT schemaname FROM pg_indexes WHERE indexname = 'orders_user_id_idx'`);
+    const fkey = await scheduler.query<{ nspname: string }>(
+      blueprint,
+      `SELECT n.nspname FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace WHERE c.conname = 'orders_user_id_fkey' AND c.convalidated`,
+    );
+    const atNew = new Set(phone.map((r) => r.table_schema));
+    for (const schema of schemas) {
+      const has = [atNew.has(schema), index.some((r) => r.schemaname === schema), fkey.some((r) => r.nspname === schema)];
+      expect(has.every(Boolean) || has.every((x) => !x)).toBe(true);
+    }
+    const states = await listRolloutTenants(scheduler.ctx.pool, rollout.id, [], 100);
+    for (const row of states) expect(atNew.has(row.tenantId.split('-').pop()!)).toBe(row.state === T.TENANT_ROLLOUT_STATE_SUCCEEDED);
+    expect(await findActiveRollout(scheduler.ctx.pool, blueprint)).toBeUndefined();
+  });
+});
