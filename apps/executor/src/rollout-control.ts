@@ -28,7 +28,8 @@ export class RolloutControlCache {
           this.#states.delete(entry.key);
         } else {
           try {
-            this.set(decodeMessage(RolloutControl, entry.value).rolloutId || entry.key, decodeMessage(RolloutControl, entry.value).state);
+            const control = decodeMessage(RolloutControl, entry.value);
+            this.set(control.rolloutId || entry.key, control.state);
           } catch (error) {
             this.logger.warn({ err: error, key: entry.key }, 'undecodable rollout control ignored');
           }
