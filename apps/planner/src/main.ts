@@ -1,9 +1,9 @@
 import { PlannerServiceService } from '@fleetshift/contracts';
 import { createServiceRuntime } from '@fleetshift/telemetry';
 import { loadPlannerConfig } from './config.js';
+import { controlStoreVersions } from './control-store-versions.js';
 import { createPlannerMetrics } from './planner-metrics.js';
 import { plannerService } from './planner-service.js';
-import { controlStoreVersions } from './control-store-versions.js';
 import { unconfiguredVersionStore } from './schema-versions.js';
 
 const config = loadPlannerConfig();
@@ -17,15 +17,13 @@ await runtime.serve(
     {
       name: 'fleetshift.v1.PlannerService',
       definition: PlannerServiceService,
-      implementation: plannerService(
-        {
-          scratchServerUrl: config.FLEETSHIFT_SCRATCH_PG_URL,
-          tenantConnectTimeoutMs: config.FLEETSHIFT_TENANT_CONNECT_TIMEOUT_MS,
-          schemaVersions,
-          metrics: createPlannerMetrics(runtime.metrics),
-        },
-        runtime.logger,
-      ),
+      implementation: plannerService({
+        scratchServerUrl: config.FLEETSHIFT_SCRATCH_PG_URL,
+        tenantConnectTimeoutMs: config.FLEETSHIFT_TENANT_CONNECT_TIMEOUT_MS,
+        schemaVersions,
+        metrics: createPlannerMetrics(runtime.metrics),
+        logger: runtime.logger,
+      }),
     },
   ],
   () => schemaVersions.close(),

@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { PlannerMetrics } from './planner-metrics.js';
 import type { SchemaVersionStore } from './schema-versions.js';
 
@@ -8,4 +9,5 @@ export interface PlannerDeps {
   tenantConnectTimeoutMs: number;
   schemaVersions: SchemaVersionStore;
   metrics: PlannerMetrics;
+  logger: Logger;
 }

@@ -133,6 +133,7 @@ describe('Plan', () => {
     expect(first.refusedHazards).toEqual([]);
     const introspected = await client.introspect({ tenant: target });
     expect(first.plan!.fromFingerprint).toBe(introspected.fingerprint);
+    expect(service.logs).toContainEqual(expect.objectContaining({ msg: 'planned', rpc: 'plan', target: `${target.host}:${target.port}/${target.database}` }));
     await applySteps(db.url, first.plan!);
     const again = await client.plan({ schema: sql(v2), tenant: target, allowHazards: [] });
     expect(again.plan!.steps).toEqual([]);

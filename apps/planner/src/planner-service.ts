@@ -1,5 +1,4 @@
 import type { PlannerServiceServer } from '@fleetshift/contracts';
-import type { Logger } from 'pino';
 import { diffHandler } from './handlers/diff.js';
 import { introspectHandler } from './handlers/introspect.js';
 import { lintHandler } from './handlers/lint.js';
@@ -9,7 +8,8 @@ import type { PlannerDeps } from './planner-deps.js';
 import { unaryHandler } from './unary-handler.js';
 
 /** The PlannerService implementation: each method a thin handler in handlers/. */
-export function plannerService(deps: PlannerDeps, logger: Logger): PlannerServiceServer {
+export function plannerService(deps: PlannerDeps): PlannerServiceServer {
+  const { logger } = deps;
   return {
     plan: unaryHandler('Plan', logger, planHandler(deps)),
     diff: unaryHandler('Diff', logger, diffHandler(deps)),

@@ -1,6 +1,7 @@
 import { SchemaFormat, type DiffRequest, type DiffResponse, type SchemaSource } from '@fleetshift/contracts';
 import { buildPlan } from '@fleetshift/schema';
 import { loadDesired, requireSource } from '../desired-schema.js';
+import { logPlan } from '../plan-log.js';
 import { planResponse } from '../plan-response.js';
 import type { PlannerDeps } from '../planner-deps.js';
 import { both } from '../settle.js';
@@ -18,7 +19,8 @@ export function diffHandler(deps: PlannerDeps): (request: DiffRequest) => Promis
         loadDesired(request.from ?? emptySource, deps.scratchServerUrl, schema),
         loadDesired(to, deps.scratchServerUrl, schema),
       );
-      const plan = buildPlan(fromCatalog, toCatalog);
-      return planResponse(plan, request.allowHazards);
+      const response = planResponse(buildPlan(fromCatalog, toCatalog), request.allowHazards);
+      logPlan(deps.logger, 'diff', `${request.from?.filename || '<empty database>'} → ${to.filename || '<input>'}`, response);
+      return response;
     });
 }

@@ -1,12 +1,13 @@
 import type { PlanRequest, PlanResponse, SchemaSource } from '@fleetshift/contracts';
 import { buildPlan } from '@fleetshift/schema';
 import { loadDesired, requireSource } from '../desired-schema.js';
+import { logPlan } from '../plan-log.js';
 import { planResponse } from '../plan-response.js';
 import type { PlannerDeps } from '../planner-deps.js';
 import { InvalidRequestError } from '../request-errors.js';
 import { both } from '../settle.js';
 import { introspectTenant } from '../tenant/tenant-catalog.js';
-import { requireTarget } from '../tenant/tenant-target.js';
+import { describeTarget, requireTarget } from '../tenant/tenant-target.js';
 
 /**
  * Plan: the tenant's live catalog → the desired schema (text, or a stored version whose own allowed
@@ -22,8 +23,9 @@ export function planHandler(deps: PlannerDeps): (request: PlanRequest) => Promis
         loadDesired(desired.source, deps.scratchServerUrl, schema),
         introspectTenant(tenant, deps.tenantConnectTimeoutMs),
       );
-      const plan = buildPlan(from, to);
-      return planResponse(plan, [...request.allowHazards, ...desired.allowedHazards]);
+      const response = planResponse(buildPlan(from, to), [...request.allowHazards, ...desired.allowedHazards]);
+      logPlan(deps.logger, 'plan', describeTarget(tenant), response);
+      return response;
     });
 }
 
