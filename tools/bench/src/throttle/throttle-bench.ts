@@ -8,6 +8,7 @@ import {
   ManualThrottleMode,
   RolloutState,
   schedulerClients,
+  ThrottleLevel,
   unary,
   type RolloutTenant,
 } from '@fleetshift/contracts';
@@ -126,6 +127,8 @@ export const throttleBenchmark: Benchmark = {
         if (!throttling) await setManual(monitor, ManualThrottleMode.MANUAL_THROTTLE_MODE_RELEASE, 'benchmark: run without throttling');
         const recorder = recordThrottleSignals(nc, names, 'local');
         try {
+          // Start from a cool cluster, so that the crossing measured is the load's.
+          if (throttling) await waitUntilOk(monitor, say);
           const run = await rolloutUnderLoad(clients, { pgUrl, blueprint, version, options, threshold, say, name: throttling ? 'with throttling' : 'without throttling' });
           runs.push({ ...run, signals: recorder.between(run.startedAt, run.finishedAt), reaction: { startsWhileThrottled: 0 } });
         } finally {
@@ -208,6 +211,19 @@ async function rolloutUnderLoad(
   };
 }
 
+async function waitUntilOk(client: ReturnType<typeof healthMonitorClient>, say: (line: string) => void): Promise<void> {
+  const deadline = Date.now() + 3 * 60_000;
+  for (;;) {
+    const { health } = await unary(client, client.getClusterHealth, { clusterId: 'local' }, callMetadata()).catch(() => ({ health: undefined }));
+    if (health?.level === ThrottleLevel.THROTTLE_LEVEL_OK) return;
+    if (Date.now() > deadline) {
+      say(`cluster still ${health ? ThrottleLevel[health.level] : 'unknown'} after 3 minutes (${health?.reason}): starting anyway`);
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 function setManual(client: ReturnType<typeof healthMonitorClient>, mode: ManualThrottleMode, reason: string): Promise<unknown> {
   return unary(client, client.setManualThrottle, { clusterId: '*', mode, reason, ttlSeconds: 0 }, callMetadata());
 }
@@ -275,7 +291,7 @@ function parseOptions(args: string[]): Options {
   const { values } = parseArgs({
     args,
     options: {
-      tenants: { type: 'string', default: '200' },
+      tenants: { type: 'string', default: '300' },
       executors: { type: 'string', default: '2' },
       'load-connections': { type: 'string', default: '3' },
       'load-seconds': { type: 'string', default: '15' },
