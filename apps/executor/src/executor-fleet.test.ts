@@ -85,7 +85,8 @@ describe('executor processes', () => {
     const budget = 4;
     const ids = [`${bus.names.namespace}-a`, `${bus.names.namespace}-b`];
     const sampler = sampleConnections(ids);
-    await Promise.all(ids.map((id) => bus.startExecutor(id)));
+    // One batch per cluster per executor, so that neither can take every in-flight slot (P = 2).
+    await Promise.all(ids.map((id) => bus.startExecutor(id, { FLEETSHIFT_EXECUTOR_BATCHES_PER_CLUSTER: '1' })));
     // Schema tenants and database tenants need different plans: two "plan keys" → two publish calls.
     await bus.publishBatches({ rolloutId: rollout, clusterId: 'local', tenants: [...tenants.slice(0, 40), unreachable], plan, batchSize: 5, budget, concurrency: 2 });
     await bus.publishBatches({ rolloutId: `${rollout}-db`, clusterId: 'local', tenants: tenants.slice(40), plan: dbPlan, batchSize: 2, budget, concurrency: 2 });
