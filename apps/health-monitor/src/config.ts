@@ -29,7 +29,7 @@ export const healthMonitorConfigShape = {
    * Checked in loadHealthMonitorConfig, so that a bad value is reported without its passwords.
    */
   FLEETSHIFT_CLUSTERS: z.string().optional(),
-  FLEETSHIFT_CLUSTER_REFRESH_MS: intAtLeast(1000, 30_000),
+  FLEETSHIFT_CLUSTER_REFRESH_MS: intAtLeast(1000, 5000),
   FLEETSHIFT_SAMPLE_INTERVAL_MS: intAtLeast(250, 1000),
   /** A heartbeat every this many samples without a change; at most 2 so that a signal never goes stale. */
   FLEETSHIFT_HEARTBEAT_EVERY_SAMPLES: intAtLeast(1, 1, 2),

@@ -5,7 +5,9 @@ import { createTestDatabase, type TestDatabase } from '@fleetshift/testing';
 import pg from 'pg';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { openControlStore, upsertCluster } from '@fleetshift/control-store';
 import type { ClusterSource } from './clusters/cluster-source.js';
+import { controlPlaneClusterSource } from './clusters/control-plane-clusters.js';
 import type { ClusterSpec } from './clusters/cluster-spec.js';
 import { parseStaticClusters } from './clusters/static-clusters.js';
 import { FleetMonitor, type FleetMonitorOptions } from './fleet-monitor.js';
@@ -68,6 +70,28 @@ describe('FleetMonitor', () => {
     await monitor.refresh();
     expect(monitor.clusterIds()).toEqual(['two']);
     expect(() => monitor!.health('one')).toThrow(/not watched/);
+  });
+
+  it('waits for a control plane that is not migrated yet, and watches its clusters once registered', async () => {
+    const control = await createTestDatabase('hm_fleet_control');
+    try {
+      monitor = new FleetMonitor(options(controlPlaneClusterSource(control.url), { refreshIntervalMs: 60_000 }));
+      await monitor.start(); // the clusters table does not exist yet: logged, retried every second
+      expect(monitor.clusterIds()).toEqual([]);
+
+      const store = await openControlStore(control.url, { max: 1 });
+      await upsertCluster(store, {
+        id: 'late', host: local.host, port: local.port, adminUser: local.user, passwordEnv: '', passwordFile: '',
+        maintenanceDatabase: local.database, connectionBudget: 4, labels: { cpu_source: 'none' }, createdAt: undefined,
+      });
+      await store.end();
+      // Well before the 60 s refresh interval: the empty/unreadable list is retried every second.
+      await waitFor('the registered cluster sampled', () => monitor!.clusterIds().includes('late') && levelOf('late') === OK, 15_000);
+    } finally {
+      await monitor?.stop();
+      monitor = undefined;
+      await control.drop();
+    }
   });
 
   it('throttles a cluster whose application sessions wait on a lock held by a Fleetshift session', async () => {

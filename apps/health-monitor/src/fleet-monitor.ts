@@ -34,6 +34,9 @@ export interface FleetMonitorOptions {
   startSequence?: number;
 }
 
+/** How soon an unreadable or empty cluster list is read again. */
+const retryListMs = 1000;
+
 /** The unknown-cluster error of GetClusterHealth / SetManualThrottle. */
 export class UnknownClusterError extends Error {}
 
@@ -68,18 +71,33 @@ export class FleetMonitor {
   }
 
   /**
-   * Reads the cluster list, starts the loops and the periodic refresh. A list that cannot be read is
-   * logged and retried at the next refresh: meanwhile no signal goes out, which executors obey as
-   * THROTTLED.
+   * Reads the cluster list, starts the loops and the periodic refresh. A list that cannot be read
+   * (the control plane not migrated yet, say) is logged and retried every second until it can, as is
+   * an empty list: meanwhile no signal goes out, which executors obey as THROTTLED.
    */
   async start(): Promise<void> {
-    const refresh = () =>
-      this.refresh().catch((error: unknown) =>
-        this.options.logger.error({ err: error, source: this.options.source.kind }, 'cannot read the cluster list; keeping the current one'),
-      );
-    await refresh();
-    this.#refreshTimer = setInterval(refresh, this.options.refreshIntervalMs);
-    this.#refreshTimer.unref();
+    let lastError = '';
+    const refresh = async (): Promise<boolean> => {
+      try {
+        await this.refresh();
+        lastError = '';
+        return this.#clusters.size > 0;
+      } catch (error) {
+        const message = (error as Error).message;
+        if (message !== lastError) {
+          this.options.logger.error({ err: error, source: this.options.source.kind }, 'cannot read the cluster list; keeping the current one');
+        }
+        lastError = message;
+        return false;
+      }
+    };
+    const schedule = (healthy: boolean) => {
+      if (this.#stopped) return;
+      const delay = healthy ? this.options.refreshIntervalMs : Math.min(this.options.refreshIntervalMs, retryListMs);
+      this.#refreshTimer = setTimeout(() => void refresh().then(schedule), delay);
+      this.#refreshTimer.unref();
+    };
+    schedule(await refresh());
   }
 
   /** Starts watching new clusters and stops watching those no longer listed (one refresh at a time). */
@@ -146,7 +164,7 @@ export class FleetMonitor {
 
   async stop(): Promise<void> {
     this.#stopped = true;
-    clearInterval(this.#refreshTimer);
+    clearTimeout(this.#refreshTimer);
     await Promise.all([...this.#clusters.values()].map((w) => this.#unwatch(w, 'monitor stopping')));
     await this.options.source.close?.();
   }
