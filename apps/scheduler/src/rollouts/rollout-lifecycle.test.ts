@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DriftPolicy, RolloutControl, RolloutState, TenantRolloutState, type CreateRolloutRequest, type Rollout } from '@fleetshift/contracts';
+import { DriftPolicy, RolloutControl, RolloutState, TenantRolloutState, ThrottleLevel, type CreateRolloutRequest, type Rollout } from '@fleetshift/contracts';
 import { decodeMessage } from '@fleetshift/bus';
 import { countRolloutEvents, findActiveRollout, getRollout, getTenants, listRolloutTenants } from '@fleetshift/control-store';
 import { ExecutorDriver, waitFor } from '../testing/executor-driver.js';
@@ -9,6 +9,8 @@ import { startTestScheduler, type TestScheduler } from '../testing/scheduler-fix
 import { createRollout } from './create-rollout.js';
 import { cancelRollout, pauseRollout, resumeRollout, retryFailed } from './rollout-actions.js';
 import { RolloutEngine } from './rollout-engine.js';
+import { viewRollout } from './rollout-view.js';
+import { startThrottleHeartbeat } from '../testing/throttle-heartbeat.js';
 
 // The scheduler's side of a rollout on the real bus: batches are pulled from the cluster's durable
 // consumer and results published on the results subject by a driver playing the executor.
@@ -177,6 +179,33 @@ describe('a rollout on the bus', () => {
     const [row] = await listRolloutTenants(scheduler.ctx.pool, failing.id, [T.TENANT_ROLLOUT_STATE_FAILED], 10);
     expect([row.tenantId, row.errorCode, row.error]).toEqual([job2.tasks[0].tenantId, 'DRIFT', 'live fingerprint abc, expected def']);
     expect(failed.haltReason).toMatch(/1 tenant\(s\) failed/);
+  });
+
+  it('publishes no batch for a throttled cluster, shows the throttle in the rollout, and goes on once it is OK', async () => {
+    const heartbeat = startThrottleHeartbeat(scheduler.ctx.bus, ['local']);
+    try {
+      heartbeat.set(ThrottleLevel.THROTTLE_LEVEL_THROTTLED);
+      const rollout = await startRollout({ maxBatchesInFlight: 3 });
+      await scheduler.engine.kick(rollout.id);
+      await scheduler.engine.kick(rollout.id);
+      const throttled = await viewRollout(scheduler.ctx, rollout.id);
+      expect(throttled.batchesPublished).toBe(0);
+      expect(throttled.throttles.map((t) => [t.clusterId, t.level, t.signal])).toEqual([['local', ThrottleLevel.THROTTLE_LEVEL_THROTTLED, 'manual']]);
+      expect(throttled.throttledSeconds).toBeGreaterThan(0);
+
+      heartbeat.set(ThrottleLevel.THROTTLE_LEVEL_OK);
+      await waitRollout(rollout.id, (r) => r.batchesPublished === 3, 'batches published once OK');
+      expect((await viewRollout(scheduler.ctx, rollout.id)).throttles).toEqual([]);
+      heartbeat.stop();
+      // The monitor is gone: its last signal goes stale and counts as THROTTLED.
+      const stale = await waitFor(() => viewRollout(scheduler.ctx, rollout.id), (r) => r.throttles.length === 1, 30_000, 'stale signal');
+      expect(stale.throttles[0].signal).toBe('stale');
+      for (const job of await driver.pull('local', 10)) await driver.complete(job);
+      await waitRollout(rollout.id, (r) => r.state === R.ROLLOUT_STATE_SUCCEEDED, 'succeeded');
+    } finally {
+      heartbeat.stop();
+      await scheduler.ctx.bus.throttles.purge('local');
+    }
   });
 
   it('a restarted engine loses no result and goes on publishing (state lives in PostgreSQL)', async () => {
