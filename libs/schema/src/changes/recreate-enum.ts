@@ -36,32 +36,35 @@ function steps(ctx: ChangeContext, e: EnumType): StepDraft[] {
   ];
   for (const [from, to] of ctx.keptTables()) {
     const before = columnMap(from);
+    const clauses: string[] = [];
+    const names: string[] = [];
     for (const column of to.columns) {
       const old = before.get(column.name);
       if (!old || column.inherited || old.type !== column.type || !ctx.isRecreatedEnumType(column.type)) continue;
-      const tref = ctx.ref(to);
       const col = quoteIdent(column.name);
-      const clauses = [
-        ...(old.default !== undefined ? [`ALTER COLUMN ${col} DROP DEFAULT`] : []),
-        `ALTER COLUMN ${col} TYPE ${column.type} USING ${col}::text${column.type.endsWith('[]') ? '[]' : ''}::${column.type}`,
-        ...(column.default !== undefined ? [`ALTER COLUMN ${col} SET DEFAULT ${column.default}`] : []),
-      ];
-      const name = `${displayName(to)}.${column.name}`;
-      out.push({
-        sql: `ALTER TABLE ${tref} ${clauses.join(', ')}`,
-        description: `Convert ${name} to the rebuilt enum ${displayName(e)} (rewrites the table)`,
-        transactional: true,
-        lock: LockLevel.LOCK_LEVEL_ACCESS_EXCLUSIVE,
-        lockTarget: tref,
-        rewritesTable: true,
-        long: true,
-        hazards: [
-          hazard(HazardCode.TYPE_CHANGE, `${name} moves to enum ${displayName(e)} with labels ${e.values.join(', ')}`),
-          hazard(HazardCode.TABLE_REWRITE, `converting ${name} rewrites ${displayName(to)}`),
-          hazard(HazardCode.ACCESS_EXCLUSIVE_LOCK, `${displayName(to)} is locked against reads and writes during the rewrite`),
-        ],
-      });
+      if (old.default !== undefined) clauses.push(`ALTER COLUMN ${col} DROP DEFAULT`);
+      clauses.push(`ALTER COLUMN ${col} TYPE ${column.type} USING ${col}::text${column.type.endsWith('[]') ? '[]' : ''}::${column.type}`);
+      if (column.default !== undefined) clauses.push(`ALTER COLUMN ${col} SET DEFAULT ${column.default}`);
+      names.push(column.name);
     }
+    if (!clauses.length) continue;
+    const tref = ctx.ref(to);
+    const name = `${displayName(to)} (${names.join(', ')})`;
+    out.push({
+      // One statement per table: one rewrite for all its columns of the type.
+      sql: `ALTER TABLE ${tref} ${clauses.join(', ')}`,
+      description: `Convert ${name} to the rebuilt enum ${displayName(e)} (rewrites the table)`,
+      transactional: true,
+      lock: LockLevel.LOCK_LEVEL_ACCESS_EXCLUSIVE,
+      lockTarget: tref,
+      rewritesTable: true,
+      long: true,
+      hazards: [
+        hazard(HazardCode.TYPE_CHANGE, `${name} move to enum ${displayName(e)} with labels ${e.values.join(', ')}`),
+        hazard(HazardCode.TABLE_REWRITE, `converting ${name} rewrites ${displayName(to)}`),
+        hazard(HazardCode.ACCESS_EXCLUSIVE_LOCK, `${displayName(to)} is locked against reads and writes during the rewrite`),
+      ],
+    });
   }
   out.push({ ...base, sql: `DROP TYPE ${quoteQualified(e.schema, aside)}`, description: `Drop the old enum ${displayName(e)}` });
   return out;
