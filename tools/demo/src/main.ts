@@ -43,7 +43,6 @@ async function main(): Promise<number> {
         FLEETSHIFT_NATS_NAMESPACE: namespace,
         FLEETSHIFT_CONTROL_DB_URL: controlUrl.toString(),
         FLEETSHIFT_SCRATCH_PG_URL: scratchUrl.toString(),
-        FLEETSHIFT_LOG_LEVEL: 'warn',
       },
     });
     const clients = schedulerClients(`127.0.0.1:${stack.scheduler.grpcPort}`);

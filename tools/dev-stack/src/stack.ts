@@ -33,16 +33,16 @@ const defaultPorts: Record<string, { grpc: number; metrics: number }> = {
  */
 export async function startStack(options: StackOptions): Promise<RunningStack> {
   const started: ServiceProcess[] = [];
-  const start = async (app: string, index = 0) => {
+  const start = async (app: string, index = 0, wiring: Record<string, string> = {}) => {
     const ports = portsFor(app, index, options.ports);
-    const env: Record<string, string> = { ...ports, ...options.env };
+    const env: Record<string, string> = { ...ports, ...wiring, ...options.env };
     const service = await startService(app, env, 60_000, (line) => options.onLine?.(index ? `${app}-${index + 1}` : app, line));
     started.push(service);
     return service;
   };
   try {
     const [planner, healthMonitor] = await Promise.all([start('planner'), start('health-monitor')]);
-    const scheduler = await start('scheduler', 0);
+    const scheduler = await start('scheduler', 0, { FLEETSHIFT_PLANNER_ADDR: `127.0.0.1:${planner.grpcPort}` });
     const executors = await Promise.all(Array.from({ length: options.executors ?? 1 }, (_, i) => start('executor', i)));
     return {
       planner,
