@@ -1,4 +1,4 @@
-import type { SchemaSource } from '@fleetshift/contracts';
+import { SchemaFormat, type SchemaSource } from '@fleetshift/contracts';
 import { loadDesiredSchema, type Catalog } from '@fleetshift/schema';
 import { redactUrl } from '@fleetshift/telemetry';
 import { InvalidRequestError } from './request-errors.js';
@@ -26,9 +26,10 @@ export async function loadDesired(source: SchemaSource, scratchServerUrl: string
 
 /**
  * An empty text is an empty schema (DiffRequest.from: "an empty text means an empty database"), but
- * libpg-query refuses an empty string ("Query cannot be empty") while it accepts a lone comment.
- * Remove once libs/schema's parser accepts empty input.
+ * libpg-query refuses an empty string ("Query cannot be empty") while it accepts a lone SQL comment
+ * (whatever the declared format: an empty OmniQL text is an empty schema too). Remove once
+ * libs/schema's parser accepts empty input.
  */
 function withEmptyTextAsComment(source: SchemaSource): SchemaSource {
-  return source.text.trim() === '' ? { ...source, text: '-- empty schema\n' } : source;
+  return source.text.trim() === '' ? { ...source, format: SchemaFormat.SCHEMA_FORMAT_SQL, text: '-- empty schema\n' } : source;
 }

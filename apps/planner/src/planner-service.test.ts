@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -108,6 +111,8 @@ describe('Diff', () => {
   it('treats an absent from-state as an empty database, and plans schema-relative with `schema`', async () => {
     const { plan } = await client.diff({ from: undefined, to: sql(v1), schema: 'tenant_7', allowHazards: [] });
     expect((await client.diff({ from: sql(''), to: sql(v1), schema: 'tenant_7', allowHazards: [] })).plan).toEqual(plan);
+    const emptyOmniql = { format: SchemaFormat.SCHEMA_FORMAT_OMNIQL, text: '', filename: 'empty' };
+    expect((await client.diff({ from: emptyOmniql, to: sql(v1), schema: 'tenant_7', allowHazards: [] })).plan).toEqual(plan);
     expect(plan!.schemaRelative).toBe(true);
     expect(plan!.steps.length).toBeGreaterThan(0);
     expect(plan!.steps.map((s) => s.sql).join('\n')).not.toContain('tenant_7');
@@ -180,6 +185,25 @@ describe('Plan', () => {
     const error = await grpcError(client.plan({ schema: sql(v2), tenant: { ...target, passwordEnv: 'NO_SUCH_PASSWORD_VAR' }, allowHazards: [] }));
     expect(error.code).toBe(grpc.status.FAILED_PRECONDITION);
     expect(error.details).toContain('NO_SUCH_PASSWORD_VAR');
+  });
+
+  it('reads the password from password_file; an unreadable one is FAILED_PRECONDITION naming the path', async () => {
+    const { target } = await tenantWith(v2);
+    const dir = await mkdtemp(path.join(tmpdir(), 'planner-pw-'));
+    await writeFile(path.join(dir, 'pw'), 'not-checked-under-trust\n');
+    const ok = await client.plan({ schema: sql(v2), tenant: { ...target, passwordFile: path.join(dir, 'pw') }, allowHazards: [] });
+    expect(ok.plan!.steps).toEqual([]);
+    const error = await grpcError(client.plan({ schema: sql(v2), tenant: { ...target, passwordFile: path.join(dir, 'missing') }, allowHazards: [] }));
+    expect(error.code).toBe(grpc.status.FAILED_PRECONDITION);
+    expect(error.details).toContain(path.join(dir, 'missing'));
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('answers UNAVAILABLE for a tenant database that does not exist', async () => {
+    const { target } = await tenantWith('');
+    const error = await grpcError(client.plan({ schema: sql(v2), tenant: { ...target, database: 'fs_no_such_tenant' }, allowHazards: [] }));
+    expect(error.code).toBe(grpc.status.UNAVAILABLE);
+    expect(error.details).toContain(`${target.host}:${target.port}/fs_no_such_tenant`);
   });
 
   it('answers FAILED_PRECONDITION for a stored version ref without a control-plane database', async () => {

@@ -1,11 +1,10 @@
-import type { Plan } from '@fleetshift/contracts';
+import { SchemaFormat, type Plan, type SchemaSource } from '@fleetshift/contracts';
 import { buildPlan, loadDesiredSchema, SchemaInputError, UnsupportedChangeError, type Catalog } from '@fleetshift/schema';
 import { redactUrl } from '@fleetshift/telemetry';
 import { badInput } from '../cli-error.js';
 import { connectionFailureReason, isConnectionFailure } from './connection-failure.js';
 import { introspectLiveDatabase } from './live-database.js';
 import type { FromState } from './plan-input.js';
-import type { SchemaSource } from '@fleetshift/contracts';
 
 export interface OfflinePlanInput {
   from: FromState;
@@ -50,9 +49,10 @@ async function loadSchemaFile(source: SchemaSource, input: OfflinePlanInput): Pr
 }
 
 /**
- * An empty file is an empty schema, but libpg-query refuses an empty string ("Query cannot be empty")
- * while it accepts a lone comment. Remove once libs/schema's parser accepts empty input.
+ * An empty file is an empty schema (also an empty .oql), but libpg-query refuses an empty string
+ * ("Query cannot be empty") while it accepts a lone SQL comment. Remove once libs/schema's parser
+ * accepts empty input.
  */
 function withEmptyTextAsComment(source: SchemaSource): SchemaSource {
-  return source.text.trim() === '' ? { ...source, text: '-- empty schema\n' } : source;
+  return source.text.trim() === '' ? { ...source, format: SchemaFormat.SCHEMA_FORMAT_SQL, text: '-- empty schema\n' } : source;
 }
