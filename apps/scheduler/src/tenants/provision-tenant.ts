@@ -15,7 +15,6 @@ import { holdsNoRelations, type TenantDatabases } from './tenant-databases.js';
  */
 export class Provisioner {
   readonly #fromEmpty = new Map<string, Promise<Plan>>();
-  #warned = false;
 
   constructor(
     private readonly ctx: SchedulerContext,
@@ -72,42 +71,32 @@ export class Provisioner {
   }
 
   /**
-   * The shared plan from empty; should the planner fail to diff from an empty text (a planner fault, not
-   * the schema's: a bad schema is INVALID_ARGUMENT and rethrown), the empty tenant is planned live instead.
+   * The plan from an empty database (or schema) to the version, shared by every new tenant of the same
+   * (version, isolation): asked once as a Diff from empty text. Should the planner fail to diff from an
+   * empty text (its fault, not the schema's: a bad schema is INVALID_ARGUMENT and rethrown), the first
+   * empty tenant is planned live instead and that plan is shared the same way — they all start empty.
    */
-  private async planFromEmptyOrLive(version: SchemaVersion, tenant: Tenant, cluster: Cluster): Promise<Plan> {
-    try {
-      return await this.planFromEmpty(version, tenant);
-    } catch (error) {
-      if (error instanceof InvalidRequestError || error instanceof PreconditionError) throw error;
-      if (!this.#warned) {
-        this.#warned = true;
-        this.ctx.logger.warn({ err: error, tenantId: tenant.id }, 'the planner cannot diff from empty text; planning new tenants from their live state');
-      }
-      return this.planFromLive(version, tenant, cluster);
-    }
-  }
-
-  private planFromEmpty(version: SchemaVersion, tenant: Tenant): Promise<Plan> {
+  private planFromEmptyOrLive(version: SchemaVersion, tenant: Tenant, cluster: Cluster): Promise<Plan> {
     const schema = tenant.isolation === Isolation.ISOLATION_SCHEMA ? tenant.schema : '';
     const key = `${version.blueprint}@${version.version}/${schema ? 'schema' : 'database'}`;
     let plan = this.#fromEmpty.get(key);
     if (!plan) {
       plan = this.ctx.planner
         .diff({ from: { format: version.schema!.format, text: '', filename: 'empty' }, to: version.schema, schema, allowHazards: ['all'] })
-        .then((response) => planOrThrow(response, tenant.id));
+        .then((response) => planOrThrow(response, tenant.id))
+        .catch((error: unknown) => {
+          if (error instanceof InvalidRequestError || error instanceof PreconditionError) throw error;
+          this.ctx.logger.warn({ err: error, tenantId: tenant.id }, 'the planner cannot diff from empty text; planning the first new tenant live');
+          return this.planFromLive(version, tenant, cluster, ['all']);
+        });
       plan.catch(() => this.#fromEmpty.delete(key));
       this.#fromEmpty.set(key, plan);
     }
     return plan;
   }
 
-  private async planFromLive(version: SchemaVersion, tenant: Tenant, cluster: Cluster): Promise<Plan> {
-    const response = await this.ctx.planner.plan({
-      schema: version.schema,
-      tenant: tenantTarget(cluster, tenant),
-      allowHazards: version.allowedHazards,
-    });
+  private async planFromLive(version: SchemaVersion, tenant: Tenant, cluster: Cluster, allowHazards = version.allowedHazards): Promise<Plan> {
+    const response = await this.ctx.planner.plan({ schema: version.schema, tenant: tenantTarget(cluster, tenant), allowHazards });
     return planOrThrow(response, tenant.id);
   }
 }
