@@ -17,6 +17,7 @@ import { buildPlan, refusedHazards } from '../plan/build-plan.js';
 import { renderJson } from '../plan/render-json.js';
 import { renderSqlScript } from '../plan/render-sql.js';
 import { quoteIdent, quoteQualified } from '../sql/quote.js';
+import { changeKinds } from '../changes/registry.js';
 import { lintSql } from '../lint/lint-sql.js';
 import { readCases, type CorpusCase } from './case-file.js';
 
@@ -53,6 +54,8 @@ const squawkLockRules = new Set([
 
 let serverUrl: string;
 const cases = readCases();
+/** Change modules seen in the corpus's plans: every module of the registry must be exercised. */
+const exercised = new Set<string>();
 
 beforeAll(async () => {
   serverUrl = await findPostgres();
@@ -182,12 +185,15 @@ describe.each(cases.map((c) => [c.name, c] as const))('corpus %s', (_name, c: Co
     const to = await loadDesiredSchema(c.to, { scratchServerUrl: serverUrl, ...(c.schema ? { schema: c.schema } : {}) });
 
     const plan = buildPlan(from, to);
+    for (const step of plan.steps) exercised.add(step.change);
     const again = buildPlan(structuredClone(from), structuredClone(to));
     expect(renderJson(again)).toBe(renderJson(plan));
     expect(renderSqlScript(again)).toBe(renderSqlScript(plan));
     expect(plan.fromFingerprint).toBe(fingerprint(from));
     expect(plan.toFingerprint).toBe(fingerprint(to));
     expect(plan.schemaRelative).toBe(c.schema !== undefined);
+    // Schema-relative means it: no statement names the tenant's schema (the executor sets search_path).
+    if (c.schema) for (const step of plan.steps) expect(`${step.sql} ${step.cleanupSql}`).not.toContain(c.schema);
     expect(plan.hazards.map((h) => h.code).sort()).toEqual(c.hazards);
     expect(plan.steps.length).toBeGreaterThan(0);
     if (c.changes) expect(plan.steps.map((s) => s.change)).toEqual(c.changes);
@@ -244,5 +250,11 @@ describe.each(cases.map((c) => [c.name, c] as const))('corpus %s', (_name, c: Co
       const now = nodesAfter.get(table);
       if (now !== undefined && now !== node) expect(declared, `undeclared rewrite of ${table}`).toContain(table);
     }
+  });
+});
+
+describe('corpus coverage', () => {
+  it('exercises every change module of the registry', () => {
+    expect(changeKinds.map((k) => k.name).filter((name) => !exercised.has(name))).toEqual([]);
   });
 });
