@@ -72,6 +72,17 @@ describe('lintSql', () => {
     expect(rules("SET lock_timeout = '2s';\nCREATE MATERIALIZED VIEW mv AS SELECT 1 AS x;\nCREATE INDEX i ON mv (x);")).toEqual([]);
   });
 
+  it('flags table rewrites and long locks outside ALTER TABLE', () => {
+    const sql = "SET lock_timeout = '2s';\nVACUUM FULL t;\nVACUUM t;\nCLUSTER t USING t_pkey;\nLOCK TABLE t IN ACCESS EXCLUSIVE MODE;\nREFRESH MATERIALIZED VIEW mv;\nREFRESH MATERIALIZED VIEW CONCURRENTLY mv;\nTRUNCATE t;";
+    expect(lintSql(sql).map((f) => [f.rule, f.line])).toEqual([
+      ['vacuum-full', 2],
+      ['cluster', 4],
+      ['explicit-lock', 5],
+      ['refresh-not-concurrently', 6],
+      ['truncate', 8],
+    ]);
+  });
+
   it('warns once when DDL runs without a lock_timeout', () => {
     expect(rules('CREATE INDEX CONCURRENTLY i ON t (a);\nCREATE INDEX CONCURRENTLY j ON t (b);')).toEqual(['missing-lock-timeout']);
   });

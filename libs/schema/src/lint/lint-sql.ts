@@ -58,7 +58,8 @@ function trackNotNullProofs(node: Node, checks: Map<string, string>, proven: Set
  * Rules: create-index-not-concurrently, drop-index-not-concurrently, reindex-not-concurrently,
  * add-foreign-key-validates, add-check-validates, add-unique-builds-index, set-not-null-scan,
  * alter-column-type, add-column-volatile-default, add-column-rewrites, add-column-not-null-without-default,
- * drop-column, drop-table, truncate, rename, missing-lock-timeout.
+ * drop-column, drop-table, truncate, rename, vacuum-full, cluster, explicit-lock, refresh-not-concurrently,
+ * missing-lock-timeout.
  */
 export function lintSql(sql: string, filename = '<input>'): LintFinding[] {
   const position = new SourcePosition(sql);
@@ -114,7 +115,8 @@ export function lintSql(sql: string, filename = '<input>'): LintFinding[] {
 function relationOf(kind: string, node: Node): string | undefined {
   if (kind === 'AlterTableStmt' || kind === 'IndexStmt' || kind === 'CreateStmt') return node.relation?.relname;
   if (kind === 'RenameStmt') return node.relation?.relname;
-  if (kind === 'DropStmt' || kind === 'TruncateStmt') return '';
+  if (kind === 'DropStmt' || kind === 'TruncateStmt' || kind === 'ClusterStmt' || kind === 'LockStmt') return '';
+  if (kind === 'VacuumStmt' || kind === 'RefreshMatViewStmt') return '';
   return undefined;
 }
 
@@ -159,6 +161,18 @@ function rulesFor(kind: string, node: Node): Rule[] {
       return (node.params ?? []).some((p: Node) => p.DefElem?.defname === 'concurrently')
         ? []
         : [{ rule: 'reindex-not-concurrently', severity: 'warning', message: 'REINDEX blocks writes: use REINDEX … CONCURRENTLY', hazards: [HazardCode.SHARE_LOCK] }];
+    case 'VacuumStmt':
+      return (node.options ?? []).some((o: Node) => o.DefElem?.defname === 'full')
+        ? [{ rule: 'vacuum-full', severity: 'error', message: 'VACUUM FULL rewrites the table under ACCESS EXCLUSIVE: use pg_repack or let autovacuum work', hazards: [HazardCode.TABLE_REWRITE, HazardCode.ACCESS_EXCLUSIVE_LOCK] }]
+        : [];
+    case 'ClusterStmt':
+      return [{ rule: 'cluster', severity: 'error', message: 'CLUSTER rewrites the table under ACCESS EXCLUSIVE', hazards: [HazardCode.TABLE_REWRITE, HazardCode.ACCESS_EXCLUSIVE_LOCK] }];
+    case 'LockStmt':
+      return [{ rule: 'explicit-lock', severity: 'warning', message: 'LOCK TABLE holds its lock to the end of the transaction: keep the transaction short', hazards: [] }];
+    case 'RefreshMatViewStmt':
+      return node.concurrent
+        ? []
+        : [{ rule: 'refresh-not-concurrently', severity: 'warning', message: 'REFRESH MATERIALIZED VIEW blocks reads of the view: use CONCURRENTLY (needs a unique index)', hazards: [HazardCode.ACCESS_EXCLUSIVE_LOCK] }];
     case 'RenameStmt':
       if (node.renameType === 'OBJECT_TABLE' || node.renameType === 'OBJECT_COLUMN') {
         return [
