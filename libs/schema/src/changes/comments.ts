@@ -5,6 +5,7 @@ import { displayName, functionKey, objectKey } from './catalog-index.js';
 import type { ChangeContext, ChangeItem, ChangeKind } from './change.js';
 import { constraintMustBeDropped } from './constraint-definition.js';
 import { foreignKeysToRebuild } from './foreign-key-dependencies.js';
+import { functionMustBeDropped } from './functions.js';
 import { indexRenames } from './index-pairs.js';
 import { Phase } from './phases.js';
 import { viewsToRebuild } from './views.js';
@@ -78,7 +79,9 @@ export const comments: ChangeKind = {
     }
     for (const [key, f] of ctx.toFunctions) {
       const ref = quoteQualified(f.schema, f.name);
-      add(`f:${functionKey(f)}`, `FUNCTION ${ref}(${f.identityArgs})`, ref, ctx.fromFunctions.get(key)?.comment, f.comment, `function ${displayName(f)}`);
+      const old = ctx.fromFunctions.get(key);
+      const before = old && !functionMustBeDropped(old, f) ? old.comment : undefined;
+      add(`f:${functionKey(f)}`, `FUNCTION ${ref}(${f.identityArgs})`, ref, before, f.comment, `function ${displayName(f)}`);
     }
     return items;
   },

@@ -1,4 +1,5 @@
 import { LockLevel } from '@fleetshift/contracts';
+import type { FunctionDef } from '../catalog/model.js';
 import { quoteQualified } from '../sql/quote.js';
 import { displayName } from './catalog-index.js';
 import type { ChangeContext, ChangeItem, ChangeKind } from './change.js';
@@ -7,7 +8,8 @@ import { Phase } from './phases.js';
 /**
  * A function new or changed: its definition is pg_get_functiondef's CREATE OR REPLACE statement, run as
  * is. A changed signature is another function (a new one is created, the old one dropped by
- * drop-function). When it runs:
+ * drop-function). CREATE OR REPLACE cannot change the result type or parameter names: such a function is
+ * dropped first, in the same transaction. When it runs:
  * - before the tables when a column default, generated column, constraint, index, trigger or policy of the
  *   target calls it (those need it to exist);
  * - otherwise after every table and column exists (phase functionLate), so a LANGUAGE sql body that reads
@@ -22,11 +24,25 @@ export const createFunction: ChangeKind = {
     for (const [key, f] of ctx.toFunctions) {
       const old = ctx.fromFunctions.get(key);
       if (old && old.definition === f.definition) continue;
+      const phase = called(f.name) ? Phase.function : Phase.functionLate;
+      const ref = quoteQualified(f.schema, f.name);
       items.push({
         key,
         steps: [
+          ...(old && functionMustBeDropped(old, f)
+            ? [
+                {
+                  phase,
+                  sql: `DROP FUNCTION ${ref}(${f.identityArgs})`,
+                  description: `Drop function ${displayName(f)}(${f.identityArgs}): its result type or parameter names change`,
+                  transactional: true,
+                  lock: LockLevel.LOCK_LEVEL_NONE,
+                  lockTarget: ref,
+                },
+              ]
+            : []),
           {
-            phase: called(f.name) ? Phase.function : Phase.functionLate,
+            phase,
             sql: f.definition.trim().replace(/;\s*$/, ''),
             description: `${old ? 'Replace' : 'Create'} function ${displayName(f)}(${f.identityArgs})`,
             transactional: true,
@@ -40,12 +56,18 @@ export const createFunction: ChangeKind = {
   },
 };
 
-/** A function gone from the target: DROP FUNCTION name(args), after the triggers and views using it. */
+/**
+ * A function gone from the target: DROP FUNCTION name(args), after the triggers and views using it. When
+ * the target has a function of the same name (its parameters were renamed — identity arguments carry the
+ * names, but PostgreSQL sees the same function and CREATE OR REPLACE refuses the rename — or an overload
+ * replaces it), the old one is dropped first, before the new one is created.
+ */
 export const dropFunction: ChangeKind = {
   name: 'drop-function',
   phase: Phase.dropFunction,
   plan(ctx) {
     const items: ChangeItem[] = [];
+    const targetNames = new Set([...ctx.toFunctions.values()].map((f) => `${f.schema}.${f.name}`));
     for (const [key, f] of ctx.fromFunctions) {
       if (ctx.toFunctions.has(key)) continue;
       const ref = quoteQualified(f.schema, f.name);
@@ -53,6 +75,7 @@ export const dropFunction: ChangeKind = {
         key,
         steps: [
           {
+            ...(targetNames.has(`${f.schema}.${f.name}`) ? { phase: Phase.dropFunctionEarly } : {}),
             sql: `DROP FUNCTION ${ref}(${f.identityArgs})`,
             description: `Drop function ${displayName(f)}(${f.identityArgs})`,
             transactional: true,
@@ -78,4 +101,13 @@ function calledByTables(ctx: ChangeContext): (name: string) => boolean {
   }
   const all = texts.join('\n');
   return (name) => new RegExp(`(^|[^A-Za-z0-9_$])"?${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"?\\s*\\(`).test(all);
+}
+
+/**
+ * Whether CREATE OR REPLACE cannot turn `from` into `to`: the signature line (parameter names, defaults)
+ * or the RETURNS line of pg_get_functiondef differs.
+ */
+export function functionMustBeDropped(from: FunctionDef, to: FunctionDef): boolean {
+  const header = (f: FunctionDef) => f.definition.split('\n').slice(0, 2).join('\n');
+  return header(from) !== header(to);
 }

@@ -21,6 +21,7 @@ export const Phase = {
   createEnum: 60,
   recreateEnum: 61,
   createSequence: 65,
+  dropFunctionEarly: 69,
   function: 70,
   createTable: 80,
   addColumn: 82,
