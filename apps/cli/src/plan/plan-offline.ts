@@ -20,14 +20,27 @@ export interface OfflinePlanInput {
  * Bad input (syntax errors with file:line:column, unreachable databases) is thrown as CliError BAD_INPUT.
  */
 export async function planOffline(input: OfflinePlanInput): Promise<Plan> {
-  const to = await loadSchemaFile(input.to, input);
-  const from = input.from.kind === 'database' ? await introspectLiveDatabase(input.from.url, input.schema) : await loadSchemaFile(input.from.source, input);
+  const [to, from] = await both(
+    loadSchemaFile(input.to, input),
+    input.from.kind === 'database' ? introspectLiveDatabase(input.from.url, input.schema) : loadSchemaFile(input.from.source, input),
+  );
   try {
     return buildPlan(from, to);
   } catch (error) {
     if (error instanceof UnsupportedChangeError) throw badInput(`cannot plan --from ${describeFrom(input.from)} --to ${input.to.filename}: ${error.message}`);
     throw error;
   }
+}
+
+/**
+ * Loads both sides concurrently; when both fail, reports the first one (--to), so the message does not
+ * depend on timing.
+ */
+async function both<A, B>(first: Promise<A>, second: Promise<B>): Promise<[A, B]> {
+  const [a, b] = await Promise.allSettled([first, second]);
+  if (a.status === 'rejected') throw a.reason;
+  if (b.status === 'rejected') throw b.reason;
+  return [a.value, b.value];
 }
 
 function describeFrom(from: FromState): string {
