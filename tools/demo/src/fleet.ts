@@ -34,11 +34,18 @@ export async function registerCluster(clients: Clients, spec: FleetSpec, token?:
   }, callMetadata(token));
 }
 
-export async function pushVersion(clients: Clients, blueprint: string, text: string, description: string, token?: string): Promise<number> {
+export async function pushVersion(
+  clients: Clients,
+  blueprint: string,
+  text: string,
+  description: string,
+  allowedHazards: string[] = [],
+  token?: string,
+): Promise<number> {
   const response = await unary(clients.schemas, clients.schemas.pushSchemaVersion, {
     blueprint,
     schema: { format: SchemaFormat.SCHEMA_FORMAT_SQL, text, filename: `${blueprint}-${description}.sql` },
-    allowedHazards: [],
+    allowedHazards,
     description,
   }, callMetadata(token));
   return response.version!.version;
