@@ -23,6 +23,17 @@ async function main(): Promise<number> {
   const postgres = await ensurePostgres(stateDir, say);
   const nats = await ensureNats(stateDir, say);
   let stack: RunningStack | undefined;
+  const cleanup = async () => {
+    await stack?.stop();
+    await nats.stop();
+    await postgres.stop();
+  };
+  const interrupted = () => {
+    say('interrupted: stopping what the demo started');
+    void cleanup().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   try {
     const dropped = await resetDemo(postgres.url, controlDatabase, args.blueprint, nats.url, namespace);
     if (dropped > 0) say(`reset: dropped ${dropped} database(s) left by an earlier demo`);
@@ -35,12 +46,6 @@ async function main(): Promise<number> {
     if (postgres.password) scratchUrl.password = postgres.password;
 
     say(`starting planner, health monitor, scheduler and ${args.executors} executor(s)`);
-    const interrupted = () => {
-      say('interrupted: stopping the services');
-      void (stack?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
-    };
-    process.once('SIGINT', interrupted);
-    process.once('SIGTERM', interrupted);
     stack = await startStack({
       ports: 'ephemeral',
       executors: args.executors,
@@ -95,9 +100,7 @@ async function main(): Promise<number> {
     say(renderSummary(final, { provisionSeconds, rolloutSeconds }));
     return final.state === RolloutState.ROLLOUT_STATE_SUCCEEDED ? 0 : 1;
   } finally {
-    await stack?.stop();
-    await nats.stop();
-    await postgres.stop();
+    await cleanup();
   }
 }
 
