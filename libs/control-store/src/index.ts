@@ -51,6 +51,7 @@ export {
   finishStats,
   listRolloutTenants,
   unplannedTenantIds,
+  setTenantPlan,
   type RolloutTenantRow,
   type NewRolloutTenant,
   type BatchTenant,

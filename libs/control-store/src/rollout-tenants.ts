@@ -274,3 +274,11 @@ export async function unplannedTenantIds(db: Queryable, rolloutId: string): Prom
   );
   return new Set(rows.map((row) => row.tenant_id));
 }
+
+/** Gives a tenant of a rollout its plan (a tenant planned after the rollout was created). */
+export async function setTenantPlan(db: Queryable, rolloutId: string, tenantId: string, plan: { planKey: string; fromFingerprint: string }): Promise<void> {
+  await db.query(
+    'UPDATE rollout_tenants SET plan_key = $3, from_fingerprint = $4, updated_at = now() WHERE rollout_id = $1 AND tenant_id = $2',
+    [rolloutId, tenantId, plan.planKey, plan.fromFingerprint],
+  );
+}

@@ -1,11 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RolloutState, type CreateRolloutRequest } from '@fleetshift/contracts';
+import { Isolation, RolloutState, TenantRolloutState, type CreateRolloutRequest } from '@fleetshift/contracts';
 import { InvalidRequestError, NotFoundError, PreconditionError } from '../grpc/request-errors.js';
 import { startStandInPlanner } from '../testing/stand-in-planner.js';
 import { startTestScheduler, type TestScheduler } from '../testing/scheduler-fixture.js';
 import { provisionFleet, pushText, schemaV1 } from '../testing/fleet.js';
 import { createRollout } from './create-rollout.js';
-import { cancelRollout } from './rollout-actions.js';
+import { cancelRollout, retryFailed } from './rollout-actions.js';
+import { registerTenant } from '../tenants/register-tenant.js';
+import { listRolloutTenants } from '@fleetshift/control-store';
+import { quoteIdent } from '@fleetshift/schema';
 
 let planner: Awaited<ReturnType<typeof startStandInPlanner>>;
 let scheduler: TestScheduler;
@@ -85,5 +88,28 @@ describe('CreateRollout', () => {
     await cancelRollout(scheduler.ctx, rollout.id);
     const { rows } = await scheduler.ctx.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM rollouts');
     expect(rows[0].n).toBe(1);
+  });
+
+  it('starts an unreachable tenant FAILED with its reason while the others go on; RetryFailed plans it once it is back', async () => {
+    const lostDatabase = `${blueprint}__lost`;
+    await registerTenant(scheduler.ctx, scheduler.provisioner, {
+      tenantId: 'lost', blueprint, clusterId: 'local', isolation: Isolation.ISOLATION_DATABASE, database: lostDatabase, schema: '', labels: {}, provision: false,
+    });
+    const rollout = await createRollout(scheduler.ctx, request({ version: 2, selector: { tenantIds: ['lost', tenants[0]], labels: {}, clusterIds: [] } }));
+    expect(rollout.counts).toMatchObject({ total: 2, failed: 1, pending: 1 });
+    const [failed] = await listRolloutTenants(scheduler.ctx.pool, rollout.id, [TenantRolloutState.TENANT_ROLLOUT_STATE_FAILED], 10);
+    expect([failed.tenantId, failed.errorCode]).toEqual(['lost', 'UNREACHABLE']);
+    expect(failed.error).toContain(lostDatabase);
+    expect(await retryFailed(scheduler.ctx, rollout.id)).toBe(0);
+
+    await scheduler.query('postgres', `CREATE DATABASE ${quoteIdent(lostDatabase)}`);
+    expect(await retryFailed(scheduler.ctx, rollout.id)).toBe(1);
+    const { rows } = await scheduler.ctx.pool.query<{ plan_key: string; state: string }>(
+      `SELECT plan_key, state FROM rollout_tenants WHERE rollout_id = $1 AND tenant_id = 'lost'`,
+      [rollout.id],
+    );
+    expect(rows[0].plan_key).toBe('live:lost:1');
+    expect(['pending', 'queued']).toContain(rows[0].state);
+    await cancelRollout(scheduler.ctx, rollout.id);
   });
 });

@@ -1,6 +1,12 @@
 import { RolloutState, TenantRolloutState, type Rollout } from '@fleetshift/contracts';
 import {
   appendTenantEvents,
+  getCluster,
+  getSchemaVersion,
+  getTenants,
+  insertPlans,
+  setPlanCount,
+  setTenantPlan,
   failedTenantsByBatch,
   getRollout,
   moveRolloutTenants,
@@ -13,6 +19,7 @@ import {
 } from '@fleetshift/control-store';
 import type { SchedulerContext } from '../context.js';
 import { NotFoundError, PreconditionError } from '../grpc/request-errors.js';
+import { planLive, type RolloutPlans } from './plan-rollout.js';
 import { writeRolloutControl } from './rollout-control.js';
 
 const R = RolloutState;
@@ -82,12 +89,23 @@ export async function cancelRollout(ctx: SchedulerContext, rolloutId: string): P
 
 /**
  * Queues the FAILED tenants again, and only those: each batch holding some is published again with the
- * next attempt number. The rollout becomes RUNNING (from HALTED, FAILED, PAUSED or RUNNING).
+ * next attempt number. Tenants that never got a plan (unreachable when the rollout was created) are
+ * planned from their live state first; one still unreachable stays FAILED. The rollout becomes RUNNING
+ * (from HALTED, FAILED, PAUSED or RUNNING).
  */
 export async function retryFailed(ctx: SchedulerContext, rolloutId: string): Promise<number> {
+  const before = await getRollout(ctx.pool, rolloutId);
+  if (!before) throw new NotFoundError(`rollout ${rolloutId} does not exist`);
+  if (before.state === R.ROLLOUT_STATE_CANCELLED || before.state === R.ROLLOUT_STATE_SUCCEEDED) refuse(before, 'retried');
+  const planned = await planUnplanned(ctx, before);
   const retried = await withTransaction(ctx.pool, async (client) => {
     const rollout = await existing(client, rolloutId);
     if (rollout.state === R.ROLLOUT_STATE_CANCELLED || rollout.state === R.ROLLOUT_STATE_SUCCEEDED) refuse(rollout, 'retried');
+    await insertPlans(client, rolloutId, planned.plans);
+    await setPlanCount(client, rolloutId);
+    for (const start of planned.starts) {
+      await setTenantPlan(client, rolloutId, start.tenant.id, { planKey: start.planKey, fromFingerprint: start.fromFingerprint });
+    }
     const failed = await failedTenantsByBatch(client, rolloutId);
     const unplanned = await unplannedTenantIds(client, rolloutId);
     let count = 0;
@@ -110,4 +128,26 @@ export async function retryFailed(ctx: SchedulerContext, rolloutId: string): Pro
   if (retried) await writeRolloutControl(ctx, rolloutId, R.ROLLOUT_STATE_RUNNING);
   ctx.logger.info({ rolloutId, retried }, 'failed tenants queued again');
   return retried;
+}
+
+/** Live plans for the failed tenants that never got one; those still unreachable are left out. */
+async function planUnplanned(ctx: SchedulerContext, rollout: Rollout): Promise<RolloutPlans> {
+  const planned: RolloutPlans = { plans: [], starts: [], refused: [] };
+  const ids = [...(await unplannedTenantIds(ctx.pool, rollout.id))];
+  if (!ids.length) return planned;
+  const target = (await getSchemaVersion(ctx.pool, rollout.blueprint, rollout.version))!;
+  const allow = [...new Set([...target.allowedHazards, ...rollout.allowedHazards])];
+  const tenants = await getTenants(ctx.pool, ids);
+  for (const tenant of tenants.values()) {
+    const cluster = (await getCluster(ctx.pool, tenant.clusterId))!;
+    const refusedBefore = planned.refused.length;
+    const start = await planLive(ctx, target, tenant, cluster, allow, planned, 1);
+    if (start.failure || planned.refused.length > refusedBefore || !start.planKey) {
+      ctx.logger.info({ rolloutId: rollout.id, tenantId: tenant.id, reason: start.failure?.error ?? 'hazards refused' }, 'failed tenant still cannot be planned');
+      continue;
+    }
+    planned.starts.push(start);
+  }
+  planned.plans = planned.plans.filter((plan) => planned.starts.some((start) => start.planKey === plan.planKey));
+  return planned;
 }

@@ -7,6 +7,7 @@ import { applyTenantResult } from './apply-result.js';
 import { pumpRollout } from './publish-batches.js';
 import { replanDriftedTenant } from './replan-drifted.js';
 import { writeRolloutControl } from './rollout-control.js';
+import { updateTenantGauge } from './rollout-view.js';
 
 const R = RolloutState;
 
@@ -91,6 +92,10 @@ export class RolloutEngine {
         this.ctx.logger.info({ rolloutId, state: R[outcome.newState] }, 'rollout state changed');
       }
       await this.countThrottled(rolloutId, outcome.throttledClusters.length > 0);
+      if (this.ctx.metrics) {
+        const rollout = await getRollout(this.ctx.pool, rolloutId);
+        if (rollout) updateTenantGauge(this.ctx, rollout);
+      }
     } catch (error) {
       this.ctx.logger.error({ err: error, rolloutId }, 'publishing batches failed; retrying on the next tick');
     }

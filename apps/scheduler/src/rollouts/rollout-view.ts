@@ -19,7 +19,8 @@ export async function viewRollout(ctx: SchedulerContext, rolloutId: string, db: 
   return rollout;
 }
 
-function updateTenantGauge(ctx: SchedulerContext, rollout: Rollout): void {
+/** Sets fleetshift_rollout_tenants{rollout_id,state} from a rollout's counts. */
+export function updateTenantGauge(ctx: SchedulerContext, rollout: Rollout): void {
   const gauge = ctx.metrics?.rolloutTenants;
   if (!gauge || !rollout.counts) return;
   const { total: _total, ...byState } = rollout.counts;
