@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -59,6 +59,10 @@ const exercised = new Set<string>();
 
 beforeAll(async () => {
   serverUrl = await findPostgres();
+});
+// The rendered plans stay in the temp folder for inspection only when FLEETSHIFT_KEEP_PLANS is set.
+afterAll(() => {
+  if (!process.env.FLEETSHIFT_KEEP_PLANS) rmSync(work, { recursive: true, force: true });
 });
 
 async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
