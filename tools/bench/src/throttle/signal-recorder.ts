@@ -11,7 +11,8 @@ export function recordThrottleSignals(nc: NatsConnection, names: BusNames, clust
       if (error) return;
       const signal = decodeMessage(ThrottleSignal, message.data);
       const cpu = signal.signals.find((s) => s.name === 'cpu_percent' && s.available)?.value;
-      points.push({ at: Date.now(), level: signal.level, cpu });
+      // The monitor's sample time: a change takes effect from there (receipt times differ per process).
+      points.push({ at: signal.sampledAt?.getTime() ?? Date.now(), level: signal.level, cpu });
     },
   });
   return {
