@@ -24,6 +24,8 @@ export interface PumpOutcome {
   newState?: RolloutState;
   /** Clusters skipped because they are throttled. */
   throttledClusters: string[];
+  /** The rollout was RUNNING when this step began. */
+  running: boolean;
 }
 
 /**
@@ -34,9 +36,10 @@ export interface PumpOutcome {
  */
 export async function pumpRollout(ctx: SchedulerContext, rolloutId: string): Promise<PumpOutcome> {
   return withTransaction(ctx.pool, async (client) => {
-    const outcome: PumpOutcome = { published: 0, throttledClusters: [] };
+    const outcome: PumpOutcome = { published: 0, throttledClusters: [], running: false };
     const rollout = await getRollout(client, rolloutId, { forUpdate: true });
     if (!rollout || rollout.state !== RolloutState.ROLLOUT_STATE_RUNNING) return outcome;
+    outcome.running = true;
 
     for (const closed of await closeFinishedBatches(client, rolloutId)) {
       const reason = await canaryBreach(client, rollout, closed);

@@ -1,6 +1,7 @@
 import { RolloutState, TenantRolloutState, type TenantResult } from '@fleetshift/contracts';
 import { consumeResults, ensureResultConsumer, type ResultSubscription } from '@fleetshift/bus';
-import { addThrottledSeconds, getRollout, rolloutIdsInState } from '@fleetshift/control-store';
+import { addThrottledSeconds, getRollout, listBatches, rolloutIdsInState } from '@fleetshift/control-store';
+import { currentThrottles } from './throttles.js';
 import type { SchedulerContext } from '../context.js';
 import { rolloutDefaults } from '../defaults.js';
 import { applyTenantResult } from './apply-result.js';
@@ -19,6 +20,7 @@ const R = RolloutState;
 export class RolloutEngine {
   readonly #pumps = new Map<string, { again: boolean; done: Promise<void> }>();
   readonly #lastTick = new Map<string, number>();
+  readonly #clusters = new Map<string, string[]>();
   #timer?: NodeJS.Timeout;
   #results?: ResultSubscription;
   #stopped = false;
@@ -91,7 +93,7 @@ export class RolloutEngine {
         await writeRolloutControl(this.ctx, rolloutId, outcome.newState);
         this.ctx.logger.info({ rolloutId, state: R[outcome.newState] }, 'rollout state changed');
       }
-      await this.countThrottled(rolloutId, outcome.throttledClusters.length > 0);
+      if (outcome.running) await this.countThrottled(rolloutId);
       if (this.ctx.metrics) {
         const rollout = await getRollout(this.ctx.pool, rolloutId);
         if (rollout) updateTenantGauge(this.ctx, rollout);
@@ -101,10 +103,17 @@ export class RolloutEngine {
     }
   }
 
-  private async countThrottled(rolloutId: string, throttled: boolean): Promise<void> {
+  /** Adds the time since the last step to the rollout's throttled seconds when one of its clusters is throttled. */
+  private async countThrottled(rolloutId: string): Promise<void> {
     const now = Date.now();
     const last = this.#lastTick.get(rolloutId);
     this.#lastTick.set(rolloutId, now);
+    let clusters = this.#clusters.get(rolloutId);
+    if (!clusters) {
+      clusters = [...new Set((await listBatches(this.ctx.pool, rolloutId)).map((b) => b.clusterId))];
+      this.#clusters.set(rolloutId, clusters);
+    }
+    const throttled = (await currentThrottles(this.ctx, clusters)).length > 0;
     if (throttled && last !== undefined) await addThrottledSeconds(this.ctx.pool, rolloutId, (now - last) / 1000);
   }
 
