@@ -221,4 +221,21 @@ describe('rollouts with executor processes', { timeout: 300_000 }, () => {
     for (const row of states) expect(atNew.has(row.tenantId.split('-').pop()!)).toBe(row.state === T.TENANT_ROLLOUT_STATE_SUCCEEDED);
     expect(await findActiveRollout(scheduler.ctx.pool, blueprint)).toBeUndefined();
   });
+
+  it('a dry run plans and reports every tenant SKIPPED and changes no tenant', async () => {
+    const blueprint = scheduler.blueprint('dry');
+    const tenants = await provisionFleet(scheduler, blueprint, 6);
+    const v2 = await pushText(scheduler, blueprint, schemaV2);
+    const rollout = await createRollout(scheduler.ctx, rolloutRequest(blueprint, v2, { dryRun: true, batchSize: 3 }));
+    const done = await waitRollout(rollout.id, (r) => finalStates.includes(r.state), 'dry run final');
+    expect(done.state).toBe(R.ROLLOUT_STATE_SUCCEEDED);
+    expect(done.counts).toMatchObject({ total: 6, skipped: 6, succeeded: 0 });
+    const recorded = await getTenants(scheduler.ctx.pool, tenants);
+    expect([...recorded.values()].map((t) => t.version)).toEqual(Array(6).fill(1));
+    const columns = await scheduler.query<{ n: number }>(
+      blueprint,
+      `SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'phone_number'`,
+    );
+    expect(columns[0].n).toBe(0);
+  });
 });
