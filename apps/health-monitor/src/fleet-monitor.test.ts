@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ThrottleLevel, type ThrottleSignal } from '@fleetshift/contracts';
+import { ManualThrottleMode, ThrottleLevel, type ThrottleSignal } from '@fleetshift/contracts';
 import { createTestDatabase, type TestDatabase } from '@fleetshift/testing';
 import pg from 'pg';
 import pino from 'pino';
@@ -66,6 +66,11 @@ describe('FleetMonitor', () => {
     listed = [{ ...local, id: 'one' }, { ...local, id: 'two' }];
     await monitor.refresh();
     await waitFor('two OK', () => levelOf('two') === OK);
+    // A changed registration (here: cores) keeps the manual override.
+    await monitor.setManual('two', ManualThrottleMode.MANUAL_THROTTLE_MODE_THROTTLE, 'kept', 0);
+    listed = [{ ...local, id: 'one' }, { ...local, id: 'two', cores: 64 }];
+    await monitor.refresh();
+    expect(monitor.health('two')).toMatchObject({ level: THROTTLED, manual: { reason: 'kept' } });
     listed = [{ ...local, id: 'two' }];
     await monitor.refresh();
     expect(monitor.clusterIds()).toEqual(['two']);

@@ -117,7 +117,8 @@ export class FleetMonitor {
       const known = this.#clusters.get(spec.id);
       if (known && sameConnection(known.spec, spec)) continue;
       if (known) await this.#unwatch(known, 'connection changed');
-      this.#watch(spec);
+      // A changed registration keeps the cluster's decision history and manual override.
+      this.#watch(spec, known?.state, known?.lastSignal);
     }
   }
 
@@ -169,7 +170,7 @@ export class FleetMonitor {
     await this.options.source.close?.();
   }
 
-  #watch(spec: ClusterSpec): void {
+  #watch(spec: ClusterSpec, state?: ClusterThrottleState, lastSignal?: ThrottleSignal): void {
     let cpu: CpuSource | undefined;
     let cpuKind: string;
     try {
@@ -183,7 +184,8 @@ export class FleetMonitor {
     }
     const watched: Watched = {
       spec,
-      state: new ClusterThrottleState(spec.id, this.options.hysteresis),
+      state: state ?? new ClusterThrottleState(spec.id, this.options.hysteresis),
+      lastSignal,
       session: new SamplingSession(spec, this.options.sampleIntervalMs),
       cpu,
       cores: spec.cores ?? (isLocalCluster(spec) ? os.cpus().length : this.options.defaultRemoteCores),
