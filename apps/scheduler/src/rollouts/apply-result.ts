@@ -87,13 +87,14 @@ export async function applyTenantResult(ctx: SchedulerContext, result: TenantRes
       at: result.finishedAt ?? result.startedAt,
       resultKey: resultKey(result),
     });
-    if (!fresh) return { ...none, duplicate: true };
-
     const replan =
       drift &&
       rollout.failurePolicy?.onDrift !== DriftPolicy.DRIFT_POLICY_FAIL &&
       row.replans < rolloutDefaults.maxReplans &&
+      row.batchNumber === result.batchNumber &&
       (row.state === S.TENANT_ROLLOUT_STATE_QUEUED || row.state === S.TENANT_ROLLOUT_STATE_RUNNING);
+    // A drift delivered again after a crash between storing it and re-planning still gets its re-plan.
+    if (!fresh) return { ...none, duplicate: true, replan };
     if (replan) return { applied: true, duplicate: false, replan: true };
 
     const moved = await recordTenantOutcome(
