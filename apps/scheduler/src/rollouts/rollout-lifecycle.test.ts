@@ -9,6 +9,8 @@ import { startTestScheduler, type TestScheduler } from '../testing/scheduler-fix
 import { createRollout } from './create-rollout.js';
 import { cancelRollout, pauseRollout, resumeRollout, retryFailed } from './rollout-actions.js';
 import { RolloutEngine } from './rollout-engine.js';
+import { startScheduler } from '../scheduler.js';
+import { createLogger } from '@fleetshift/telemetry';
 import { viewRollout } from './rollout-view.js';
 import { startThrottleHeartbeat } from '../testing/throttle-heartbeat.js';
 
@@ -205,6 +207,33 @@ describe('a rollout on the bus', () => {
     } finally {
       heartbeat.stop();
       await scheduler.ctx.bus.throttles.purge('local');
+    }
+  });
+
+  it('two schedulers on the same control plane publish each batch once and apply each result once', async () => {
+    const second = await startScheduler(
+      { controlDbUrl: scheduler.control.url, natsUrl: scheduler.natsUrl, namespace: scheduler.namespace, plannerAddr: planner.address, missingThrottleSignal: 'ok' },
+      createLogger('scheduler-test-2', 'silent'),
+    );
+    try {
+      const rollout = await startRollout({ batchSize: 2, maxBatchesInFlight: 4 });
+      const seen: number[] = [];
+      while (seen.length < 4) {
+        const jobs = await driver.pull('local', 10);
+        for (const job of jobs) {
+          seen.push(job.batchNumber);
+          await second.engine.kick(rollout.id);
+          await driver.complete(job);
+        }
+      }
+      const done = await waitRollout(rollout.id, (r) => r.state === R.ROLLOUT_STATE_SUCCEEDED, 'succeeded');
+      expect(seen.sort()).toEqual([1, 2, 3, 4]);
+      expect(await driver.pull('local', 10, 1000)).toEqual([]);
+      expect(done.counts).toMatchObject({ total: 7, succeeded: 7 });
+      const started = await countRolloutEvents(scheduler.ctx.pool, rollout.id, 'started');
+      expect([...started.values()]).toEqual(Array(7).fill(1));
+    } finally {
+      await second.close();
     }
   });
 
