@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type pg from 'pg';
 import type { Cluster, ConnectionTarget, Tenant } from '@fleetshift/contracts';
 import { Isolation } from '@fleetshift/contracts';
+import { PreconditionError } from '../grpc/request-errors.js';
 
 /**
  * The cluster's admin password, read from the environment variable or file the cluster names. It is
@@ -10,14 +11,14 @@ import { Isolation } from '@fleetshift/contracts';
 export function clusterPassword(cluster: Cluster): string | undefined {
   if (cluster.passwordEnv) {
     const value = process.env[cluster.passwordEnv];
-    if (value === undefined) throw new Error(`cluster ${cluster.id}: password variable ${cluster.passwordEnv} is not set`);
+    if (value === undefined) throw new PreconditionError(`cluster ${cluster.id}: password variable ${cluster.passwordEnv} is not set`);
     return value;
   }
   if (cluster.passwordFile) {
     try {
       return readFileSync(cluster.passwordFile, 'utf8').replace(/\r?\n$/, '');
     } catch (error) {
-      throw new Error(`cluster ${cluster.id}: password file ${cluster.passwordFile} cannot be read: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+      throw new PreconditionError(`cluster ${cluster.id}: password file ${cluster.passwordFile} cannot be read: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
     }
   }
   return undefined;

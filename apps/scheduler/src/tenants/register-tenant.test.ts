@@ -115,4 +115,21 @@ describe('RegisterTenant', () => {
     expect([...first.tenants, ...second.tenants].map((t) => t.id)).toEqual(['l0', 'l2', 'l4']);
     expect(first.total).toBe(3);
   });
+
+  it('reads the password from the variable the cluster names, never stores it, and names a missing variable', async () => {
+    const blueprint = scheduler.blueprint('pw');
+    await push(blueprint);
+    process.env.FS_TEST_TENANT_PW = 'not-a-real-s3cret';
+    await registerCluster(scheduler.ctx, { cluster: { ...scheduler.localCluster('with-pw'), passwordEnv: 'FS_TEST_TENANT_PW' } });
+    await registerCluster(scheduler.ctx, { cluster: { ...scheduler.localCluster('no-pw'), passwordEnv: 'FS_TEST_UNSET_PW' } });
+    const base = { blueprint, isolation: Isolation.ISOLATION_SCHEMA, database: '', schema: '', labels: {}, provision: true };
+    const tenant = await registerTenant(scheduler.ctx, scheduler.provisioner, { ...base, tenantId: 'pw1', clusterId: 'with-pw' });
+    expect(tenant.version).toBe(1);
+    await expect(registerTenant(scheduler.ctx, scheduler.provisioner, { ...base, tenantId: 'pw2', clusterId: 'no-pw', database: `${blueprint}_2` })).rejects.toThrow(
+      'cluster no-pw: password variable FS_TEST_UNSET_PW is not set',
+    );
+    const { rows } = await scheduler.ctx.pool.query(`SELECT * FROM clusters WHERE id = 'with-pw'`);
+    expect(JSON.stringify(rows)).toContain('FS_TEST_TENANT_PW');
+    expect(JSON.stringify(rows)).not.toContain('not-a-real-s3cret');
+  });
 });
