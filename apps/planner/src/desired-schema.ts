@@ -1,4 +1,4 @@
-import { SchemaFormat, type SchemaSource } from '@fleetshift/contracts';
+import type { SchemaSource } from '@fleetshift/contracts';
 import { loadDesiredSchema, type Catalog } from '@fleetshift/schema';
 import { redactUrl } from '@fleetshift/telemetry';
 import { InvalidRequestError } from './request-errors.js';
@@ -11,25 +11,17 @@ export function requireSource(source: SchemaSource | undefined, field: string): 
 }
 
 /**
- * Loads a desired schema into a scratch database and reads back its normalized catalog. Errors in the
+ * Loads a desired schema into a scratch database and reads back its normalized catalog (an empty text
+ * of either format is an empty schema). Errors in the
  * text surface as SchemaInputError (INVALID_ARGUMENT "file:line:column: message"); an unreachable
  * scratch server is the planner's own failure, named without its password.
  */
 export async function loadDesired(source: SchemaSource, scratchServerUrl: string, schema: string | undefined): Promise<Catalog> {
   try {
-    return await loadDesiredSchema(withEmptyTextAsComment(source), { scratchServerUrl, schema, scratchTag: 'planner' });
+    return await loadDesiredSchema(source, { scratchServerUrl, schema, scratchTag: 'planner' });
   } catch (error) {
     if (!isConnectionFailure(error)) throw error;
     throw new Error(`the scratch server ${redactUrl(scratchServerUrl)} is unreachable: ${connectionFailureReason(error)}`, { cause: error });
   }
 }
 
-/**
- * An empty text is an empty schema (DiffRequest.from: "an empty text means an empty database"), but
- * libpg-query refuses an empty string ("Query cannot be empty") while it accepts a lone SQL comment
- * (whatever the declared format: an empty OmniQL text is an empty schema too). Remove once
- * libs/schema's parser accepts empty input.
- */
-function withEmptyTextAsComment(source: SchemaSource): SchemaSource {
-  return source.text.trim() === '' ? { ...source, format: SchemaFormat.SCHEMA_FORMAT_SQL, text: '-- empty schema\n' } : source;
-}

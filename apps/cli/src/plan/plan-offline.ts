@@ -1,4 +1,4 @@
-import { SchemaFormat, type Plan, type SchemaSource } from '@fleetshift/contracts';
+import type { Plan, SchemaSource } from '@fleetshift/contracts';
 import { buildPlan, loadDesiredSchema, SchemaInputError, UnsupportedChangeError, type Catalog } from '@fleetshift/schema';
 import { redactUrl } from '@fleetshift/telemetry';
 import { badInput } from '../cli-error.js';
@@ -49,7 +49,7 @@ function describeFrom(from: FromState): string {
 
 async function loadSchemaFile(source: SchemaSource, input: OfflinePlanInput): Promise<Catalog> {
   try {
-    return await loadDesiredSchema(withEmptyTextAsComment(source), { scratchServerUrl: input.scratchServerUrl, schema: input.schema, scratchTag: 'cli' });
+    return await loadDesiredSchema(source, { scratchServerUrl: input.scratchServerUrl, schema: input.schema, scratchTag: 'cli' });
   } catch (error) {
     if (error instanceof SchemaInputError) throw badInput(error.message);
     if (isConnectionFailure(error)) {
@@ -61,11 +61,3 @@ async function loadSchemaFile(source: SchemaSource, input: OfflinePlanInput): Pr
   }
 }
 
-/**
- * An empty file is an empty schema (also an empty .oql), but libpg-query refuses an empty string
- * ("Query cannot be empty") while it accepts a lone SQL comment. Remove once libs/schema's parser
- * accepts empty input.
- */
-function withEmptyTextAsComment(source: SchemaSource): SchemaSource {
-  return source.text.trim() === '' ? { ...source, format: SchemaFormat.SCHEMA_FORMAT_SQL, text: '-- empty schema\n' } : source;
-}

@@ -22,7 +22,8 @@ interface RawStatement {
 /**
  * Parses PostgreSQL DDL with the real PostgreSQL parser and checks that every statement is schema
  * definition. Throws SchemaInputError at the first syntax error or refused statement, positioned
- * in `filename`.
+ * in `filename`. Text without statements (empty, only blanks, comments or semicolons) is an empty
+ * schema: zero statements.
  */
 export async function parseSchemaSql(text: string, filename?: string): Promise<ParsedSchema> {
   await ensureParser();
@@ -33,6 +34,9 @@ export async function parseSchemaSql(text: string, filename?: string): Promise<P
 }
 
 function parseOrThrow(text: string, source: SourceText, file: string): RawStatement[] {
+  // libpg-query refuses exactly '' ("Query cannot be empty") yet parses blanks or a lone comment to no
+  // statements; an empty text is an empty schema too (DiffRequest.from: "an empty database").
+  if (text === '') return [];
   try {
     return (parseSync(text).stmts ?? []) as unknown as RawStatement[];
   } catch (error) {
