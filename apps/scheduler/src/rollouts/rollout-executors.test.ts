@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Isolation, RolloutState, TenantRolloutState, type CreateRolloutRequest, type Rollout } from '@fleetshift/contracts';
-import { findActiveRollout, getRollout, getTenants, listRolloutTenants, listTenantEvents } from '@fleetshift/control-store';
+import { findActiveRollout, getPlans, getRollout, getTenants, listRolloutTenants, listTenantEvents } from '@fleetshift/control-store';
+import pg from 'pg';
 import { quoteIdent } from '@fleetshift/schema';
 import { startService, type ServiceProcess } from '@fleetshift/testing';
 import { waitFor } from '../testing/executor-driver.js';
@@ -237,5 +238,55 @@ describe('rollouts with executor processes', { timeout: 300_000 }, () => {
       `SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'phone_number'`,
     );
     expect(columns[0].n).toBe(0);
+  });
+
+  it('an application transaction holding a lock: the step times out and retries, the application waits at most about lock_timeout', async () => {
+    const blueprint = scheduler.blueprint('lock');
+    const tenants = await provisionFleet(scheduler, blueprint, 2);
+    const v2 = await pushText(scheduler, blueprint, 'CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL, phone_number text);\nCREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint NOT NULL);');
+    const url = new URL(scheduler.serverUrl);
+    url.pathname = `/${blueprint}`;
+    const app = new pg.Client({ connectionString: url.toString(), application_name: 'fleetshift-test-app' });
+    const probe = new pg.Client({ connectionString: url.toString(), application_name: 'fleetshift-test-probe' });
+    await Promise.all([app.connect(), probe.connect()]);
+    try {
+      await app.query('BEGIN');
+      await app.query('SELECT count(*) FROM t01.users');
+      const rollout = await createRollout(scheduler.ctx, rolloutRequest(blueprint, v2, { batchSize: 2 }));
+      const lockTimeoutMs = Math.max(...[...(await getPlans(scheduler.ctx.pool, rollout.id)).values()].flatMap((plan) => plan.steps.map((s) => s.lockTimeoutMs)));
+      expect(lockTimeoutMs).toBeGreaterThan(0);
+
+      // The DDL queues behind the application's lock, gives up at lock_timeout, and tries again.
+      const waits = new Set<string>();
+      await waitFor(
+        async () => {
+          const rows = await scheduler.query<{ query_start: Date }>(
+            blueprint,
+            `SELECT query_start FROM pg_stat_activity WHERE application_name LIKE 'fleetshift-executor:%' AND wait_event_type = 'Lock'`,
+          );
+          for (const row of rows) waits.add(row.query_start.toISOString());
+          return waits.size;
+        },
+        (n) => n >= 2,
+        60_000,
+        'two lock waits of the migration (a retry)',
+      );
+      const started = performance.now();
+      await probe.query('SELECT count(*) FROM t01.users');
+      const blockedMs = performance.now() - started;
+      expect(blockedMs).toBeLessThan(lockTimeoutMs * 2);
+      const meanwhile = await waitRollout(rollout.id, (r) => r.counts!.succeeded === 1, 'the other tenant done meanwhile');
+      expect(meanwhile.counts!.running + meanwhile.counts!.queued).toBe(1);
+
+      await app.query('COMMIT');
+      const done = await waitRollout(rollout.id, (r) => finalStates.includes(r.state), 'rollout final');
+      expect(done.state).toBe(R.ROLLOUT_STATE_SUCCEEDED);
+      expect(done.counts!.succeeded).toBe(2);
+      const recorded = await getTenants(scheduler.ctx.pool, tenants);
+      expect([...recorded.values()].map((t) => t.version)).toEqual([v2, v2]);
+    } finally {
+      await app.end().catch(() => undefined);
+      await probe.end().catch(() => undefined);
+    }
   });
 });
