@@ -165,8 +165,10 @@ describe('rollout throttled by the health monitor', () => {
     // The rollout moved before the throttle and again after it.
     expect(starts.filter((t) => t <= throttled.at).length).toBeGreaterThan(0);
     expect(starts.filter((t) => t >= first.to).length).toBeGreaterThan(0);
+    const before = recorder.points.filter((p) => p.at < throttled.at).at(-1);
+    const onset = before && before.level !== ThrottleLevel.THROTTLE_LEVEL_OK ? 'already THROTTLED (other work) when the load started' : `THROTTLED ${throttled.at - loadStartedAt} ms after the load started`;
     console.info(
-      `rollout under load: THROTTLED ${throttled.at - loadStartedAt} ms after the load started; ` +
+      `rollout under load: ${onset}; ` +
         `last start ${Math.max(...starts.filter((t) => t < first.to)) - throttled.at} ms after THROTTLED; ` +
         `resumed ${first.to - loadStoppedAt} ms after the load stopped; ${starts.filter((t) => t >= first.to).length} tenants after`,
     );
