@@ -166,7 +166,8 @@ describe('health-monitor process', () => {
     // A watcher open at shutdown sees its stream ended by the server (status OK), not cut by the
     // forced shutdown after the drain grace.
     const watch = client.watch([], true);
-    await waitFor('the watcher receiving', () => watch.signals.length >= 1);
+    await waitFor('heartbeats on a stream that asked for them', () => watch.signals.filter((s) => s.heartbeat).length >= 3);
+    expect(new Set(watch.signals.map((s) => s.clusterId))).toEqual(new Set(['a', 'b', 'c']));
     expect(await service.stop('SIGTERM')).toBe(0);
     expect((await watch.ended).code).toBe(grpc.status.OK);
     const last = (await inBucket('a'))!;
