@@ -16,6 +16,14 @@ export const plannerConfigShape = {
     .optional(),
   /** How long the planner waits for a tenant connection before it answers UNAVAILABLE. */
   FLEETSHIFT_TENANT_CONNECT_TIMEOUT_MS: env.positiveInt(5_000),
+  /**
+   * Replay every plan on a scratch copy of its from-state before answering it (DESIGN.md); a plan that
+   * does not converge answers INTERNAL. Costs one more scratch database per plan (see README).
+   */
+  FLEETSHIFT_VERIFY_PLANS: z
+    .enum(['true', 'false', '1', '0'], { error: 'expected true or false' })
+    .default('true')
+    .transform((value) => value === 'true' || value === '1'),
 };
 
 export const loadPlannerConfig = () => loadConfig(plannerConfigShape);

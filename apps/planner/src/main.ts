@@ -20,6 +20,7 @@ await runtime.serve(
       implementation: plannerService({
         scratchServerUrl: config.FLEETSHIFT_SCRATCH_PG_URL,
         tenantConnectTimeoutMs: config.FLEETSHIFT_TENANT_CONNECT_TIMEOUT_MS,
+        verifyPlans: config.FLEETSHIFT_VERIFY_PLANS,
         schemaVersions,
         metrics: createPlannerMetrics(runtime.metrics),
         logger: runtime.logger,

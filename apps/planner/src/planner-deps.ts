@@ -7,6 +7,8 @@ export interface PlannerDeps {
   /** Server where desired schemas are loaded into scratch databases to be normalized. */
   scratchServerUrl: string;
   tenantConnectTimeoutMs: number;
+  /** Replay each answered plan on a scratch copy of its from-state first (FLEETSHIFT_VERIFY_PLANS). */
+  verifyPlans: boolean;
   schemaVersions: SchemaVersionStore;
   metrics: PlannerMetrics;
   logger: Logger;

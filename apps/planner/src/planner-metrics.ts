@@ -1,10 +1,12 @@
 import * as grpc from '@grpc/grpc-js';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import type { Plan } from '@fleetshift/contracts';
+import { PlanDidNotConvergeError } from '@fleetshift/schema';
 import { statusOf } from './grpc-status.js';
 
 /** How a Plan or Diff call ended, the `outcome` label of fleetshift_planner_plans_total. */
-export type PlanOutcome = 'planned' | 'empty' | 'refused' | 'invalid_input' | 'unavailable' | 'failed_precondition' | 'not_found' | 'error';
+export type PlanOutcome =
+  | 'planned' | 'empty' | 'refused' | 'invalid_input' | 'unavailable' | 'failed_precondition' | 'not_found' | 'not_converged' | 'error';
 
 export interface PlannerMetrics {
   /** Runs one planning call, timing it and counting its outcome. */
@@ -51,6 +53,7 @@ function successOutcome(result: { plan?: Plan; refusedHazards: unknown[] }): Pla
 }
 
 function failureOutcome(error: unknown): PlanOutcome {
+  if (error instanceof PlanDidNotConvergeError) return 'not_converged';
   switch (statusOf(error).code) {
     case grpc.status.INVALID_ARGUMENT:
       return 'invalid_input';

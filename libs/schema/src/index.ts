@@ -11,6 +11,7 @@ export { withScratchDatabase, SCRATCH_DATABASE_PREFIX, type ScratchDatabaseOptio
 export { applySchema, type ApplySchemaOptions } from './load/apply-schema.js';
 export { loadDesiredSchema, type LoadDesiredSchemaOptions } from './load/load-desired-schema.js';
 export { fingerprint, canonicalJson, catalogsEqual } from './catalog/fingerprint.js';
+export { catalogDifferences } from './catalog/catalog-differences.js';
 export { summarizeCatalog, type CatalogSummary } from './catalog/summary.js';
 export { compareText } from './catalog/order.js';
 // Diff → plan: change modules (one per kind of change), the planner, renderers, hazards, the linter.
@@ -18,6 +19,9 @@ export { buildPlan, refusedHazards, uniqueHazards, type BuildPlanOptions } from 
 export { renderSqlScript } from './plan/render-sql.js';
 export { renderJson } from './plan/render-json.js';
 export { planDefaults } from './plan/defaults.js';
+export { verifyPlan, type VerifyPlanOptions } from './plan/verify-plan.js';
+export { PlanDidNotConvergeError, type NonConvergenceStage } from './plan/plan-did-not-converge.js';
+export { replayPlan, ReplayStepFailed } from './plan/replay-plan.js';
 export { HazardCode, allHazardCodes, type HazardCodeName } from './changes/hazards.js';
 export { changeKinds } from './changes/registry.js';
 export type { ChangeKind, ChangeItem, StepDraft, ChangeContext } from './changes/change.js';

@@ -7,6 +7,7 @@ import { parseAllowList } from '../plan/allow-list.js';
 import { planOffline } from '../plan/plan-offline.js';
 import { readFromState } from '../plan/plan-input.js';
 import { psqlScript } from '../plan/psql-script.js';
+import { verifyOffline } from '../plan/verify-offline.js';
 import { refusalMessage } from '../plan/refusal-message.js';
 import { readSchemaFile } from '../plan/schema-file.js';
 import { scratchServerUrl } from '../scratch-server.js';
@@ -17,6 +18,7 @@ interface PlanOptions {
   schema?: string;
   allow: string[];
   format: 'sql' | 'json';
+  verify?: boolean;
 }
 
 /**
@@ -34,6 +36,7 @@ export const planCommand: CommandRegistration = {
       .option('--schema <name>', 'plan one schema (schema-per-tenant): unqualified DDL lands in it')
       .option('--allow <hazards>', 'allow these hazard codes (comma-separated, repeatable; "all" allows every hazard)', collect, [])
       .addOption(new Option('--format <format>', 'output format').choices(['sql', 'json']).default('sql'))
+      .option('--verify', 'replay the plan on a scratch copy of --from (schema only) and require it to reach --to before printing it')
       .action((options: PlanOptions) => runPlan(options));
   },
 };
@@ -41,9 +44,12 @@ export const planCommand: CommandRegistration = {
 async function runPlan(options: PlanOptions): Promise<void> {
   const from = await readFromState(options.from);
   const to = await readSchemaFile('--to', options.to);
-  const plan = await planOffline({ from, to, schema: options.schema, scratchServerUrl: scratchServerUrl() });
+  const scratch = scratchServerUrl();
+  const planned = await planOffline({ from, to, schema: options.schema, scratchServerUrl: scratch });
+  const { plan } = planned;
   const refused = refusedHazards(plan, parseAllowList(options.allow));
   if (refused.length > 0) throw new CliError(refusalMessage(refused), ExitCode.HAZARDS_REFUSED);
+  if (options.verify) await verifyOffline(planned.from, plan, planned.to, scratch, options.schema);
   process.stdout.write(options.format === 'json' ? renderJson(plan) : psqlScript(plan, options.schema));
 }
 

@@ -15,17 +15,24 @@ export interface OfflinePlanInput {
   scratchServerUrl: string;
 }
 
+/** A plan with the two states it goes between (for --verify). */
+export interface PlannedStates {
+  plan: Plan;
+  from: Catalog;
+  to: Catalog;
+}
+
 /**
  * Plans from a live database or a schema file to a schema file, with libs/schema only (no service).
  * Bad input (syntax errors with file:line:column, unreachable databases) is thrown as CliError BAD_INPUT.
  */
-export async function planOffline(input: OfflinePlanInput): Promise<Plan> {
+export async function planOffline(input: OfflinePlanInput): Promise<PlannedStates> {
   const [to, from] = await both(
     loadSchemaFile(input.to, input),
     input.from.kind === 'database' ? introspectLiveDatabase(input.from.url, input.schema) : loadSchemaFile(input.from.source, input),
   );
   try {
-    return buildPlan(from, to);
+    return { plan: buildPlan(from, to), from, to };
   } catch (error) {
     if (error instanceof UnsupportedChangeError) throw badInput(`cannot plan --from ${describeFrom(input.from)} --to ${input.to.filename}: ${error.message}`);
     throw error;

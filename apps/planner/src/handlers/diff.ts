@@ -2,7 +2,7 @@ import { SchemaFormat, type DiffRequest, type DiffResponse, type SchemaSource } 
 import { buildPlan } from '@fleetshift/schema';
 import { loadDesired, requireSource } from '../desired-schema.js';
 import { logPlan } from '../plan-log.js';
-import { planResponse } from '../plan-response.js';
+import { verifiedPlanResponse } from '../verified-plan-response.js';
 import type { PlannerDeps } from '../planner-deps.js';
 import { both } from '../settle.js';
 
@@ -19,7 +19,7 @@ export function diffHandler(deps: PlannerDeps): (request: DiffRequest) => Promis
         loadDesired(request.from ?? emptySource, deps.scratchServerUrl, schema),
         loadDesired(to, deps.scratchServerUrl, schema),
       );
-      const response = planResponse(buildPlan(fromCatalog, toCatalog), request.allowHazards);
+      const response = await verifiedPlanResponse(deps, fromCatalog, buildPlan(fromCatalog, toCatalog), toCatalog, request.allowHazards, schema);
       logPlan(deps.logger, 'diff', `${request.from?.filename || '<empty database>'} → ${to.filename || '<input>'}`, response);
       return response;
     });

@@ -2,7 +2,7 @@ import type { PlanRequest, PlanResponse, SchemaSource } from '@fleetshift/contra
 import { buildPlan } from '@fleetshift/schema';
 import { loadDesired, requireSource } from '../desired-schema.js';
 import { logPlan } from '../plan-log.js';
-import { planResponse } from '../plan-response.js';
+import { verifiedPlanResponse } from '../verified-plan-response.js';
 import type { PlannerDeps } from '../planner-deps.js';
 import { InvalidRequestError } from '../request-errors.js';
 import { both } from '../settle.js';
@@ -23,7 +23,7 @@ export function planHandler(deps: PlannerDeps): (request: PlanRequest) => Promis
         loadDesired(desired.source, deps.scratchServerUrl, schema),
         introspectTenant(tenant, deps.tenantConnectTimeoutMs),
       );
-      const response = planResponse(buildPlan(from, to), [...request.allowHazards, ...desired.allowedHazards]);
+      const response = await verifiedPlanResponse(deps, from, buildPlan(from, to), to, [...request.allowHazards, ...desired.allowedHazards], schema);
       logPlan(deps.logger, 'plan', describeTarget(tenant), response);
       return response;
     });

@@ -8,7 +8,12 @@ import type { Catalog } from './model.js';
  */
 export function canonicalJson(catalog: Catalog): string {
   const { scope: _scope, ...content } = catalog;
-  return JSON.stringify(sortKeys(content));
+  return canonicalValueJson(content);
+}
+
+/** Canonical JSON of any part of a catalog (a table, a column …), by the same rules as canonicalJson. */
+export function canonicalValueJson(value: unknown): string {
+  return JSON.stringify(sortKeys(value));
 }
 
 function sortKeys(value: unknown): unknown {

@@ -16,6 +16,7 @@ import { parseSchemaSource } from '../parse/parse-schema-source.js';
 import { buildPlan, refusedHazards } from '../plan/build-plan.js';
 import { renderJson } from '../plan/render-json.js';
 import { renderSqlScript } from '../plan/render-sql.js';
+import { verifyPlan } from '../plan/verify-plan.js';
 import { quoteIdent, quoteQualified } from '../sql/quote.js';
 import { changeKinds } from '../changes/registry.js';
 import { lintSql } from '../lint/lint-sql.js';
@@ -238,6 +239,8 @@ describe.each(cases.map((c) => [c.name, c] as const))('corpus %s', (_name, c: Co
       return;
     }
     expect(refusedHazards(plan, 'all')).toEqual([]);
+    // The planner's own check (verifyPlan: replay on a scratch copy of the from-state) accepts the plan.
+    await verifyPlan(from, plan, to, { scratchServerUrl: serverUrl, ...(c.schema ? { schema: c.schema } : {}), scratchTag: 'corpus' });
 
     const nodesBefore = await withClient(db.url, (client) => fileNodes(client, c.schema));
     await applyScript(db.url, script, file, c.schema);

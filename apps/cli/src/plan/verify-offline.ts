@@ -1,0 +1,23 @@
+import type { Plan } from '@fleetshift/contracts';
+import { PlanDidNotConvergeError, verifyPlan, type Catalog } from '@fleetshift/schema';
+import { redactUrl } from '@fleetshift/telemetry';
+import { CliError, badInput } from '../cli-error.js';
+import { ExitCode } from '../exit-codes.js';
+import { connectionFailureReason, isConnectionFailure } from './connection-failure.js';
+
+/**
+ * `plan --verify`: replays the plan on a scratch copy of the from-state (schema only) and requires the
+ * result to be the desired state, as the planner service does before it answers a plan. A plan that does
+ * not converge is a planner bug: exit 1 with what differs (not a stack).
+ */
+export async function verifyOffline(from: Catalog, plan: Plan, to: Catalog, scratchServerUrl: string, schema: string | undefined): Promise<void> {
+  try {
+    await verifyPlan(from, plan, to, { scratchServerUrl, schema, scratchTag: 'cli' });
+  } catch (error) {
+    if (error instanceof PlanDidNotConvergeError) throw new CliError(`--verify: ${error.message}`, ExitCode.FAILURE);
+    if (isConnectionFailure(error)) {
+      throw badInput(`--verify: the scratch server ${redactUrl(scratchServerUrl)} is unreachable: ${connectionFailureReason(error)} (set FLEETSHIFT_SCRATCH_PG_URL or PG_URL)`);
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,109 @@
+import type { Plan } from '@fleetshift/contracts';
+import { catalogDifferences } from '../catalog/catalog-differences.js';
+import { fingerprint } from '../catalog/fingerprint.js';
+import type { Catalog } from '../catalog/model.js';
+import { UnsupportedChangeError } from '../changes/unsupported-change.js';
+import { introspect } from '../introspect/introspect.js';
+import { withScratchDatabase } from '../load/scratch-database.js';
+import { quoteIdent } from '../sql/quote.js';
+import { buildPlan } from './build-plan.js';
+import { PlanDidNotConvergeError, type NonConvergenceStage } from './plan-did-not-converge.js';
+import { ReplayStepFailed, replayPlan } from './replay-plan.js';
+
+export interface VerifyPlanOptions {
+  /** A server where a scratch database may be created and dropped (as for loadDesiredSchema). */
+  scratchServerUrl: string;
+  /** Schema scope: the catalogs were read with this schema, and the plan is schema-relative. */
+  schema?: string;
+  /** Tag for the scratch database's name (default "verify"). */
+  scratchTag?: string;
+}
+
+/** Differences named in the error message; the error's `differences` holds them all. */
+const NAMED_DIFFERENCES = 5;
+
+/**
+ * Proves a plan before it leaves the planner (DESIGN.md): in a scratch database, builds a copy of the
+ * from-state (schema only) with the planner's own DDL (`buildPlan(<empty>, from)`), checks the copy reads
+ * back as `from`, replays the plan's steps as the executor runs them (replayPlan), introspects, and
+ * requires the result to be `to`. Throws PlanDidNotConvergeError naming the first differing objects,
+ * or the failing step; the scratch database is always dropped.
+ *
+ * The copy has no rows and no INVALID index leftovers (PostgreSQL cannot create an index INVALID on
+ * purpose): those leftovers are left out of the check, and the plan drops them with IF EXISTS.
+ * Cost: one scratch database, the from-state's DDL, the plan and two introspections — PostgreSQL's DDL
+ * speed, roughly twice what loading the desired schema costs.
+ */
+export async function verifyPlan(from: Catalog, plan: Plan, to: Catalog, opts: VerifyPlanOptions): Promise<void> {
+  const fromFingerprint = plan.fromFingerprint || fingerprint(from);
+  const toFingerprint = plan.toFingerprint || fingerprint(to);
+  if (plan.fromFingerprint && plan.fromFingerprint !== fingerprint(from)) {
+    throw new Error(`verifyPlan: the plan was computed from ${plan.fromFingerprint}, not from the given from-state ${fingerprint(from)}`);
+  }
+  const schema = opts.schema || undefined;
+  const fail = (stage: NonConvergenceStage, differences: string[], detail: string, step?: number, cause?: unknown) =>
+    new PlanDidNotConvergeError(stage, fromFingerprint, toFingerprint, differences, detail, step, cause === undefined ? undefined : { cause });
+
+  await withScratchDatabase(
+    opts.scratchServerUrl,
+    async (client) => {
+      if (schema) await client.query(`CREATE SCHEMA ${quoteIdent(schema)}`);
+      const expectedFrom = withoutInvalidIndexes(from);
+      await buildFromState(client, expectedFrom, schema, fail);
+      const copy = await introspect(client, { schema });
+      const copyDifferences = catalogDifferences(copy, expectedFrom);
+      if (copyDifferences.length > 0) {
+        throw fail('from-state', copyDifferences, `the scratch copy of the from-state differs from it: ${named(copyDifferences)}`);
+      }
+
+      try {
+        await replayPlan(client, plan, schema);
+      } catch (error) {
+        if (!(error instanceof ReplayStepFailed)) throw error;
+        throw fail('apply', [], `on a scratch copy of the from-state, ${error.message}`, error.stepNumber, error);
+      }
+      const result = await introspect(client, { schema });
+      const differences = catalogDifferences(result, to);
+      if (differences.length > 0) {
+        throw fail('result', differences, `after its ${plan.steps.length} step(s) the schema differs from the desired one: ${named(differences)}`);
+      }
+    },
+    { tag: opts.scratchTag ?? 'verify' },
+  );
+}
+
+async function buildFromState(
+  client: Parameters<typeof replayPlan>[0],
+  from: Catalog,
+  schema: string | undefined,
+  fail: (stage: NonConvergenceStage, differences: string[], detail: string, step?: number, cause?: unknown) => PlanDidNotConvergeError,
+): Promise<void> {
+  const nothing = await introspect(client, { schema });
+  let setup: Plan;
+  try {
+    setup = buildPlan(nothing, from);
+  } catch (error) {
+    if (!(error instanceof UnsupportedChangeError)) throw error;
+    throw fail('from-state', [], `the from-state cannot be created from an empty database: ${error.message}`, undefined, error);
+  }
+  try {
+    await replayPlan(client, setup, schema);
+  } catch (error) {
+    if (!(error instanceof ReplayStepFailed)) throw error;
+    throw fail('from-state', [], `creating the from-state in a scratch database failed at ${error.message}`, undefined, error);
+  }
+}
+
+function named(differences: readonly string[]): string {
+  const shown = differences.slice(0, NAMED_DIFFERENCES).join('; ');
+  return differences.length > NAMED_DIFFERENCES ? `${shown}; and ${differences.length - NAMED_DIFFERENCES} more` : shown;
+}
+
+/** The from-state without INVALID indexes (leftovers of failed concurrent builds), which a copy cannot have. */
+function withoutInvalidIndexes(catalog: Catalog): Catalog {
+  return {
+    ...catalog,
+    tables: catalog.tables.map((t) => ({ ...t, indexes: t.indexes.filter((i) => i.valid) })),
+    views: catalog.views.map((v) => (v.indexes ? { ...v, indexes: v.indexes.filter((i) => i.valid) } : v)),
+  };
+}
