@@ -206,6 +206,17 @@ describe('Plan', () => {
     expect(error.details).toContain(`${target.host}:${target.port}/fs_no_such_tenant`);
   });
 
+  it('answers NOT_FOUND naming the tenant for a tenant schema that does not exist (Plan and Introspect)', async () => {
+    const { target } = await tenantWith('CREATE SCHEMA tenant_1');
+    const missing = { ...target, schema: 'tenant_2' };
+    const planError = await grpcError(client.plan({ schema: sql(v2), tenant: missing, allowHazards: [] }));
+    expect(planError.code).toBe(grpc.status.NOT_FOUND);
+    expect(planError.details).toBe(`tenant ${target.host}:${target.port}/${target.database} schema tenant_2: schema "tenant_2" does not exist in this database`);
+    const introspectError = await grpcError(client.introspect({ tenant: missing }));
+    expect(introspectError.code).toBe(grpc.status.NOT_FOUND);
+    expect((await client.introspect({ tenant: { ...target, schema: 'tenant_1' } })).fingerprint).toMatch(/^[0-9a-f]{64}$/);
+  });
+
   it('answers FAILED_PRECONDITION for a stored version ref without a control-plane database', async () => {
     const { target } = await tenantWith(v1);
     const error = await grpcError(client.plan({ version: { blueprint: 'shop', version: 2 }, tenant: target, allowHazards: [] }));

@@ -7,6 +7,7 @@ export { parseSchemaSql } from './parse/sql-parser.js';
 export { parseSchemaSource, parseOmniql } from './parse/parse-schema-source.js';
 export { translateOmniql, type TranslatedStatement } from './parse/omniql.js';
 export { introspect, type IntrospectOptions } from './introspect/introspect.js';
+export { SchemaNotFoundError } from './introspect/schema-not-found.js';
 export { withScratchDatabase, SCRATCH_DATABASE_PREFIX, type ScratchDatabaseOptions } from './load/scratch-database.js';
 export { applySchema, type ApplySchemaOptions } from './load/apply-schema.js';
 export { loadDesiredSchema, type LoadDesiredSchemaOptions } from './load/load-desired-schema.js';

@@ -258,7 +258,7 @@ describe('fleetshift plan: bad input (exit 2)', () => {
     const db = await databaseWith('');
     const result = await runFleetshift(['plan', '--from', db.url, '--schema', 'nope', '--to', file('v2.sql')]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('"nope" does not exist');
+    expect(result.stderr).toBe(`--from ${db.url}: schema "nope" does not exist in this database\n`);
   });
 
   it('reports an unknown hazard code in --allow', async () => {

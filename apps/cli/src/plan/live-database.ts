@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { introspect, type Catalog } from '@fleetshift/schema';
+import { introspect, SchemaNotFoundError, type Catalog } from '@fleetshift/schema';
 import { redactUrl } from '@fleetshift/telemetry';
 import { badInput } from '../cli-error.js';
 import { connectionFailureReason, isConnectionFailure } from './connection-failure.js';
@@ -20,9 +20,9 @@ export async function introspectLiveDatabase(url: string, schema: string | undef
     throw badInput(`--from ${redactUrl(url)}: cannot connect: ${connectionFailureReason(error)}`);
   }
   try {
-    if (schema) await requireSchema(client, url, schema);
     return await introspect(client, { schema });
   } catch (error) {
+    if (error instanceof SchemaNotFoundError) throw badInput(`--from ${redactUrl(url)}: ${error.message}`);
     if (isConnectionFailure(error)) throw badInput(`--from ${redactUrl(url)}: connection lost: ${connectionFailureReason(error)}`);
     throw error;
   } finally {
@@ -30,7 +30,3 @@ export async function introspectLiveDatabase(url: string, schema: string | undef
   }
 }
 
-async function requireSchema(client: pg.Client, url: string, schema: string): Promise<void> {
-  const { rowCount } = await client.query('SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1', [schema]);
-  if (!rowCount) throw badInput(`--from ${redactUrl(url)}: schema ${JSON.stringify(schema)} does not exist in this database`);
-}

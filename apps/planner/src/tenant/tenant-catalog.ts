@@ -1,6 +1,5 @@
-import type pg from 'pg';
 import type { ConnectionTarget } from '@fleetshift/contracts';
-import { introspect, type Catalog } from '@fleetshift/schema';
+import { introspect, SchemaNotFoundError, type Catalog } from '@fleetshift/schema';
 import { NotFoundError } from '../request-errors.js';
 import { describeTarget } from './tenant-target.js';
 import { withTenantSession } from './tenant-session.js';
@@ -11,12 +10,11 @@ import { withTenantSession } from './tenant-session.js';
  */
 export function introspectTenant(target: ConnectionTarget, connectTimeoutMs: number): Promise<Catalog> {
   return withTenantSession(target, connectTimeoutMs, async (client) => {
-    if (target.schema) await requireSchema(client, target);
-    return introspect(client, { schema: target.schema || undefined });
+    try {
+      return await introspect(client, { schema: target.schema || undefined });
+    } catch (error) {
+      if (error instanceof SchemaNotFoundError) throw new NotFoundError(`tenant ${describeTarget(target)}: ${error.message}`, { cause: error });
+      throw error;
+    }
   });
-}
-
-async function requireSchema(client: pg.Client, target: ConnectionTarget): Promise<void> {
-  const { rowCount } = await client.query('SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1', [target.schema]);
-  if (!rowCount) throw new NotFoundError(`tenant ${describeTarget(target)}: the schema does not exist`);
 }

@@ -27,6 +27,7 @@ export interface IntrospectOptions {
  * Reads the normalized catalog of a database (or one schema of it) from pg_catalog: about fifteen
  * set-based queries, whatever the number of tables, inside one read-only REPEATABLE READ transaction
  * so every query sees the same snapshot. The client must not be inside a transaction already.
+ * Throws SchemaNotFoundError when `schema` does not exist (the session is left as it was).
  */
 export async function introspect(client: pg.ClientBase, opts: IntrospectOptions = {}): Promise<Catalog> {
   const schema = opts.schema || undefined;

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { SchemaNotFoundError } from './schema-not-found.js';
 
 /** The namespaces an introspection reads. */
 export interface ScopeNamespaces {
@@ -13,7 +14,7 @@ export interface ScopeNamespaces {
 /**
  * Database scope: every user schema — not pg_* (catalog, toast, temp), not information_schema, not
  * `fleetshift` (the executor's bookkeeping), not a schema an extension created. Schema scope: that one
- * schema, which must exist.
+ * schema, which must exist (SchemaNotFoundError otherwise).
  */
 export async function readScope(client: pg.ClientBase, schema: string | undefined): Promise<ScopeNamespaces> {
   const { rows } = schema
@@ -28,7 +29,7 @@ export async function readScope(client: pg.ClientBase, schema: string | undefine
             AND NOT EXISTS (SELECT 1 FROM pg_depend ext
                              WHERE ext.classid = 'pg_namespace'::regclass AND ext.objid = n.oid AND ext.deptype = 'e')`,
       );
-  if (schema && rows.length === 0) throw new Error(`cannot introspect schema ${JSON.stringify(schema)}: it does not exist in this database`);
+  if (schema && rows.length === 0) throw new SchemaNotFoundError(schema);
   return {
     oids: rows.map((r) => r.oid),
     names: rows.map((r) => r.nspname),
