@@ -2,6 +2,7 @@ import { ThrottleLevel, ThrottleSignal } from '@fleetshift/contracts';
 import { busNames, connectBus, decodeMessage, openThrottleBucket } from '@fleetshift/bus';
 // Test-only use of the bench load generator (apps never import tools in their code).
 import { startCpuLoad, type CpuLoad } from '../../../tools/bench/src/cpu-load.js';
+import { cpuThresholdsFor } from '../../../tools/bench/src/throttle/cpu-thresholds.js';
 import { findNats, findPostgres, testNamespace } from '@fleetshift/testing';
 import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -39,18 +40,16 @@ describe('CPU throttling under real load', () => {
     await nc?.drain();
   });
 
-  it('throttles a cluster whose CPU stays above the threshold and releases it after the load stops', async (ctx) => {
+  it('throttles a cluster whose CPU stays above the threshold and releases it after the load stops', { timeout: 300_000 }, async (ctx) => {
     const [pgUrl, natsUrl] = await Promise.all([findPostgres(), findNats()]);
 
     // The thresholds come from this machine's CPU without our load, measured now (its 75th
-    // percentile, as other work may share the host): halfway from there to 100 % to throttle, halfway
-    // from there to the threshold to release.
+    // percentile, as other work may share the host): see cpuThresholdsFor.
     // A host saturated by other work leaves no room to see ours: wait (bounded) for a quieter moment.
     let idle = 100;
     for (let tries = 0; tries < 20 && idle > 85; tries += 1) idle = percentile(await measureCpu(3000), 0.75);
     if (idle > 85) ctx.skip(`the host is already busy (CPU at ${idle.toFixed(0)} % without our load): no room to see our load`);
-    const threshold = idle + (100 - idle) / 2;
-    const release = idle + (threshold - idle) / 2;
+    const { threshold, release } = cpuThresholdsFor(idle);
 
     const names = busNames(testNamespace('hm'));
     nc = await connectBus(natsUrl, 'hm-cpu-test');

@@ -22,6 +22,7 @@ import { renderTable } from '../bench-table.js';
 import { chartColors, renderTimelinePng, type TimelinePanel } from '../chart/timeline-chart.js';
 import { startCpuLoad } from '../cpu-load.js';
 import { benchSchema } from './bench-schemas.js';
+import { cpuThresholdsFor } from './cpu-thresholds.js';
 import { startBenchStack, type BenchStack } from './bench-stack.js';
 import { recordThrottleSignals } from './signal-recorder.js';
 import { measureReaction, startsPerSecond, throttleWindows, type Reaction, type SignalPoint } from './throttle-timeline.js';
@@ -79,8 +80,7 @@ export const throttleBenchmark: Benchmark = {
     let idle = 100;
     for (let tries = 0; tries < 40 && idle > 80; tries += 1) idle = await measureIdleCpu(3000, options.intervalMs);
     if (idle > 80) throw new Error(`the host is busy (CPU ${idle.toFixed(0)} % without our load for 2 minutes): run the benchmark on a quieter host`);
-    const threshold = Math.max(50, idle + (100 - idle) / 2);
-    const release = idle + (threshold - idle) / 2;
+    const { threshold, release } = cpuThresholdsFor(idle);
     say(`CPU without load (p75) ${idle.toFixed(1)} %: throttle above ${threshold.toFixed(1)} %, release at ${release.toFixed(1)} %`);
 
     let stack: BenchStack | undefined;
