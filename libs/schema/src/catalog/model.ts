@@ -9,7 +9,8 @@
  *   and `schema` fields hold "" for objects of the scoped schema.
  *
  * Arrays are sorted by name (columns too: column order is not part of the state we converge to),
- * so that canonical JSON of a Catalog is deterministic and its sha256 is the fingerprint.
+ * so that canonical JSON of a Catalog is deterministic and its sha256 is the fingerprint. A column's
+ * `position` records the declared order (for CREATE TABLE) but is left out of canonical JSON.
  *
  * Excluded from both scopes: pg_*, information_schema, the `fleetshift` schema (the executor's own
  * bookkeeping) and every object an extension created (those belong to the extension). Optional fields
@@ -86,6 +87,13 @@ export interface Table {
 
 export interface Column {
   name: string;
+  /**
+   * 1-based place of the column in its table, in attnum order (dropped columns skipped): the order it
+   * was declared or added in. New tables are created with their columns in this order. Not part of the
+   * fingerprint (canonicalJson leaves it out): a tenant whose columns were added in another order is at
+   * the same state. Absent in catalogs built by hand; such columns keep their array order.
+   */
+  position?: number;
   /** format_type(atttypid, atttypmod), e.g. "character varying(100)", "public.mood". */
   type: string;
   notNull: boolean;

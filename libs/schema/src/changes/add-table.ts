@@ -1,5 +1,5 @@
 import { LockLevel } from '@fleetshift/contracts';
-import type { Table } from '../catalog/model.js';
+import type { Column, Table } from '../catalog/model.js';
 import { quoteIdent } from '../sql/quote.js';
 import { displayName, objectKey } from './catalog-index.js';
 import type { ChangeContext, ChangeItem, ChangeKind, StepDraft } from './change.js';
@@ -9,7 +9,7 @@ import { createIndexSql } from './index-definition.js';
 import { Phase } from './phases.js';
 
 /**
- * A table that is new in the target: CREATE TABLE with its columns, primary/unique/check/exclusion
+ * A table that is new in the target: CREATE TABLE with its columns in declared order, primary/unique/check/exclusion
  * constraints inline, then its plain indexes — all inside the creating transaction. Nothing else can be
  * using the table yet, so no concurrent recipe is needed. Foreign keys come later (add-foreign-key), once
  * every table they reference exists; triggers, policies and comments in their own modules.
@@ -24,6 +24,14 @@ export const addTable: ChangeKind = {
   },
 };
 
+/**
+ * Columns in the order the desired schema declares them (Column.position), which operators expect to see
+ * in `\d` and `SELECT *`; columns without a position (hand-built catalogs) keep their order, after the others.
+ */
+function inDeclaredOrder(columns: Column[]): Column[] {
+  return [...columns].sort((a, b) => (a.position ?? Number.MAX_SAFE_INTEGER) - (b.position ?? Number.MAX_SAFE_INTEGER));
+}
+
 function createTableSteps(ctx: ChangeContext, table: Table): StepDraft[] {
   const ref = ctx.ref(table);
   const name = displayName(table);
@@ -31,7 +39,7 @@ function createTableSteps(ctx: ChangeContext, table: Table): StepDraft[] {
   const steps: StepDraft[] = [];
   const inline = table.constraints.filter((c) => !c.inherited && c.kind !== 'foreign' && c.validated);
   const elements = [
-    ...(table.partitionOf ? [] : table.columns.filter((c) => !c.inherited).map((c) => columnDefinition(c))),
+    ...(table.partitionOf ? [] : inDeclaredOrder(table.columns.filter((c) => !c.inherited)).map((c) => columnDefinition(c))),
     ...inline.map((c) => `CONSTRAINT ${quoteIdent(c.name)} ${c.definition}`),
   ];
   let sql: string;

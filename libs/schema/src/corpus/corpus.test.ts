@@ -108,6 +108,11 @@ async function squawkFindings(file: string): Promise<Array<{ rule: string; messa
   return parsed.map((f) => ({ rule: f.rule_name, message: f.message, line: f.line }));
 }
 
+/** Column names in position (attnum) order. */
+function columnOrder(columns: Catalog['tables'][number]['columns']): string[] {
+  return [...columns].sort((a, b) => (a.position ?? 0) - (b.position ?? 0)).map((c) => c.name);
+}
+
 /** The plan step whose SQL is at 0-based `line` of the rendered script. */
 function stepAtLine(plan: Plan, script: string, line: number): PlanStep | undefined {
   const lines = script.split('\n');
@@ -251,6 +256,12 @@ describe.each(cases.map((c) => [c.name, c] as const))('corpus %s', (_name, c: Co
 
     expect(canonicalJson(after)).toBe(canonicalJson(to));
     expect(buildPlan(after, to).steps).toEqual([]);
+    // Tables the plan created have their columns in the desired schema's declared order.
+    const existed = new Set(from.tables.map((t) => `${t.schema}.${t.name}`));
+    for (const table of to.tables.filter((t) => !existed.has(`${t.schema}.${t.name}`))) {
+      const created = after.tables.find((t) => t.schema === table.schema && t.name === table.name)!;
+      expect(columnOrder(created.columns), `column order of ${table.name}`).toEqual(columnOrder(table.columns));
+    }
     // A table PostgreSQL rewrote must be one a step declared it rewrites.
     const declared = new Set(plan.steps.filter((s) => s.rewritesTable).map((s) => s.lockTarget));
     for (const [table, node] of nodesBefore) {

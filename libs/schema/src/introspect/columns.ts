@@ -9,7 +9,8 @@ export interface ColumnRow {
 
 /**
  * Columns of every table in scope, in one query. Types are format_type, defaults and generation
- * expressions pg_get_expr, both printed under the scope's search_path.
+ * expressions pg_get_expr, both printed under the scope's search_path; position is the column's rank in
+ * attnum order among the table's live columns.
  */
 export async function readColumns(ctx: IntrospectionContext): Promise<ColumnRow[]> {
   const { rows } = await ctx.client.query<{
@@ -23,13 +24,15 @@ export async function readColumns(ctx: IntrospectionContext): Promise<ColumnRow[
     generated_expr: string | null;
     collation: string | null;
     inherited: boolean;
+    position: number;
   }>(
     `SELECT a.attrelid::text AS table_oid, a.attnum, a.attname, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull,
             CASE WHEN a.attgenerated = '' THEN pg_get_expr(d.adbin, d.adrelid) END AS default_expr,
             a.attidentity,
             CASE WHEN a.attgenerated = 's' THEN pg_get_expr(d.adbin, d.adrelid) END AS generated_expr,
             CASE WHEN a.attcollation <> t.typcollation THEN a.attcollation::regcollation::text END AS collation,
-            a.attinhcount > 0 AS inherited
+            a.attinhcount > 0 AS inherited,
+            row_number() OVER (PARTITION BY a.attrelid ORDER BY a.attnum)::int AS position
        FROM pg_attribute a
        JOIN pg_class c ON c.oid = a.attrelid
        JOIN pg_type t ON t.oid = a.atttypid
@@ -41,6 +44,7 @@ export async function readColumns(ctx: IntrospectionContext): Promise<ColumnRow[
     tableOid: r.table_oid,
     column: withoutUndefined({
       name: r.attname,
+      position: r.position,
       type: r.type,
       notNull: r.attnotnull,
       default: optional(r.default_expr),

@@ -161,16 +161,16 @@ describe('introspect, database scope', () => {
     ]);
   });
 
-  it('reads columns sorted by name with type, nullability, default, identity, generation, collation, comment', () => {
+  it('reads columns sorted by name with their position (attnum order), type, nullability, default, identity, generation, collation, comment', () => {
     expect(table(catalog, 'public', 'users').columns).toEqual([
-      { name: 'created_at', type: 'timestamp with time zone', notNull: true, default: 'now()' },
-      { name: 'email', type: 'public.citext', notNull: true, comment: 'login' },
-      { name: 'id', type: 'bigint', notNull: true, identity: 'always' },
-      { name: 'mood', type: 'public.mood', notNull: false, default: "'ok'::public.mood" },
-      { name: 'name', type: 'character varying(100)', notNull: false, collation: '"C"' },
-      { name: 'name_len', type: 'integer', notNull: false, generated: 'length((name)::text)' },
-      { name: 'score', type: 'integer', notNull: false, default: '0' },
-      { name: 'tenant_id', type: 'integer', notNull: false },
+      { name: 'created_at', position: 5, type: 'timestamp with time zone', notNull: true, default: 'now()' },
+      { name: 'email', position: 2, type: 'public.citext', notNull: true, comment: 'login' },
+      { name: 'id', position: 1, type: 'bigint', notNull: true, identity: 'always' },
+      { name: 'mood', position: 4, type: 'public.mood', notNull: false, default: "'ok'::public.mood" },
+      { name: 'name', position: 3, type: 'character varying(100)', notNull: false, collation: '"C"' },
+      { name: 'name_len', position: 7, type: 'integer', notNull: false, generated: 'length((name)::text)' },
+      { name: 'score', position: 6, type: 'integer', notNull: false, default: '0' },
+      { name: 'tenant_id', position: 8, type: 'integer', notNull: false },
     ]);
   });
 

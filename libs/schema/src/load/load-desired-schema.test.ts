@@ -59,6 +59,7 @@ describe('loadDesiredSchema', () => {
     const orders = catalog.tables.find((t) => t.name === 'orders');
     expect(orders?.columns.find((c) => c.name === 'status')).toEqual({
       name: 'status',
+      position: 3,
       type: 'public.status',
       notNull: false,
       default: "'new'::public.status",
@@ -124,9 +125,9 @@ ALTER TABLE events ATTACH PARTITION events_2024 FOR VALUES FROM ('2024-01-01') T
     const users = catalog.tables[0]!;
     expect(users.name).toBe('users');
     expect(users.columns).toEqual([
-      { name: 'email', type: 'character varying(255)', notNull: true },
-      { name: 'id', type: 'integer', notNull: true, identity: 'by default' },
-      { name: 'name', type: 'character varying(100)', notNull: false },
+      { name: 'email', position: 2, type: 'character varying(255)', notNull: true },
+      { name: 'id', position: 1, type: 'integer', notNull: true, identity: 'by default' },
+      { name: 'name', position: 3, type: 'character varying(100)', notNull: false },
     ]);
     expect(users.indexes.map((i) => i.name)).toEqual(['idx_user_name', 'users_email_key', 'users_pkey']);
   });
