@@ -188,7 +188,8 @@ describe('fleetshift plan: hazards (exit 3)', () => {
     expect(result.code).toBe(3);
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain('DELETES_DATA');
-    expect(result.stderr).toContain('legacy_flag');
+    expect(result.stderr).toContain('  DELETES_DATA: column public.users.legacy_flag and its values are dropped. To accept that, allow DELETES_DATA for this version');
+    expect(result.stderr).toContain('keep legacy_flag in the desired schema until they are copied, and drop it in a later version.');
   });
 
   it('prints the plan when the hazard is allowed by code or with --allow all, and it applies', async () => {

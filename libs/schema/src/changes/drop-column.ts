@@ -1,6 +1,7 @@
 import { LockLevel } from '@fleetshift/contracts';
 import { quoteIdent } from '../sql/quote.js';
 import { columnMap, displayName, objectKey } from './catalog-index.js';
+import type { Column, Table } from '../catalog/model.js';
 import type { ChangeItem, ChangeKind } from './change.js';
 import { HazardCode, hazard } from './hazards.js';
 import { Phase } from './phases.js';
@@ -29,7 +30,7 @@ export const dropColumn: ChangeKind = {
               transactional: true,
               lock: LockLevel.LOCK_LEVEL_ACCESS_EXCLUSIVE,
               lockTarget: ref,
-              hazards: [hazard(HazardCode.DELETES_DATA, `column ${displayName(to)}.${column.name} and its values are dropped`)],
+              hazards: [hazard(HazardCode.DELETES_DATA, droppedColumnMessage(ref, displayName(to), column, renameCandidates(from, to, column)))],
             },
           ],
         });
@@ -38,3 +39,30 @@ export const dropColumn: ChangeKind = {
     return items;
   },
 };
+
+/** Columns new in `to` with the type of the dropped one: what a rename would look like (renames read as drop + add). */
+function renameCandidates(from: Table, to: Table, dropped: Column): Column[] {
+  const before = columnMap(from);
+  return to.columns.filter((c) => !before.has(c.name) && !c.inherited && c.type === dropped.type);
+}
+
+/**
+ * What the refusal tells an operator: what is lost, and the ways forward — allow the hazard in the
+ * version; keep the values by keeping the column until they are copied (expand/contract); and, when a
+ * column of the same type is added, that it may be a rename, with the statement that would keep the data.
+ */
+function droppedColumnMessage(ref: string, table: string, column: Column, candidates: Column[]): string {
+  const parts = [
+    `column ${table}.${column.name} and its values are dropped.`,
+    'To accept that, allow DELETES_DATA for this version (its allowed hazards, or --allow DELETES_DATA).',
+    `To keep the values, keep ${column.name} in the desired schema until they are copied, and drop it in a later version.`,
+  ];
+  if (candidates.length > 0) {
+    const newName = candidates.length === 1 ? quoteIdent(candidates[0]!.name) : '<new name>';
+    parts.push(
+      `If it was renamed to ${candidates.map((c) => c.name).join(' or ')}: renames are not detected (a rename reads as drop + add);` +
+        ` rename it on the tenants first (ALTER TABLE ${ref} RENAME COLUMN ${quoteIdent(column.name)} TO ${newName}) and this plan no longer drops it.`,
+    );
+  }
+  return parts.join(' ');
+}
