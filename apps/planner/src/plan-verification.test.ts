@@ -54,6 +54,17 @@ describe('plan verification (FLEETSHIFT_VERIFY_PLANS, default true)', () => {
     }
   });
 
+  it('verifies a schema-relative plan whose tables use an extension installed in a shared schema', async () => {
+    const shared = 'CREATE EXTENSION IF NOT EXISTS citext SCHEMA public;\nCREATE TABLE u (id int PRIMARY KEY, email public.citext);\n';
+    const client = plannerTestClient(`127.0.0.1:${verifying.grpcPort}`);
+    try {
+      const { plan } = await client.diff({ from: sql(shared), to: sql(`${shared}CREATE INDEX u_email ON u (email);`), schema: 'tenant_2', allowHazards: ['INDEX_BUILD'] });
+      expect(plan!.steps.map((s) => s.change)).toEqual(['add-index']);
+    } finally {
+      client.close();
+    }
+  });
+
   it('answers INTERNAL naming the failing step for a plan that would fail on the tenant (Diff and Plan), and logs it', async () => {
     const client = plannerTestClient(`127.0.0.1:${verifying.grpcPort}`);
     try {

@@ -1,7 +1,16 @@
-import type { Plan, PlanResponse } from '@fleetshift/contracts';
-import { verifyPlan, type Catalog } from '@fleetshift/schema';
+import type { Plan, PlanResponse, SchemaSource } from '@fleetshift/contracts';
+import { extensionStatements, parseSchemaSource, verifyPlan, type Catalog } from '@fleetshift/schema';
 import { planResponse } from './plan-response.js';
 import type { PlannerDeps } from './planner-deps.js';
+
+/** What a plan is verified against: its two states, the schema scope, and the schema texts they came from. */
+export interface PlanStates {
+  from: Catalog;
+  to: Catalog;
+  schema: string | undefined;
+  /** The schema texts loaded for the plan: in schema scope their CREATE EXTENSION statements prepare the copy. */
+  sources: SchemaSource[];
+}
 
 /**
  * planResponse, after proving the plan it answers (unless FLEETSHIFT_VERIFY_PLANS=false): a plan that
@@ -11,16 +20,16 @@ import type { PlannerDeps } from './planner-deps.js';
  */
 export async function verifiedPlanResponse(
   deps: Pick<PlannerDeps, 'verifyPlans' | 'scratchServerUrl'>,
-  from: Catalog,
   plan: Plan,
-  to: Catalog,
+  states: PlanStates,
   allow: string[],
-  schema: string | undefined,
 ): Promise<PlanResponse> {
   const response = planResponse(plan, allow);
   const trivial = plan.steps.length === 0 && plan.fromFingerprint === plan.toFingerprint;
   if (deps.verifyPlans && response.plan && !trivial) {
-    await verifyPlan(from, plan, to, { scratchServerUrl: deps.scratchServerUrl, schema, scratchTag: 'planner' });
+    // Schema scope: extensions the texts install in a shared schema (… SCHEMA public) are outside both catalogs.
+    const prelude = states.schema ? (await Promise.all(states.sources.map(async (s) => extensionStatements(await parseSchemaSource(s))))).flat() : [];
+    await verifyPlan(states.from, plan, states.to, { scratchServerUrl: deps.scratchServerUrl, schema: states.schema, scratchTag: 'planner', prelude });
   }
   return response;
 }

@@ -20,7 +20,7 @@ export { buildPlan, refusedHazards, uniqueHazards, type BuildPlanOptions } from 
 export { renderSqlScript } from './plan/render-sql.js';
 export { renderJson } from './plan/render-json.js';
 export { planDefaults } from './plan/defaults.js';
-export { verifyPlan, type VerifyPlanOptions } from './plan/verify-plan.js';
+export { verifyPlan, extensionStatements, type VerifyPlanOptions } from './plan/verify-plan.js';
 export { PlanDidNotConvergeError, type NonConvergenceStage } from './plan/plan-did-not-converge.js';
 export { replayPlan, ReplayStepFailed } from './plan/replay-plan.js';
 export { HazardCode, allHazardCodes, type HazardCodeName } from './changes/hazards.js';

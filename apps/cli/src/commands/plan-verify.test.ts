@@ -25,6 +25,8 @@ beforeAll(async () => {
     writeFile(file('v1.sql'), v1),
     writeFile(file('v2.sql'), v2),
     writeFile(file('gap.sql'), functionReadingNewTable),
+    writeFile(file('citext-v1.sql'), 'CREATE EXTENSION IF NOT EXISTS citext SCHEMA public;\nCREATE TABLE u (id int PRIMARY KEY, email public.citext);\n'),
+    writeFile(file('citext-v2.sql'), 'CREATE EXTENSION IF NOT EXISTS citext SCHEMA public;\nCREATE TABLE u (id int PRIMARY KEY, email public.citext NOT NULL);\n'),
   ]);
 });
 
@@ -43,6 +45,13 @@ describe('fleetshift plan --verify', () => {
     const scoped = await runFleetshift([...args, '--schema', 'tenant_3', '--verify'], env);
     expect(scoped.code).toBe(0);
     expect(scoped.stdout).toContain('schema-relative');
+  });
+
+  it('verifies in schema scope when the tables use an extension the files install in a shared schema', async () => {
+    const result = await runFleetshift(['plan', '--from', file('citext-v1.sql'), '--to', file('citext-v2.sql'), '--schema', 'tenant_4', '--allow', 'all', '--verify'], env);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('SET NOT NULL');
   });
 
   it('exits 1 with what failed, and prints no plan, when the plan does not converge; without --verify the plan is printed', async () => {

@@ -49,7 +49,10 @@ async function runPlan(options: PlanOptions): Promise<void> {
   const { plan } = planned;
   const refused = refusedHazards(plan, parseAllowList(options.allow));
   if (refused.length > 0) throw new CliError(refusalMessage(refused), ExitCode.HAZARDS_REFUSED);
-  if (options.verify) await verifyOffline(planned.from, plan, planned.to, scratch, options.schema);
+  if (options.verify) {
+    const sources = [...(from.kind === 'file' ? [from.source] : []), to];
+    await verifyOffline(planned.from, plan, planned.to, { scratchServerUrl: scratch, schema: options.schema, sources });
+  }
   process.stdout.write(options.format === 'json' ? renderJson(plan) : psqlScript(plan, options.schema));
 }
 

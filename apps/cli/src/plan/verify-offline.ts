@@ -1,5 +1,5 @@
-import type { Plan } from '@fleetshift/contracts';
-import { PlanDidNotConvergeError, verifyPlan, type Catalog } from '@fleetshift/schema';
+import type { Plan, SchemaSource } from '@fleetshift/contracts';
+import { extensionStatements, parseSchemaSource, PlanDidNotConvergeError, verifyPlan, type Catalog } from '@fleetshift/schema';
 import { redactUrl } from '@fleetshift/telemetry';
 import { CliError, badInput } from '../cli-error.js';
 import { ExitCode } from '../exit-codes.js';
@@ -10,9 +10,17 @@ import { connectionFailureReason, isConnectionFailure } from './connection-failu
  * result to be the desired state, as the planner service does before it answers a plan. A plan that does
  * not converge is a planner bug: exit 1 with what differs (not a stack).
  */
-export async function verifyOffline(from: Catalog, plan: Plan, to: Catalog, scratchServerUrl: string, schema: string | undefined): Promise<void> {
+export async function verifyOffline(
+  from: Catalog,
+  plan: Plan,
+  to: Catalog,
+  opts: { scratchServerUrl: string; schema: string | undefined; sources: SchemaSource[] },
+): Promise<void> {
+  const { scratchServerUrl, schema } = opts;
   try {
-    await verifyPlan(from, plan, to, { scratchServerUrl, schema, scratchTag: 'cli' });
+    // Schema scope: extensions the files install in a shared schema (… SCHEMA public) are outside both catalogs.
+    const prelude = schema ? (await Promise.all(opts.sources.map(async (s) => extensionStatements(await parseSchemaSource(s))))).flat() : [];
+    await verifyPlan(from, plan, to, { scratchServerUrl, schema, scratchTag: 'cli', prelude });
   } catch (error) {
     if (error instanceof PlanDidNotConvergeError) throw new CliError(`--verify: ${error.message}`, ExitCode.FAILURE);
     if (isConnectionFailure(error)) {

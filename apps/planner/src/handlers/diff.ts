@@ -19,7 +19,8 @@ export function diffHandler(deps: PlannerDeps): (request: DiffRequest) => Promis
         loadDesired(request.from ?? emptySource, deps.scratchServerUrl, schema),
         loadDesired(to, deps.scratchServerUrl, schema),
       );
-      const response = await verifiedPlanResponse(deps, fromCatalog, buildPlan(fromCatalog, toCatalog), toCatalog, request.allowHazards, schema);
+      const states = { from: fromCatalog, to: toCatalog, schema, sources: [...(request.from ? [request.from] : []), to] };
+      const response = await verifiedPlanResponse(deps, buildPlan(fromCatalog, toCatalog), states, request.allowHazards);
       logPlan(deps.logger, 'diff', `${request.from?.filename || '<empty database>'} → ${to.filename || '<input>'}`, response);
       return response;
     });

@@ -23,7 +23,8 @@ export function planHandler(deps: PlannerDeps): (request: PlanRequest) => Promis
         loadDesired(desired.source, deps.scratchServerUrl, schema),
         introspectTenant(tenant, deps.tenantConnectTimeoutMs),
       );
-      const response = await verifiedPlanResponse(deps, from, buildPlan(from, to), to, [...request.allowHazards, ...desired.allowedHazards], schema);
+      const states = { from, to, schema, sources: [desired.source] };
+      const response = await verifiedPlanResponse(deps, buildPlan(from, to), states, [...request.allowHazards, ...desired.allowedHazards]);
       logPlan(deps.logger, 'plan', describeTarget(tenant), response);
       return response;
     });

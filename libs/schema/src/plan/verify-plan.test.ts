@@ -8,7 +8,8 @@ import { loadDesiredSchema } from '../load/load-desired-schema.js';
 import { SCRATCH_DATABASE_PREFIX } from '../load/scratch-database.js';
 import { buildPlan } from './build-plan.js';
 import { PlanDidNotConvergeError } from './plan-did-not-converge.js';
-import { verifyPlan } from './verify-plan.js';
+import { parseSchemaSql } from '../parse/sql-parser.js';
+import { extensionStatements, verifyPlan } from './verify-plan.js';
 
 let serverUrl: string;
 /** This file's scratch databases carry this tag, so leftovers are found without racing other test files. */
@@ -35,7 +36,8 @@ afterAll(async () => {
 
 const load = (text: string, schema?: string): Promise<Catalog> =>
   loadDesiredSchema({ format: SchemaFormat.SCHEMA_FORMAT_SQL, text, filename: 'schema.sql' }, { scratchServerUrl: serverUrl, schema, scratchTag: tag });
-const verify = (from: Catalog, plan: Plan, to: Catalog, schema?: string) => verifyPlan(from, plan, to, { scratchServerUrl: serverUrl, schema, scratchTag: tag });
+const verify = (from: Catalog, plan: Plan, to: Catalog, schema?: string, prelude?: string[]) =>
+  verifyPlan(from, plan, to, { scratchServerUrl: serverUrl, schema, scratchTag: tag, prelude });
 
 async function nonConvergence(promise: Promise<unknown>): Promise<PlanDidNotConvergeError> {
   const error = await promise.then(() => undefined, (e: unknown) => e);
@@ -113,5 +115,26 @@ describe('verifyPlan', () => {
   it('refuses to verify a plan against a from-state it was not computed from', async () => {
     const [from, to] = await Promise.all([load(v1), load(v2)]);
     await expect(verify(to, buildPlan(from, to), to)).rejects.toThrow(/was computed from [0-9a-f]{64}, not from the given from-state/);
+  });
+
+  it('in schema scope, copies a from-state using an extension of a shared schema given the desired CREATE EXTENSION (prelude)', async () => {
+    const shared = 'CREATE EXTENSION IF NOT EXISTS citext SCHEMA public;\nCREATE TABLE u (id int PRIMARY KEY, email public.citext);\n';
+    const [from, to] = await Promise.all([load(shared, 'tenant_c'), load(`${shared}CREATE INDEX u_email ON u (email);`, 'tenant_c')]);
+    expect(from.extensions).toEqual([]); // outside the catalog: it lives in public
+    const plan = buildPlan(from, to);
+    const error = await nonConvergence(verify(from, plan, to, 'tenant_c'));
+    expect(error.stage).toBe('from-state');
+    expect(error.message).toContain('type "public.citext" does not exist');
+    const prelude = extensionStatements(await parseSchemaSql(shared));
+    expect(prelude).toEqual(['CREATE EXTENSION IF NOT EXISTS citext SCHEMA public']);
+    await expect(verify(from, plan, to, 'tenant_c', prelude)).resolves.toBeUndefined();
+  });
+
+  it('in schema scope, an extension the plan installs in the schema itself is not pre-installed by the prelude', async () => {
+    const inScope = 'CREATE EXTENSION citext;\nCREATE TABLE u (id int PRIMARY KEY, email citext);\n';
+    const [from, to] = await Promise.all([load('CREATE TABLE u (id int PRIMARY KEY);', 'tenant_d'), load(inScope, 'tenant_d')]);
+    expect(to.extensions).toEqual([{ name: 'citext', schema: '' }]);
+    const plan = buildPlan(from, to);
+    await expect(verify(from, plan, to, 'tenant_d', extensionStatements(await parseSchemaSql(inScope)))).resolves.toBeUndefined();
   });
 });

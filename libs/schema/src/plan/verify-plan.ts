@@ -4,6 +4,7 @@ import { fingerprint } from '../catalog/fingerprint.js';
 import type { Catalog } from '../catalog/model.js';
 import { UnsupportedChangeError } from '../changes/unsupported-change.js';
 import { introspect } from '../introspect/introspect.js';
+import type { ParsedSchema } from '../parse/parsed-schema.js';
 import { withScratchDatabase } from '../load/scratch-database.js';
 import { quoteIdent } from '../sql/quote.js';
 import { buildPlan } from './build-plan.js';
@@ -17,6 +18,14 @@ export interface VerifyPlanOptions {
   schema?: string;
   /** Tag for the scratch database's name (default "verify"). */
   scratchTag?: string;
+  /**
+   * Schema scope only: the desired schema's CREATE EXTENSION statements (`extensionStatements(parsed)`).
+   * Run as loading runs them (search_path = the schema) before the copy is built; those that land in a
+   * shared schema (`… SCHEMA public`: outside the catalog) stay, so the copy has the types and functions
+   * the schema's objects use; those that land in the schema itself are removed again (the from-state
+   * says whether it has them).
+   */
+  prelude?: readonly string[];
 }
 
 /** Differences named in the error message; the error's `differences` holds them all. */
@@ -31,6 +40,7 @@ const NAMED_DIFFERENCES = 5;
  *
  * The copy has no rows and no INVALID index leftovers (PostgreSQL cannot create an index INVALID on
  * purpose): those leftovers are left out of the check, and the plan drops them with IF EXISTS.
+ * In schema scope, objects of extensions installed outside the schema must come from `prelude`.
  * Cost: one scratch database, the from-state's DDL, the plan and two introspections — PostgreSQL's DDL
  * speed, roughly twice what loading the desired schema costs.
  */
@@ -47,7 +57,10 @@ export async function verifyPlan(from: Catalog, plan: Plan, to: Catalog, opts: V
   await withScratchDatabase(
     opts.scratchServerUrl,
     async (client) => {
-      if (schema) await client.query(`CREATE SCHEMA ${quoteIdent(schema)}`);
+      if (schema) {
+        await client.query(`CREATE SCHEMA ${quoteIdent(schema)}`);
+        await installSharedExtensions(client, schema, opts.prelude ?? []);
+      }
       const expectedFrom = withoutInvalidIndexes(from);
       await buildFromState(client, expectedFrom, schema, fail);
       const copy = await introspect(client, { schema });
@@ -94,6 +107,21 @@ async function buildFromState(
   }
 }
 
+async function installSharedExtensions(client: Parameters<typeof replayPlan>[0], schema: string, statements: readonly string[]): Promise<void> {
+  if (statements.length === 0) return;
+  await client.query(`SET search_path = ${quoteIdent(schema)}`);
+  try {
+    for (const statement of statements) await client.query(statement);
+  } finally {
+    await client.query('RESET search_path');
+  }
+  const { rows } = await client.query<{ extname: string }>(
+    'SELECT e.extname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE n.nspname = $1',
+    [schema],
+  );
+  for (const { extname } of rows) await client.query(`DROP EXTENSION ${quoteIdent(extname)}`);
+}
+
 function named(differences: readonly string[]): string {
   const shown = differences.slice(0, NAMED_DIFFERENCES).join('; ');
   return differences.length > NAMED_DIFFERENCES ? `${shown}; and ${differences.length - NAMED_DIFFERENCES} more` : shown;
@@ -106,4 +134,9 @@ function withoutInvalidIndexes(catalog: Catalog): Catalog {
     tables: catalog.tables.map((t) => ({ ...t, indexes: t.indexes.filter((i) => i.valid) })),
     views: catalog.views.map((v) => (v.indexes ? { ...v, indexes: v.indexes.filter((i) => i.valid) } : v)),
   };
+}
+
+/** The CREATE EXTENSION statements of a parsed desired schema, as VerifyPlanOptions.prelude. */
+export function extensionStatements(parsed: ParsedSchema): string[] {
+  return parsed.statements.filter((s) => s.kind === 'CREATE EXTENSION').map((s) => s.sql);
 }
