@@ -10,7 +10,8 @@ export interface DemoTimings {
 export function renderSummary(rollout: Rollout, timings: DemoTimings): string {
   const counts = rollout.counts!;
   const finished = counts.succeeded + counts.failed + counts.skipped;
-  const table = new Table({ head: ['rollout', rollout.id] });
+  const plain = !process.stdout.isTTY;
+  const table = new Table({ head: ['rollout', rollout.id], style: plain ? { head: [], border: [] } : {} });
   table.push(
     ['state', RolloutState[rollout.state].replace('ROLLOUT_STATE_', '')],
     ['tenants', String(counts.total)],
