@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { redactUrl } from '@fleetshift/telemetry';
 import { startContainer } from './container.js';
 
 const localPostgresUrl = 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -22,7 +23,7 @@ async function locatePostgres(): Promise<string> {
     if (await canConnect(url)) return url;
   }
   if (process.env.PG_URL) {
-    throw new Error(`PostgreSQL not reachable at PG_URL=${redact(process.env.PG_URL)}`);
+    throw new Error(`PostgreSQL not reachable at PG_URL=${redactUrl(process.env.PG_URL)}`);
   }
   const container = await startContainer('postgres:16-alpine', 5432, { POSTGRES_HOST_AUTH_METHOD: 'trust' });
   if (container) {
@@ -92,15 +93,5 @@ async function adminQuery(url: string, sql: string): Promise<void> {
     await client.query(sql);
   } finally {
     await client.end();
-  }
-}
-
-function redact(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(unparseable URL)';
   }
 }
