@@ -1,9 +1,6 @@
 import { ThrottleLevel, ThrottleSignal } from '@fleetshift/contracts';
 import { busNames, connectBus, decodeMessage, openThrottleBucket } from '@fleetshift/bus';
-// Test-only use of the bench load generator (apps never import tools in their code).
-import { startCpuLoad, type CpuLoad } from '../../../tools/bench/src/cpu-load.js';
-import { cpuThresholdsFor } from '../../../tools/bench/src/throttle/cpu-thresholds.js';
-import { findNats, findPostgres, testNamespace } from '@fleetshift/testing';
+import { cpuThresholdsFor, findNats, findPostgres, startCpuLoad, testNamespace, type CpuLoad } from '@fleetshift/testing';
 import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import pino from 'pino';

@@ -2,3 +2,5 @@ export { findPostgres, createTestDatabase, databaseUrl, canConnect, type TestDat
 export { findNats, testNamespace } from './nats.js';
 export { startService, workspaceRoot, type ServiceProcess } from './service-process.js';
 export { listServicesByReflection, checkHealth } from './grpc-probe.js';
+export { startCpuLoad, cpuLoadLimits, type CpuLoad, type CpuLoadOptions, type CpuLoadResult } from './cpu-load.js';
+export { cpuThresholdsFor } from './cpu-thresholds.js';

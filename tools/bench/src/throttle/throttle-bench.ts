@@ -13,16 +13,14 @@ import {
   type RolloutTenant,
 } from '@fleetshift/contracts';
 import { busNames, connectBus } from '@fleetshift/bus';
-import { findNats, findPostgres, workspaceRoot } from '@fleetshift/testing';
+import { findNats, findPostgres, workspaceRoot, startCpuLoad, cpuThresholdsFor } from '@fleetshift/testing';
 // The demo's fleet helpers and reset (register a cluster, push versions, provision tenants).
 import { resetDemo } from '../../../demo/src/demo-reset.js';
 import { provisionTenants, pushVersion, registerCluster, type FleetSpec } from '../../../demo/src/fleet.js';
 import type { Benchmark } from '../benchmark.js';
 import { renderTable } from '../bench-table.js';
 import { chartColors, renderTimelinePng, type TimelinePanel } from '../chart/timeline-chart.js';
-import { startCpuLoad } from '../cpu-load.js';
 import { benchSchema } from './bench-schemas.js';
-import { cpuThresholdsFor } from './cpu-thresholds.js';
 import { startBenchStack, type BenchStack } from './bench-stack.js';
 import { recordThrottleSignals } from './signal-recorder.js';
 import { measureReaction, startsPerSecond, throttleWindows, type Reaction, type SignalPoint } from './throttle-timeline.js';

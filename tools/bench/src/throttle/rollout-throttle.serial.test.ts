@@ -9,20 +9,27 @@ import {
   unary,
 } from '@fleetshift/contracts';
 import { busNames, connectBus, decodeMessage, isStale, openThrottleBucket } from '@fleetshift/bus';
-import { findNats, findPostgres, startService, type ServiceProcess } from '@fleetshift/testing';
+import {
+  cpuThresholdsFor,
+  findNats,
+  findPostgres,
+  startCpuLoad,
+  startService,
+  type CpuLoad,
+  type ServiceProcess,
+} from '@fleetshift/testing';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { afterEach, describe, expect, it } from 'vitest';
-// Test-only use of the tools: the demo's fleet helpers and the bench's stack, load and recorder.
-import { resetDemo } from '../../../../tools/demo/src/demo-reset.js';
-import { provisionTenants, pushVersion, registerCluster, type FleetSpec } from '../../../../tools/demo/src/fleet.js';
-import { startCpuLoad, type CpuLoad } from '../../../../tools/bench/src/cpu-load.js';
-import { benchSchema } from '../../../../tools/bench/src/throttle/bench-schemas.js';
-import { cpuThresholdsFor } from '../../../../tools/bench/src/throttle/cpu-thresholds.js';
-import { startBenchStack, type BenchStack } from '../../../../tools/bench/src/throttle/bench-stack.js';
-import { recordThrottleSignals } from '../../../../tools/bench/src/throttle/signal-recorder.js';
-import { throttleWindows } from '../../../../tools/bench/src/throttle/throttle-timeline.js';
-import { procStatCpuSource } from '../signals/cpu-proc-stat.js';
-import { waitFor } from '../test-support/wait-for.js';
+// A whole-system test: it borrows the demo's fleet helpers, and reads the host CPU the way the health
+// monitor does (test-only imports; no app or lib imports tools).
+import { procStatCpuSource } from '../../../../apps/health-monitor/src/signals/cpu-proc-stat.js';
+import { waitFor } from '../../../../apps/health-monitor/src/test-support/wait-for.js';
+import { resetDemo } from '../../../demo/src/demo-reset.js';
+import { provisionTenants, pushVersion, registerCluster, type FleetSpec } from '../../../demo/src/fleet.js';
+import { benchSchema } from './bench-schemas.js';
+import { startBenchStack, type BenchStack } from './bench-stack.js';
+import { recordThrottleSignals } from './signal-recorder.js';
+import { throttleWindows } from './throttle-timeline.js';
 
 const sampleIntervalMs = 250;
 const tenants = 120;

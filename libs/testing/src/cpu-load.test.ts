@@ -1,4 +1,4 @@
-import { findPostgres } from '@fleetshift/testing';
+import { findPostgres } from './postgres.js';
 import { describe, expect, it } from 'vitest';
 import { startCpuLoad } from './cpu-load.js';
 
