@@ -1,5 +1,6 @@
 import path from 'node:path';
 import cliProgress from 'cli-progress';
+import { followRolloutProgress } from '@fleetshift/console';
 import { callMetadata, RolloutState, schedulerClients, unary } from '@fleetshift/contracts';
 import { startStack, type RunningStack } from '@fleetshift/dev-stack';
 import { workspaceRoot } from '@fleetshift/testing';
@@ -9,7 +10,6 @@ import { resetDemo } from './demo-reset.js';
 import { provisionTenants, pushVersion, registerCluster } from './fleet.js';
 import { ensureNats, ensurePostgres } from './local-infrastructure.js';
 import { renderSummary } from './summary.js';
-import { watchRollout } from './watch-rollout.js';
 
 // `npm run demo`: a local fleet at v1, a rollout to v2 with a live progress bar, a summary table.
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -94,7 +94,7 @@ async function main(): Promise<number> {
       dryRun: false,
     }, callMetadata());
     say(`rollout ${rollout!.id}: ${rollout!.counts!.total} tenants in batches of 50, canary first`);
-    const final = await watchRollout(clients, rollout!.id);
+    const final = await followRolloutProgress(clients.rollouts.watchRollout({ rolloutId: rollout!.id }, callMetadata()));
     const rolloutSeconds = (performance.now() - rolloutStart) / 1000;
 
     say(renderSummary(final, { provisionSeconds, rolloutSeconds }));
