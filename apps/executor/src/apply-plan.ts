@@ -1,6 +1,6 @@
 import type { Plan, PlanStep } from '@fleetshift/contracts';
 import { quoteIdent } from '@fleetshift/schema';
-import { recordAppliedVersion, recordProgress, type AppliedRecord } from './bookkeeping.js';
+import { recordAppliedVersion, recordProgress, type AppliedRecord } from '@fleetshift/tenant-ledger';
 import { backoffDelay, isLockTimeout, sleep, type BackoffPolicy } from './lock-retry.js';
 import { planUnits } from './plan-units.js';
 import { sendCancelRequest, type TenantConnection } from './tenant-connection.js';

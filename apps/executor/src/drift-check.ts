@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Plan } from '@fleetshift/contracts';
 import { fingerprint, introspect } from '@fleetshift/schema';
-import { readAppliedVersions, readProgress } from './bookkeeping.js';
+import { readAppliedVersions, readProgress } from '@fleetshift/tenant-ledger';
 
 /** What the executor should do with a tenant, decided before any step runs. */
 export type PreCheck =

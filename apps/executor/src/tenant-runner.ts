@@ -1,7 +1,7 @@
 import { TenantResult, TenantRolloutState, type BatchJob, type Plan, type TenantTask } from '@fleetshift/contracts';
 import type { Logger } from '@fleetshift/telemetry';
 import { StepFailed, TenantDeferred, applyPlan } from './apply-plan.js';
-import { ensureBookkeeping, recordAppliedVersion } from './bookkeeping.js';
+import { ensureBookkeeping, recordAppliedVersion } from '@fleetshift/tenant-ledger';
 import type { ConnectionSlot } from './connection-slot.js';
 import { preCheck } from './drift-check.js';
 import type { ExecutorMetrics } from './executor-metrics.js';

@@ -5,7 +5,7 @@ import type { SchedulerContext } from '../context.js';
 import { InvalidRequestError, PreconditionError } from '../grpc/request-errors.js';
 import { applyPlanSteps } from './apply-plan-steps.js';
 import { tenantTarget } from './cluster-connection.js';
-import { ensureBookkeeping, recordedFingerprint, recordProvisionedVersion } from './tenant-bookkeeping.js';
+import { ensureBookkeeping, recordedFingerprint, recordProvisionedVersion } from '@fleetshift/tenant-ledger';
 import { holdsNoRelations, type TenantDatabases } from './tenant-databases.js';
 
 /**

@@ -1,0 +1,12 @@
+export { ensureBookkeeping } from './ledger-schema.js';
+export {
+  provisionRolloutId,
+  schedulerExecutorId,
+  readAppliedVersions,
+  recordedFingerprint,
+  recordAppliedVersion,
+  recordProvisionedVersion,
+  type AppliedVersion,
+  type AppliedRecord,
+} from './applied-versions.js';
+export { readProgress, recordProgress } from './plan-progress.js';
