@@ -27,7 +27,7 @@ import { waitFor } from '../../../../apps/health-monitor/src/test-support/wait-f
 import { resetDemo } from '../../../demo/src/demo-reset.js';
 import { provisionTenants, pushVersion, registerCluster, type FleetSpec } from '../../../demo/src/fleet.js';
 import { benchSchema } from './bench-schemas.js';
-import { startBenchStack, type BenchStack } from './bench-stack.js';
+import { startStack, type RunningStack } from '@fleetshift/dev-stack';
 import { recordThrottleSignals } from './signal-recorder.js';
 import { throttleWindows } from './throttle-timeline.js';
 
@@ -43,7 +43,7 @@ const finalStates = new Set([
 // The whole system as processes (planner, health monitor, scheduler, one executor) with real
 // PostgreSQL and NATS: a rollout of 120 tenants pauses on the monitor's signal and resumes after it.
 describe('rollout throttled by the health monitor', () => {
-  let stack: BenchStack | undefined;
+  let stack: RunningStack | undefined;
   let nc: NatsConnection | undefined;
   let load: CpuLoad | undefined;
   let cleanup: (() => Promise<unknown>) | undefined;
@@ -80,7 +80,7 @@ describe('rollout throttled by the health monitor', () => {
       FLEETSHIFT_SESSIONS_PER_CORE_CRITICAL: '200',
       ...monitorEnv,
     };
-    stack = await startBenchStack(env, 1);
+    stack = await startStack({ ports: 'ephemeral', executors: 1, env });
     nc = await connectBus(natsUrl, 'hm-rollout-test');
     const clients = schedulerClients(`127.0.0.1:${stack.scheduler.grpcPort}`);
     const { hostname, port, username } = new URL(pgUrl);

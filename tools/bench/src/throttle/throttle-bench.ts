@@ -21,7 +21,7 @@ import type { Benchmark } from '../benchmark.js';
 import { renderTable } from '../bench-table.js';
 import { chartColors, renderTimelinePng, type TimelinePanel } from '../chart/timeline-chart.js';
 import { benchSchema } from './bench-schemas.js';
-import { startBenchStack, type BenchStack } from './bench-stack.js';
+import { startStack, type RunningStack } from '@fleetshift/dev-stack';
 import { recordThrottleSignals } from './signal-recorder.js';
 import { measureReaction, startsPerSecond, throttleWindows, type Reaction, type SignalPoint } from './throttle-timeline.js';
 import { procStatCpuSource } from '../../../../apps/health-monitor/src/signals/cpu-proc-stat.js';
@@ -81,11 +81,13 @@ export const throttleBenchmark: Benchmark = {
     const { threshold, release } = cpuThresholdsFor(idle);
     say(`CPU without load (p75) ${idle.toFixed(1)} %: throttle above ${threshold.toFixed(1)} %, release at ${release.toFixed(1)} %`);
 
-    let stack: BenchStack | undefined;
+    let stack: RunningStack | undefined;
     const nc = await connectBus(natsUrl, 'fleetshift-bench-throttle');
     try {
-      stack = await startBenchStack(
-        {
+      stack = await startStack({
+        ports: 'ephemeral',
+        executors: options.executors,
+        env: {
           FLEETSHIFT_NATS_URL: natsUrl,
           FLEETSHIFT_NATS_NAMESPACE: namespace,
           FLEETSHIFT_CONTROL_DB_URL: controlUrl.toString(),
@@ -101,8 +103,7 @@ export const throttleBenchmark: Benchmark = {
           FLEETSHIFT_SESSIONS_PER_CORE_RELEASE: '100',
           FLEETSHIFT_SESSIONS_PER_CORE_CRITICAL: '200',
         },
-        options.executors,
-      );
+      });
       const clients = schedulerClients(`127.0.0.1:${stack.scheduler.grpcPort}`);
       const monitor = healthMonitorClient(`127.0.0.1:${stack.healthMonitor.grpcPort}`);
       const { hostname, port, username } = new URL(pgUrl);
