@@ -53,11 +53,11 @@ describe('connectScheduler', () => {
     expect(() => connectScheduler({ FLEETSHIFT_SCHEDULER_ADDR: 'http://scheduler' })).toThrow(/expected host:port/);
   });
 
-  it('maps an unreachable scheduler to bad input naming the address', async () => {
+  it('maps an unreachable scheduler to a failure naming the address', async () => {
     const error = await getVersion({ FLEETSHIFT_SCHEDULER_ADDR: '127.0.0.1:1' });
     expect(error.code).toBe(grpc.status.UNAVAILABLE);
     const failure = grpcFailure('get schema version', '127.0.0.1:1', error);
-    expect(failure.exitCode).toBe(ExitCode.BAD_INPUT);
+    expect(failure.exitCode).toBe(ExitCode.FAILURE);
     expect(failure.message).toContain('the scheduler at 127.0.0.1:1 is unreachable');
   });
 });

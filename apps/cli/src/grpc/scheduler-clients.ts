@@ -20,7 +20,7 @@ export interface SchedulerConnection {
  * every call when set). The channel is plaintext, like the services.
  */
 export function connectScheduler(env: NodeJS.ProcessEnv = process.env): SchedulerConnection {
-  const address = schedulerAddress(env);
+  const address = serviceAddress('FLEETSHIFT_SCHEDULER_ADDR', defaultSchedulerAddress, env);
   const options: Partial<grpc.ClientOptions> = { interceptors: bearerInterceptors(env.FLEETSHIFT_API_TOKEN) };
   const credentials = grpc.credentials.createInsecure();
   const schemas = new SchemaServiceClient(address, credentials, options);
@@ -35,15 +35,17 @@ export function connectScheduler(env: NodeJS.ProcessEnv = process.env): Schedule
   };
 }
 
-function schedulerAddress(env: NodeJS.ProcessEnv): string {
-  const address = env.FLEETSHIFT_SCHEDULER_ADDR || defaultSchedulerAddress;
+/** The host:port in `variable`, else `fallback`; anything but host:port is bad input naming the variable. */
+export function serviceAddress(variable: string, fallback: string, env: NodeJS.ProcessEnv): string {
+  const address = env[variable] || fallback;
   if (!/^[^\s:/]+:\d{1,5}$/.test(address) && !/^\[[0-9a-f:]+\]:\d{1,5}$/i.test(address)) {
-    throw badInput(`FLEETSHIFT_SCHEDULER_ADDR=${JSON.stringify(address)}: expected host:port`);
+    throw badInput(`${variable}=${JSON.stringify(address)}: expected host:port`);
   }
   return address;
 }
 
-function bearerInterceptors(token: string | undefined): grpc.Interceptor[] {
+/** Adds `authorization: Bearer <token>` to every call when a token is set. */
+export function bearerInterceptors(token: string | undefined): grpc.Interceptor[] {
   if (!token) return [];
   const interceptor: grpc.Interceptor = (options, nextCall) =>
     new grpc.InterceptingCall(nextCall(options), {

@@ -1,0 +1,16 @@
+import type { Command } from 'commander';
+import { Cluster, unary } from '@fleetshift/contracts';
+import { withScheduler } from '../../grpc/call.js';
+import { formatOption, printList, type OutputFormat } from '../../output/format.js';
+import { clusterHead, clusterRow } from './rows.js';
+
+export function registerClusterList(group: Command): void {
+  group
+    .command('list')
+    .description('list the registered database clusters')
+    .addOption(formatOption())
+    .action(async (options: { format: OutputFormat }) => {
+      const { clusters } = await withScheduler('cluster list', (scheduler) => unary(scheduler.tenants, scheduler.tenants.listClusters, {}));
+      printList(options.format, clusters, Cluster.toJSON, clusterHead, clusterRow);
+    });
+}
