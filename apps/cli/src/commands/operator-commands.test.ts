@@ -1,0 +1,197 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStack, type RunningStack } from '@fleetshift/dev-stack';
+import { createTestDatabase, databaseUrl, findNats, testNamespace, type TestDatabase } from '@fleetshift/testing';
+import { runFleetshift, type CliResult } from '../testing/cli-process.js';
+
+// The operator commands end to end: the real CLI as a process against the real services (planner,
+// health monitor, scheduler, executor) on real PostgreSQL and NATS JetStream.
+const blueprint = `cli_${randomBytes(3).toString('hex')}`;
+const tenants = ['acme', 'globex', 'initech'];
+const passwordVariable = 'FLEETSHIFT_CLI_TEST_PG_PASSWORD';
+
+const v1 = `
+CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL);
+CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint NOT NULL, total_cents integer NOT NULL DEFAULT 0);
+`;
+const v2 = `${v1}
+CREATE INDEX orders_user_id_idx ON orders (user_id);
+`;
+
+let control: TestDatabase;
+let stack: RunningStack | undefined;
+let workDir: string;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  control = await createTestDatabase('cli_ops');
+  const nats = await findNats();
+  const server = new URL(control.serverUrl);
+  const password = decodeURIComponent(server.password);
+  stack = await startStack({
+    ports: 'ephemeral',
+    env: {
+      FLEETSHIFT_NATS_URL: nats,
+      FLEETSHIFT_NATS_NAMESPACE: testNamespace('cli'),
+      FLEETSHIFT_CONTROL_DB_URL: control.url,
+      FLEETSHIFT_SCRATCH_PG_URL: control.serverUrl,
+      ...(password ? { [passwordVariable]: password } : {}),
+    },
+  });
+  env = {
+    FLEETSHIFT_SCHEDULER_ADDR: `127.0.0.1:${stack.scheduler.grpcPort}`,
+    FLEETSHIFT_HEALTH_MONITOR_ADDR: `127.0.0.1:${stack.healthMonitor.grpcPort}`,
+  };
+  workDir = await mkdtemp(path.join(os.tmpdir(), 'fleetshift-cli-'));
+  await writeFile(path.join(workDir, 'v1.sql'), v1);
+  await writeFile(path.join(workDir, 'v2.sql'), v2);
+});
+
+afterAll(async () => {
+  await stack?.stop();
+  if (control) {
+    const admin = new pg.Client({ connectionString: control.serverUrl });
+    await admin.connect();
+    try {
+      const { rows } = await admin.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [`${blueprint}\\_\\_%`]);
+      for (const { datname } of rows) await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+    } finally {
+      await admin.end();
+    }
+    await control.drop();
+  }
+  if (workDir) await rm(workDir, { recursive: true, force: true });
+});
+
+function cli(...args: string[]): Promise<CliResult> {
+  return runFleetshift(args, env);
+}
+
+/** Runs a command that must succeed and returns its stdout (the failure shows stderr). */
+async function ok(...args: string[]): Promise<string> {
+  const result = await cli(...args);
+  expect(result.stderr, `fleetshift ${args.join(' ')}`).not.toMatch(/internal error/);
+  expect({ args, code: result.code, stderr: result.stderr }).toMatchObject({ code: 0 });
+  return result.stdout;
+}
+
+async function json<T>(...args: string[]): Promise<T> {
+  return JSON.parse(await ok(...args, '--format', 'json')) as T;
+}
+
+describe('fleetshift operator commands against a running stack', () => {
+  it('registers a cluster, pushes v1, provisions tenants, pushes v2 and rolls it out with --watch', async () => {
+    const server = new URL(control.serverUrl);
+    const password = server.password ? ['--password-env', passwordVariable] : [];
+    const cluster = await json<{ id: string; port: number }>(
+      'cluster', 'register', '--id', 'local', '--host', server.hostname, '--port', server.port || '5432',
+      '--user', decodeURIComponent(server.username) || 'postgres', '--budget', '8', ...password,
+    );
+    expect(cluster).toMatchObject({ id: 'local', port: Number(server.port || 5432) });
+    expect(await ok('cluster', 'list')).toMatch(/local/);
+
+    const pushed1 = await json<{ created: boolean; version: { version: number } }>(
+      'schema', 'push', '--blueprint', blueprint, '--file', path.join(workDir, 'v1.sql'), '--description', 'users and orders',
+    );
+    expect(pushed1).toMatchObject({ created: true, version: { version: 1 } });
+
+    for (const id of tenants) {
+      const tenant = await json<{ id: string; version: number }>(
+        'tenant', 'register', '--id', id, '--blueprint', blueprint, '--cluster', 'local', '--label', `name=${id}`, '--label', 'tier=test', '--provision',
+      );
+      expect(tenant).toMatchObject({ id, version: 1 });
+    }
+    const listed = await json<Array<{ id: string }>>('tenant', 'list', '--blueprint', blueprint, '--label', 'name=globex');
+    expect(listed.map((t) => t.id)).toEqual(['globex']);
+
+    // Without INDEX_BUILD allowed the push still stores the version; the rollout would refuse it.
+    const pushed2 = await json<{ created: boolean; version: { version: number; allowedHazards: string[] } }>(
+      'schema', 'push', '--blueprint', blueprint, '--file', path.join(workDir, 'v2.sql'), '--allow', 'INDEX_BUILD', '--description', 'orders index',
+    );
+    expect(pushed2).toMatchObject({ created: true, version: { version: 2, allowedHazards: ['INDEX_BUILD'] } });
+    const versions = await json<Array<{ version: number }>>('schema', 'list', '--blueprint', blueprint);
+    expect(versions.map((v) => v.version).sort()).toEqual([1, 2]);
+    expect(await ok('schema', 'show', '--blueprint', blueprint, '--version', '2')).toContain('orders_user_id_idx');
+
+    const watched = await cli('rollout', 'create', '--blueprint', blueprint, '--batch-size', '2', '--canary', '--watch', '--format', 'json');
+    expect({ code: watched.code, stderr: watched.stderr }).toMatchObject({ code: 0 });
+    const final = JSON.parse(watched.stdout) as { id: string; state: string; counts: { total: number; succeeded: number } };
+    expect(final).toMatchObject({ state: 'ROLLOUT_STATE_SUCCEEDED', counts: { total: 3, succeeded: 3 } });
+    expect(watched.stderr).toContain(`rollout ${final.id}: 3 tenants`);
+
+    const shown = await ok('rollout', 'show', final.id);
+    expect(shown).toMatch(/state\s*│?\s*SUCCEEDED/);
+    const rolloutTenants = await json<Array<{ tenantId: string; state: string }>>('rollout', 'tenants', final.id);
+    expect(rolloutTenants.map((t) => [t.tenantId, t.state]).sort()).toEqual(tenants.map((id) => [id, 'TENANT_ROLLOUT_STATE_SUCCEEDED']));
+    expect(await json<unknown[]>('rollout', 'tenants', final.id, '--state', 'failed')).toEqual([]);
+    const rollouts = await json<Array<{ id: string }>>('rollout', 'list', '--blueprint', blueprint);
+    expect(rollouts.map((r) => r.id)).toContain(final.id);
+
+    const history = await json<Array<{ kind: string; toVersion: number; rolloutId: string }>>('tenant', 'history', 'globex');
+    expect(history.map((e) => e.kind)).toEqual(expect.arrayContaining(['provisioned', 'started', 'succeeded']));
+    expect(history.find((e) => e.kind === 'succeeded')).toMatchObject({ toVersion: 2, rolloutId: final.id });
+    expect(await ok('tenant', 'history', 'globex')).toMatch(/succeeded/);
+    expect(await json<{ version: number }>('tenant', 'show', 'globex')).toMatchObject({ version: 2 });
+
+    // The index really exists in the tenant's database.
+    const tenantDb = new pg.Client({ connectionString: databaseUrl(control.serverUrl, `${blueprint}__globex`) });
+    await tenantDb.connect();
+    try {
+      const { rows } = await tenantDb.query(`SELECT indisvalid FROM pg_index WHERE indexrelid = 'orders_user_id_idx'::regclass`);
+      expect(rows).toEqual([{ indisvalid: true }]);
+    } finally {
+      await tenantDb.end();
+    }
+  }, 300_000);
+
+  it('manually throttles and clears a cluster through the health monitor', async () => {
+    const set = await json<Array<{ clusterId: string; manual?: { mode: string; reason: string } }>>(
+      'throttle', 'set', '--cluster', 'local', '--mode', 'throttle', '--ttl', '600', '--reason', 'maintenance window',
+    );
+    expect(set.find((c) => c.clusterId === 'local')?.manual).toMatchObject({ mode: 'MANUAL_THROTTLE_MODE_THROTTLE', reason: 'maintenance window' });
+    expect(await ok('throttle', 'list')).toMatch(/local.*THROTTLED.*throttle until/s);
+    const cleared = await json<Array<{ clusterId: string; manual?: { mode: string } }>>('throttle', 'set', '--cluster', 'local', '--mode', 'clear');
+    expect(cleared.find((c) => c.clusterId === 'local')?.manual?.mode ?? 'MANUAL_THROTTLE_MODE_UNSPECIFIED').not.toBe('MANUAL_THROTTLE_MODE_THROTTLE');
+  });
+
+  it('an unknown blueprint is bad input: exit 2 and one line', async () => {
+    const result = await cli('rollout', 'create', '--blueprint', 'no_such_blueprint');
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/^rollout create: .*no_such_blueprint/);
+  });
+
+  it('an unknown rollout is bad input: exit 2 and one line', async () => {
+    const result = await cli('rollout', 'show', '00000000-0000-0000-0000-000000000000');
+    expect(result.code).toBe(2);
+    expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/^rollout show: /);
+  });
+
+  it('a scheduler that is down exits 1 with one line naming its address', async () => {
+    const result = await runFleetshift(['tenant', 'list'], { FLEETSHIFT_SCHEDULER_ADDR: '127.0.0.1:1' });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/^tenant list: the scheduler at 127\.0\.0\.1:1 is unreachable/);
+  });
+
+  it('a health monitor that is down exits 1 naming its address', async () => {
+    const result = await runFleetshift(['throttle', 'list'], { FLEETSHIFT_HEALTH_MONITOR_ADDR: '127.0.0.1:1' });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^throttle list: the health monitor at 127\.0\.0\.1:1 is unreachable/);
+  });
+
+  it('bad option values are refused before any call: exit 2 and one line', async () => {
+    const result = await runFleetshift(['rollout', 'create', '--blueprint', blueprint, '--max-failure-ratio', '1.5'], { FLEETSHIFT_SCHEDULER_ADDR: '127.0.0.1:1' });
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe('--max-failure-ratio 1.5: expected a ratio from 0 to 1');
+    const label = await runFleetshift(['tenant', 'list', '--label', 'novalue'], { FLEETSHIFT_SCHEDULER_ADDR: '127.0.0.1:1' });
+    expect(label.code).toBe(2);
+    expect(label.stderr.trim()).toBe('--label novalue: expected key=value');
+  });
+});
