@@ -66,12 +66,35 @@ const waitRollout = (id: string, accept: (r: Rollout) => boolean, what: string, 
   waitFor(() => rolloutNow(id), accept, timeoutMs, what);
 const finalStates = [R.ROLLOUT_STATE_SUCCEEDED, R.ROLLOUT_STATE_FAILED, R.ROLLOUT_STATE_CANCELLED, R.ROLLOUT_STATE_HALTED];
 
-/** Resolves once the local cluster's consumer has delivered another batch (a new one or a returned one). */
-async function nextBatchDelivery(): Promise<void> {
-  const { jsm, names } = scheduler.ctx.bus;
-  const delivered = async () => (await jsm.consumers.info(names.batchStream, names.clusterConsumer('local'))).delivered.consumer_seq;
-  const before = await delivered();
-  await waitFor(delivered, (n) => n > before, 60_000, 'another batch delivery');
+type LogLine = Record<string, unknown> & { executorId: string; time: string };
+
+/** Log lines of the executors now running that `match` accepts. */
+function executorLines(match: (line: Record<string, unknown>) => boolean): LogLine[] {
+  return executors.flatMap((e) => e.logs.filter(match) as LogLine[]);
+}
+
+/** Per executor now running: when it saw the rollout's control state become `state` (its "rollout control state" log line). */
+async function controlSeen(rolloutId: string, state: RolloutState): Promise<Map<string, number>> {
+  const lines = await waitFor(
+    async () => executorLines((l) => l.msg === 'rollout control state' && l.rolloutId === rolloutId && l.state === R[state]),
+    (found) => new Set(found.map((l) => l.executorId)).size === executors.length,
+    30_000,
+    `every executor seeing ${R[state]}`,
+  );
+  const seen = new Map<string, number>();
+  for (const line of lines) seen.set(line.executorId, Math.max(seen.get(line.executorId) ?? 0, Date.parse(line.time)));
+  return seen;
+}
+
+/** An advisory-lock session holding the executors' per-tenant lock of a schema-isolated tenant: they defer it while held. */
+async function holdTenantLock(database: string, schema: string): Promise<pg.Client> {
+  const url = new URL(scheduler.serverUrl);
+  url.pathname = `/${database}`;
+  const client = new pg.Client({ connectionString: url.toString(), application_name: 'fleetshift-test-locker' });
+  await client.connect();
+  // The executor's key (apps/executor tenant-lock.ts): class "FS" + 1, hashtext('schema:<schema>').
+  await client.query('SELECT pg_advisory_lock($1::int4, hashtext($2))', [0x46530001, `schema:${schema}`]);
+  return client;
 }
 
 /** Tenants of a rollout that an executor has started. */
@@ -170,27 +193,65 @@ describe('rollouts with executor processes', { timeout: 300_000 }, () => {
 
   it('pause stops new tenants from starting and resume continues to the end', async () => {
     const blueprint = scheduler.blueprint('pause');
-    await provisionFleet(scheduler, blueprint, 40);
+    const tenants = await provisionFleet(scheduler, blueprint, 40);
     const v2 = await pushText(scheduler, blueprint, schemaV2);
-    const rollout = await createRollout(scheduler.ctx, rolloutRequest(blueprint, v2, { batchSize: 5, maxBatchesInFlight: 2, tenantConcurrency: 1 }));
-    await waitRollout(rollout.id, (r) => r.counts!.succeeded >= 5, 'some tenants done');
-    await pauseRollout(scheduler.ctx, rollout.id);
-    // Executors return the held batches of a paused rollout to the queue: each redelivery shows one saw
-    // the pause. After the first, the tenants in hand have finished; by the second, none may have started.
-    await nextBatchDelivery();
-    const paused = await waitRollout(rollout.id, (r) => r.counts!.running === 0, 'tenants in hand finished');
-    const startedAtPause = await startedTenants(rollout.id);
-    await nextBatchDelivery();
-    expect(await startedTenants(rollout.id)).toEqual(startedAtPause);
-    expect(startedAtPause.length).toBeLessThan(40);
-    expect((await rolloutNow(rollout.id)).counts!.succeeded).toBe(paused.counts!.succeeded);
+    // The first tenant's per-tenant lock is held by this test, so its batch stays in the queue (executors
+    // defer the tenant and return the batch) until the lock is released: whatever the machine's speed,
+    // a batch with a tenant that is free to start is in the queue while the rollout is paused.
+    const held = tenants[0];
+    const locker = await holdTenantLock(blueprint, held.split('-').pop()!);
+    try {
+      const rollout = await createRollout(scheduler.ctx, rolloutRequest(blueprint, v2, { batchSize: 5, maxBatchesInFlight: 2, tenantConcurrency: 1 }));
+      const { rows: [{ batch_number: heldBatch }] } = await scheduler.ctx.pool.query<{ batch_number: number }>(
+        'SELECT batch_number FROM rollout_tenants WHERE rollout_id = $1 AND tenant_id = $2',
+        [rollout.id, held],
+      );
+      await waitRollout(rollout.id, (r) => r.counts!.succeeded >= 5, 'some tenants done');
+      await pauseRollout(scheduler.ctx, rollout.id);
+      // The pause takes effect in each executor when it sees PAUSED; the tenants then in hand finish.
+      const pauseSeen = await controlSeen(rollout.id, R.ROLLOUT_STATE_PAUSED);
+      const paused = await waitRollout(rollout.id, (r) => r.counts!.running === 0, 'tenants in hand finished');
+      const startedAtPause = await startedTenants(rollout.id);
+      expect(startedAtPause).not.toContain(held);
 
-    await resumeRollout(scheduler.ctx, rollout.id);
-    await scheduler.engine.kick(rollout.id);
-    const done = await waitRollout(rollout.id, (r) => finalStates.includes(r.state), 'rollout final');
-    expect(done.state).toBe(R.ROLLOUT_STATE_SUCCEEDED);
-    expect(done.counts!.succeeded).toBe(40);
-    await expect(retryFailed(scheduler.ctx, rollout.id)).rejects.toThrow(/SUCCEEDED: it cannot be retried/);
+      // Free the held tenant, then wait until an executor took its batch in hand after that, held it
+      // while paused, and returned it to the queue: the tenant was free to start and did not.
+      await locker.query('SELECT pg_advisory_unlock_all()');
+      const released = Date.now();
+      // (Or until the freed tenant started anyway: the assertions below then say so.)
+      await waitFor(
+        async () => {
+          const starts = executorLines((l) => l.msg === 'batch started' && l.rolloutId === rollout.id && l.batch === heldBatch && Date.parse(String(l.time)) > released);
+          const returned = executorLines(
+            (l) => l.msg === 'batch returned to the queue' && l.rolloutId === rollout.id && /PAUSED/.test(String(l.reason)) &&
+              starts.some((s) => s.executorId === l.executorId && s.delivery === l.delivery),
+          ).length;
+          return { returned, heldStarted: (await startedTenants(rollout.id)).includes(held) };
+        },
+        (seen) => seen.returned > 0 || seen.heldStarted,
+        60_000,
+        'the freed tenant\'s batch held and returned while paused',
+      );
+      expect(await startedTenants(rollout.id)).toEqual(startedAtPause);
+      expect(startedAtPause.length).toBeLessThan(40);
+      expect((await rolloutNow(rollout.id)).counts!.succeeded).toBe(paused.counts!.succeeded);
+      // From per-tenant start times: every tenant started before its executor saw the pause.
+      const rows = await listRolloutTenants(scheduler.ctx.pool, rollout.id, [], 100);
+      const started = rows.filter((t) => t.startedAt);
+      expect(started.map((t) => t.tenantId).sort()).toEqual(startedAtPause);
+      for (const t of started) expect(t.startedAt!.getTime()).toBeLessThanOrEqual(pauseSeen.get(t.executorId)!);
+
+      await resumeRollout(scheduler.ctx, rollout.id);
+      await scheduler.engine.kick(rollout.id);
+      const done = await waitRollout(rollout.id, (r) => finalStates.includes(r.state), 'rollout final');
+      expect(done.state).toBe(R.ROLLOUT_STATE_SUCCEEDED);
+      expect(done.counts!.succeeded).toBe(40);
+      const heldRow = (await listRolloutTenants(scheduler.ctx.pool, rollout.id, [], 100)).find((t) => t.tenantId === held)!;
+      expect(heldRow.startedAt!.getTime()).toBeGreaterThan(released);
+      await expect(retryFailed(scheduler.ctx, rollout.id)).rejects.toThrow(/SUCCEEDED: it cannot be retried/);
+    } finally {
+      await locker.end().catch(() => undefined);
+    }
   });
 
   it('cancel leaves each tenant at the old or the new version, never between', async () => {
