@@ -113,6 +113,8 @@ describe('fleetshift operator commands against a running stack', () => {
       'schema', 'push', '--blueprint', blueprint, '--file', path.join(workDir, 'v2.sql'), '--allow', 'INDEX_BUILD', '--description', 'orders index',
     );
     expect(pushed2).toMatchObject({ created: true, version: { version: 2, allowedHazards: ['INDEX_BUILD'] } });
+    const again = await json<{ created: boolean; version: { version: number } }>('schema', 'push', '--blueprint', blueprint, '--file', path.join(workDir, 'v2.sql'), '--allow', 'INDEX_BUILD');
+    expect(again).toMatchObject({ created: false, version: { version: 2 } });
     const versions = await json<Array<{ version: number }>>('schema', 'list', '--blueprint', blueprint);
     expect(versions.map((v) => v.version).sort()).toEqual([1, 2]);
     expect(await ok('schema', 'show', '--blueprint', blueprint, '--version', '2')).toContain('orders_user_id_idx');
@@ -156,6 +158,16 @@ describe('fleetshift operator commands against a running stack', () => {
     expect(await ok('throttle', 'list')).toMatch(/local.*THROTTLED.*throttle until/s);
     const cleared = await json<Array<{ clusterId: string; manual?: { mode: string } }>>('throttle', 'set', '--cluster', 'local', '--mode', 'clear');
     expect(cleared.find((c) => c.clusterId === 'local')?.manual?.mode ?? 'MANUAL_THROTTLE_MODE_UNSPECIFIED').not.toBe('MANUAL_THROTTLE_MODE_THROTTLE');
+  });
+
+  it('a schema with a syntax error is bad input: exit 2, one line with file:line:column, nothing stored', async () => {
+    const file = path.join(workDir, 'bad.sql');
+    await writeFile(file, 'CREATE TABLE users (id bigint PRIMARY KEY);\nCREATE TABLE orders (id bigint,, total integer);\n');
+    const result = await cli('schema', 'push', '--blueprint', 'cli_bad_schema', '--file', file);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/^schema push: .*bad\.sql:2:\d+/);
+    expect(await json<unknown[]>('schema', 'list', '--blueprint', 'cli_bad_schema')).toEqual([]);
   });
 
   it('an unknown blueprint is bad input: exit 2 and one line', async () => {
