@@ -108,7 +108,7 @@ describe('fleetshift operator commands against a running stack', () => {
     const listed = await json<Array<{ id: string }>>('tenant', 'list', '--blueprint', blueprint, '--label', 'name=globex');
     expect(listed.map((t) => t.id)).toEqual(['globex']);
 
-    // Without INDEX_BUILD allowed the push still stores the version; the rollout would refuse it.
+    // v2 builds an index: the version allows INDEX_BUILD, or every rollout to it would be refused.
     const pushed2 = await json<{ created: boolean; version: { version: number; allowedHazards: string[] } }>(
       'schema', 'push', '--blueprint', blueprint, '--file', path.join(workDir, 'v2.sql'), '--allow', 'INDEX_BUILD', '--description', 'orders index',
     );
