@@ -10,7 +10,7 @@ export interface RolloutUpdateStream {
 }
 
 export interface RolloutProgressOptions {
-  /** Where the bar is drawn (default process.stdout; the CLI draws on stderr to keep stdout for data). */
+  /** Where the bar is drawn (default process.stderr, so stdout keeps the data and the summary). */
   stream?: NodeJS.WriteStream;
   /** Label in front of the bar (default "rollout"). */
   label?: string;
@@ -34,7 +34,7 @@ export function isFinalRolloutState(state: RolloutState): boolean {
  * the stream ended first. Rejects with the stream's error when it fails before a final state.
  */
 export function followRolloutProgress(updates: RolloutUpdateStream, options: RolloutProgressOptions = {}): Promise<Rollout> {
-  const stream = options.stream ?? process.stdout;
+  const stream = options.stream ?? process.stderr;
   const bar = new cliProgress.SingleBar(
     {
       format: `  ${options.label ?? 'rollout'} |{bar}| {value}/{total} tenants | ok {ok} failed {failed} skipped {skipped} | {rate}/s | eta {eta_s}s | {throttle}`,

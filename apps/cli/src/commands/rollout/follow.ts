@@ -11,7 +11,7 @@ import { printRollout } from './rows.js';
  * final state and returns normally only when it SUCCEEDED; any other end is one line and exit 1.
  */
 export async function followToTheEnd(scheduler: SchedulerConnection, rolloutId: string, format: OutputFormat): Promise<void> {
-  const final = await followRolloutProgress(scheduler.rollouts.watchRollout({ rolloutId }), { stream: process.stderr });
+  const final = await followRolloutProgress(scheduler.rollouts.watchRollout({ rolloutId }));
   printRollout(format, final);
   if (final.state !== RolloutState.ROLLOUT_STATE_SUCCEEDED) {
     const reason = final.haltReason ? `: ${final.haltReason}` : '';
