@@ -1,41 +1,16 @@
-import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import pg from 'pg';
 import type { ConnectionTarget } from '@fleetshift/contracts';
+import { connectFailedError, describeTarget, targetConnectionConfig, targetEndpoint } from '@fleetshift/tenant-connection';
 
 /** application_name of every executor connection: counted in pg_stat_activity for the budget. */
 export function executorApplicationName(executorId: string): string {
   return `fleetshift-executor:${executorId}`.slice(0, 63);
 }
 
-/** host:port/database of a target — never a password. Used in logs and errors. */
-export function describeTarget(target: ConnectionTarget): string {
-  return `postgresql://${target.user || 'postgres'}@${target.host || '127.0.0.1'}:${target.port || 5432}/${target.database}`;
-}
-
 /** The key of the database a target lives in: connections are reusable between targets with the same key. */
 export function databaseKey(target: ConnectionTarget): string {
   return `${target.host}|${target.port}|${target.user}|${target.database}|${target.passwordEnv}|${target.passwordFile}`;
-}
-
-/**
- * The target's password, read from the environment variable or file it names (never carried in a
- * message, never logged). Undefined when it names neither (trust or .pgpass authentication).
- */
-export function readPassword(target: ConnectionTarget): string | undefined {
-  if (target.passwordEnv) {
-    const value = process.env[target.passwordEnv];
-    if (value === undefined) throw new Error(`password variable ${target.passwordEnv} is not set`);
-    return value;
-  }
-  if (target.passwordFile) {
-    try {
-      return readFileSync(target.passwordFile, 'utf8').replace(/\r?\n$/, '');
-    } catch (error) {
-      throw new Error(`password file ${target.passwordFile} cannot be read: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
-    }
-  }
-  return undefined;
 }
 
 /** A connection to a tenant database, tagged with the database it serves. */
@@ -51,23 +26,14 @@ export interface TenantConnection {
   healthy: boolean;
 }
 
-/** Opens a connection; the error names the target (without password) and the cause. */
+/** Opens a connection; the error names the target (without password) and the root cause, keeping its code. */
 export async function openTenantConnection(
   target: ConnectionTarget,
   applicationName: string,
   connectTimeoutMs: number,
 ): Promise<TenantConnection> {
-  const host = target.host || '127.0.0.1';
-  const port = target.port || 5432;
-  const client = new pg.Client({
-    host,
-    port,
-    user: target.user || 'postgres',
-    database: target.database,
-    password: readPassword(target),
-    application_name: applicationName,
-    connectionTimeoutMillis: connectTimeoutMs,
-  });
+  const { host, port } = targetEndpoint(target);
+  const client = new pg.Client(targetConnectionConfig(target, { applicationName, connectTimeoutMs }));
   const connection: TenantConnection = {
     client,
     key: databaseKey(target),
@@ -84,9 +50,7 @@ export async function openTenantConnection(
     await client.connect();
   } catch (error) {
     await client.end().catch(() => undefined);
-    throw Object.assign(new Error(`cannot connect to ${describeTarget(target)}: ${(error as Error).message}`), {
-      code: (error as { code?: string }).code,
-    });
+    throw connectFailedError(describeTarget(target), error);
   }
   const internals = client as unknown as { processID: number; secretKey: number };
   connection.processId = internals.processID;

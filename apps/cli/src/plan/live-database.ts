@@ -1,8 +1,8 @@
 import pg from 'pg';
 import { introspect, SchemaNotFoundError, type Catalog } from '@fleetshift/schema';
 import { redactUrl } from '@fleetshift/telemetry';
+import { connectionFailureReason, isConnectionFailure } from '@fleetshift/tenant-connection';
 import { badInput } from '../cli-error.js';
-import { connectionFailureReason, isConnectionFailure } from './connection-failure.js';
 
 /** How long `--from <postgres-url>` waits for a connection before it calls the database unreachable. */
 const connectTimeoutMs = 10_000;

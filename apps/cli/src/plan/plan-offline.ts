@@ -1,8 +1,8 @@
 import type { Plan, SchemaSource } from '@fleetshift/contracts';
 import { buildPlan, loadDesiredSchema, SchemaInputError, UnsupportedChangeError, type Catalog } from '@fleetshift/schema';
 import { redactUrl } from '@fleetshift/telemetry';
+import { connectionFailureReason, isConnectionFailure } from '@fleetshift/tenant-connection';
 import { badInput } from '../cli-error.js';
-import { connectionFailureReason, isConnectionFailure } from './connection-failure.js';
 import { introspectLiveDatabase } from './live-database.js';
 import type { FromState } from './plan-input.js';
 

@@ -1,9 +1,9 @@
 import type { Plan, SchemaSource } from '@fleetshift/contracts';
 import { extensionStatements, parseSchemaSource, PlanDidNotConvergeError, verifyPlan, type Catalog } from '@fleetshift/schema';
 import { redactUrl } from '@fleetshift/telemetry';
+import { connectionFailureReason, isConnectionFailure } from '@fleetshift/tenant-connection';
 import { CliError, badInput } from '../cli-error.js';
 import { ExitCode } from '../exit-codes.js';
-import { connectionFailureReason, isConnectionFailure } from './connection-failure.js';
 
 /**
  * `plan --verify`: replays the plan on a scratch copy of the from-state (schema only) and requires the

@@ -1,3 +1,5 @@
+import { describeEndpoint } from '@fleetshift/tenant-connection';
+
 /** Where a cluster's CPU utilisation comes from. */
 export type CpuSourceSpec =
   | { kind: 'proc-stat'; path?: string }
@@ -34,5 +36,5 @@ export function isLocalCluster(spec: Pick<ClusterSpec, 'host'>): boolean {
 
 /** host:port/database as it may appear in a log line: never the password. */
 export function describeCluster(spec: ClusterSpec): string {
-  return `${spec.user}@${spec.host}:${spec.port}/${spec.database}`;
+  return describeEndpoint(spec);
 }

@@ -36,11 +36,11 @@ describe('cluster passwords', () => {
     const base = { id: 'c', host: 'h', port: 5432, user: 'u', database: 'd' };
     process.env.HM_TEST_PASSWORD = 'from-env';
     expect(await clusterPassword({ ...base, passwordEnv: 'HM_TEST_PASSWORD' })).toBe('from-env');
-    await expect(clusterPassword({ ...base, passwordEnv: 'HM_TEST_UNSET' })).rejects.toThrow(/HM_TEST_UNSET \(password_env\) is not set/);
+    await expect(clusterPassword({ ...base, passwordEnv: 'HM_TEST_UNSET' })).rejects.toThrow(/HM_TEST_UNSET is not set \(password_env\)/);
     const file = path.join(dir, 'pw');
     await writeFile(file, 'from-file\n');
     expect(await clusterPassword({ ...base, passwordFile: file })).toBe('from-file');
-    await expect(clusterPassword({ ...base, passwordFile: path.join(dir, 'missing') })).rejects.toThrow(/cannot read password_file .*ENOENT/);
+    await expect(clusterPassword({ ...base, passwordFile: path.join(dir, 'missing') })).rejects.toThrow(/password_file .* cannot be read: ENOENT/);
     expect(await clusterPassword(base)).toBeUndefined();
   });
 });

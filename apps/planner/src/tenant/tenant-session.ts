@@ -1,28 +1,20 @@
 import pg from 'pg';
 import type { ConnectionTarget } from '@fleetshift/contracts';
-import { TenantUnreachableError } from '../request-errors.js';
-import { connectionFailureReason, isConnectionFailure } from './connection-failure.js';
-import { tenantPassword } from './tenant-password.js';
-import { defaultTenantPort, describeTarget } from './tenant-target.js';
+import { connectionFailureReason, isConnectionFailure, PasswordSourceError, targetConnectionConfig } from '@fleetshift/tenant-connection';
+import { PreconditionError, TenantUnreachableError } from '../request-errors.js';
+import { describeTarget } from './tenant-target.js';
 
 /**
  * Runs `work` with a session on the tenant database and closes it. A tenant that cannot be reached, or
- * drops the session, raises TenantUnreachableError naming host:port/database (never the password).
+ * drops the session, raises TenantUnreachableError naming host:port/database (never the password); a
+ * password_env / password_file the planner cannot read is a PreconditionError of its deployment.
  */
 export async function withTenantSession<T>(
   target: ConnectionTarget,
   connectTimeoutMs: number,
   work: (client: pg.Client) => Promise<T>,
 ): Promise<T> {
-  const client = new pg.Client({
-    host: target.host,
-    port: target.port || defaultTenantPort,
-    user: target.user || undefined,
-    database: target.database,
-    password: await tenantPassword(target),
-    connectionTimeoutMillis: connectTimeoutMs,
-    application_name: 'fleetshift-planner',
-  });
+  const client = new pg.Client(sessionConfig(target, connectTimeoutMs));
   client.on('error', () => undefined);
   try {
     await client.connect();
@@ -34,5 +26,14 @@ export async function withTenantSession<T>(
     throw error;
   } finally {
     await client.end().catch(() => undefined);
+  }
+}
+
+function sessionConfig(target: ConnectionTarget, connectTimeoutMs: number): pg.ClientConfig {
+  try {
+    return targetConnectionConfig(target, { applicationName: 'fleetshift-planner', connectTimeoutMs });
+  } catch (error) {
+    if (error instanceof PasswordSourceError) throw new PreconditionError(`${error.message} (read by the planner)`, { cause: error });
+    throw error;
   }
 }

@@ -1,12 +1,14 @@
 import type { ConnectionTarget } from '@fleetshift/contracts';
+import { connectionDefaults } from '@fleetshift/tenant-connection';
 import { InvalidRequestError } from '../request-errors.js';
 
-/** The PostgreSQL port of a target that names none. */
-export const defaultTenantPort = 5432;
-
-/** A tenant as messages name it: "host:port/database", plus " schema s" for schema-per-tenant. Never a password. */
+/**
+ * A tenant as the planner's answers and logs name it: "host:port/database", plus " schema s" for
+ * schema-per-tenant (shorter than @fleetshift/tenant-connection's describeTarget URL: callers match on it).
+ * Never a password.
+ */
 export function describeTarget(target: ConnectionTarget): string {
-  const base = `${target.host}:${target.port || defaultTenantPort}/${target.database}`;
+  const base = `${target.host}:${target.port || connectionDefaults.port}/${target.database}`;
   return target.schema ? `${base} schema ${target.schema}` : base;
 }
 

@@ -1,11 +1,11 @@
 import type pg from 'pg';
 import { Isolation, type Cluster, type Plan, type SchemaVersion, type Tenant } from '@fleetshift/contracts';
 import { appendTenantEvent, getSchemaVersion, recordTenantVersion } from '@fleetshift/control-store';
+import { ensureBookkeeping, recordedFingerprint, recordProvisionedVersion } from '@fleetshift/tenant-ledger';
 import type { SchedulerContext } from '../context.js';
 import { InvalidRequestError, PreconditionError } from '../grpc/request-errors.js';
 import { applyPlanSteps } from './apply-plan-steps.js';
 import { tenantTarget } from './cluster-connection.js';
-import { ensureBookkeeping, recordedFingerprint, recordProvisionedVersion } from '@fleetshift/tenant-ledger';
 import { holdsNoRelations, type TenantDatabases } from './tenant-databases.js';
 
 /**

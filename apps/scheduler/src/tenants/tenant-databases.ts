@@ -1,8 +1,9 @@
 import pg from 'pg';
 import type { Cluster } from '@fleetshift/contracts';
 import { quoteIdent } from '@fleetshift/schema';
+import { connectFailedError, describeClusterDatabase } from '@fleetshift/tenant-connection';
 import { tenantDefaults } from '../defaults.js';
-import { clusterConnectionConfig, describeDatabase } from './cluster-connection.js';
+import { clusterConnectionConfig } from './cluster-connection.js';
 
 /** SQLSTATEs of a CREATE DATABASE / SCHEMA that lost a race with another creator. */
 const alreadyThere = new Set(['42P04', '42P06', '23505']);
@@ -40,7 +41,7 @@ export class TenantDatabases {
     try {
       await client.connect();
     } catch (error) {
-      throw new Error(`cannot connect to ${describeDatabase(cluster, database)}: ${(error as Error).message}`);
+      throw connectFailedError(describeClusterDatabase(cluster, database), error);
     }
     return client;
   }

@@ -27,3 +27,21 @@ export function connectionFailureReason(error: unknown): string {
   if (error instanceof Error) return error.message || (error as { code?: string }).code || error.name;
   return String(error);
 }
+
+/**
+ * A failed connect as one line — `cannot connect to <described endpoint>: <root reason>` — keeping the
+ * root error's `code` (SQLSTATE or errno) and the error as `cause`. `described` comes from
+ * describeTarget / describeClusterDatabase, so no password is in it.
+ */
+export function connectFailedError(described: string, error: unknown): Error & { code?: string } {
+  return Object.assign(new Error(`cannot connect to ${described}: ${connectionFailureReason(error)}`, { cause: error }), {
+    code: rootCode(error),
+  });
+}
+
+function rootCode(error: unknown): string | undefined {
+  if (error instanceof AggregateError && error.errors.length > 0) return rootCode(error.errors[0]);
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (typeof code === 'string') return code;
+  return error instanceof Error && error.cause !== undefined ? rootCode(error.cause) : undefined;
+}

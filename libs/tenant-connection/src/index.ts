@@ -1,0 +1,14 @@
+export { readPassword, PasswordSourceError, type PasswordSource } from './password-source.js';
+export {
+  connectionDefaults,
+  targetEndpoint,
+  clusterEndpoint,
+  describeEndpoint,
+  describeTarget,
+  describeClusterDatabase,
+  targetConnectionConfig,
+  clusterConnectionConfig,
+  type ConnectionEndpoint,
+  type SessionOptions,
+} from './connection-config.js';
+export { isConnectionFailure, connectionFailureReason, connectFailedError } from './connection-failure.js';

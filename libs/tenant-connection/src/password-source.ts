@@ -1,0 +1,36 @@
+import { readFileSync } from 'node:fs';
+
+/** Where a password comes from: the name of an environment variable, or a file. Never the password itself. */
+export interface PasswordSource {
+  passwordEnv?: string;
+  passwordFile?: string;
+}
+
+/** A named password source that cannot be read: the process's setup is missing the secret. */
+export class PasswordSourceError extends Error {
+  override readonly name = 'PasswordSourceError';
+}
+
+/**
+ * The password a source names, read when called (so a rotated secret is picked up): the environment
+ * variable `password_env` names, else the file `password_file` names (one trailing newline removed), else
+ * undefined (trust, peer or ~/.pgpass authentication). A named source that is missing throws
+ * PasswordSourceError, prefixed with `subject` (e.g. `cluster eu-1`), naming the variable or the file and
+ * the field — never a value.
+ */
+export function readPassword(source: PasswordSource, subject: string): string | undefined {
+  if (source.passwordEnv) {
+    const value = process.env[source.passwordEnv];
+    if (value === undefined) throw new PasswordSourceError(`${subject}: password variable ${source.passwordEnv} is not set (password_env)`);
+    return value;
+  }
+  if (source.passwordFile) {
+    try {
+      return readFileSync(source.passwordFile, 'utf8').replace(/\r?\n$/, '');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+      throw new PasswordSourceError(`${subject}: password_file ${source.passwordFile} cannot be read: ${code}`, { cause: error });
+    }
+  }
+  return undefined;
+}
