@@ -1,5 +1,5 @@
 import type { JsMsg } from '@nats-io/jetstream';
-import { BatchJob, TenantResult, TenantRolloutState, type TenantTask } from '@fleetshift/contracts';
+import { BatchJob, type TenantTask } from '@fleetshift/contracts';
 import { decodeMessage } from '@fleetshift/bus';
 import { connectionsPerBatch } from './connection-budget.js';
 import { ConnectionSlot } from './connection-slot.js';
@@ -79,25 +79,10 @@ export async function runBatch(message: JsMsg, maxAckPending: number, ackWaitMs:
           returnRest(deps.rollouts.describe(job.rolloutId));
           break;
         }
-        if (gate === 'cancel') {
-          await deps.publish(
-            TenantResult.fromPartial({
-              rolloutId: job.rolloutId,
-              batchNumber: job.batchNumber,
-              tenantId: task.tenantId,
-              state: TenantRolloutState.TENANT_ROLLOUT_STATE_CANCELLED,
-              errorCode: 'CANCELLED',
-              error: `not started: ${deps.rollouts.describe(job.rolloutId)}`,
-              executorId: deps.settings.executorId,
-              targetVersion: job.targetVersion,
-              finishedAt: new Date(),
-            }),
-            delivery,
-          );
-          deps.metrics?.tenants.inc({ result: 'cancelled' });
-          reported++;
-          continue;
-        }
+        // CANCELLED, HALTED, …: no tenant starts, but one this rollout left part-way through its plan
+        // (a CRITICAL cancel, a killed executor) is finished, so each tenant ends at the old or the new
+        // version, never between. runTenant decides under the tenant lock; the others are reported CANCELLED.
+        const finishOnly = gate === 'cancel' ? deps.rollouts.describe(job.rolloutId) : undefined;
         if (!deps.board.canStart(job.clusterId)) {
           const waitStarted = performance.now();
           log.info({ reason: deps.board.describe(job.clusterId) }, 'cluster not OK: no new tenant starts');
@@ -114,7 +99,7 @@ export async function runBatch(message: JsMsg, maxAckPending: number, ackWaitMs:
         }
         const critical = deps.board.criticalSignal(job.clusterId);
         try {
-          const outcome = await runTenant(job, task, slot, delivery, { ...deps, clusterReady }, critical.signal);
+          const outcome = await runTenant(job, task, slot, delivery, { ...deps, clusterReady }, critical.signal, { finishOnly });
           if (outcome.kind === 'reported') reported++;
           else {
             deferred.push(task);

@@ -9,8 +9,9 @@ export type RolloutGate = 'run' | 'wait' | 'cancel';
 /**
  * The control state of every rollout (KV bucket `<ns>_rollouts`), cached and kept current by a watch.
  * Only RUNNING lets a tenant start. PAUSED, PENDING or no entry yet: wait (the batch goes back to the
- * queue after the hold time). CANCELLED, HALTED, SUCCEEDED, FAILED: the tenants not started are
- * reported CANCELLED — each tenant stays at the old or the new version, never between.
+ * queue after the hold time). CANCELLED, HALTED, SUCCEEDED, FAILED ('cancel'): no tenant starts; a
+ * tenant this rollout left part-way through its plan is finished and the others are reported
+ * CANCELLED (runTenant's finishOnly) — each tenant ends at the old or the new version, never between.
  */
 export class RolloutControlCache {
   readonly #states = new Map<string, RolloutState>();

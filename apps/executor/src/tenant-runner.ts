@@ -38,6 +38,16 @@ const finalLabel: Partial<Record<TenantRolloutState, string>> = {
   [TenantRolloutState.TENANT_ROLLOUT_STATE_CANCELLED]: 'cancelled',
 };
 
+export interface TenantRunOptions {
+  /**
+   * The rollout is no longer RUNNING (CANCELLED, HALTED, …; the text says why): start nothing, only
+   * finish a run of this rollout's plan that stopped part-way (fleetshift.plan_progress: a CRITICAL
+   * cancel, a killed executor), so that the tenant ends at the old or the new version, never between.
+   * A tenant where the plan starts is reported CANCELLED; one already at the target as usual.
+   */
+  finishOnly?: string;
+}
+
 /**
  * Migrates one tenant: connection (reused when the slot already serves its database) → per-tenant
  * advisory lock → drift check against fleetshift.applied_versions and the live fingerprint → RUNNING
@@ -51,6 +61,7 @@ export async function runTenant(
   delivery: string,
   deps: TenantRunDeps,
   abort?: AbortSignal,
+  options: TenantRunOptions = {},
 ): Promise<TenantOutcome> {
   const { settings, logger } = deps;
   const log = logger.child({ tenantId: task.tenantId, rolloutId: job.rolloutId, batch: job.batchNumber });
@@ -138,6 +149,17 @@ export async function runTenant(
         });
       case 'run':
         break;
+    }
+    if (options.finishOnly !== undefined) {
+      // Where the plan starts: nothing of it ran, the tenant is at the old version and stays there.
+      if (check.startUnit === 0) {
+        return report(TenantRolloutState.TENANT_ROLLOUT_STATE_CANCELLED, {
+          startedAt: undefined,
+          errorCode: 'CANCELLED',
+          error: `not started: ${options.finishOnly}`,
+        });
+      }
+      log.info({ startUnit: check.startUnit, reason: options.finishOnly }, 'finishing a run this rollout left part-way, although it no longer runs');
     }
     if (job.dryRun) {
       return report(TenantRolloutState.TENANT_ROLLOUT_STATE_SKIPPED, { fingerprint: check.liveFingerprint, error: 'dry run: nothing applied' });
