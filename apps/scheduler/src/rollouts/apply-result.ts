@@ -25,13 +25,18 @@ export interface ResultEffect {
   newState?: RolloutState;
 }
 
-/** Which tenant states each reported state may move a tenant from (a cancelled tenant an executor had started really ran). */
+/**
+ * Which tenant states each reported state may move a tenant from (a cancelled tenant an executor had
+ * started really ran). CANCELLED from RUNNING: the executor reports CANCELLED only after checking, under
+ * the tenant lock, that nothing of the plan is applied (a run rolled back by a CRITICAL cancel or a killed
+ * executor); a tenant part-way through is finished instead.
+ */
 const allowedFrom: Partial<Record<TenantRolloutState, TenantRolloutState[]>> = {
   [S.TENANT_ROLLOUT_STATE_RUNNING]: [S.TENANT_ROLLOUT_STATE_QUEUED, S.TENANT_ROLLOUT_STATE_RUNNING, S.TENANT_ROLLOUT_STATE_CANCELLED],
   [S.TENANT_ROLLOUT_STATE_SUCCEEDED]: [S.TENANT_ROLLOUT_STATE_QUEUED, S.TENANT_ROLLOUT_STATE_RUNNING, S.TENANT_ROLLOUT_STATE_CANCELLED],
   [S.TENANT_ROLLOUT_STATE_SKIPPED]: [S.TENANT_ROLLOUT_STATE_QUEUED, S.TENANT_ROLLOUT_STATE_RUNNING, S.TENANT_ROLLOUT_STATE_CANCELLED],
   [S.TENANT_ROLLOUT_STATE_FAILED]: [S.TENANT_ROLLOUT_STATE_QUEUED, S.TENANT_ROLLOUT_STATE_RUNNING],
-  [S.TENANT_ROLLOUT_STATE_CANCELLED]: [S.TENANT_ROLLOUT_STATE_QUEUED, S.TENANT_ROLLOUT_STATE_PENDING],
+  [S.TENANT_ROLLOUT_STATE_CANCELLED]: [S.TENANT_ROLLOUT_STATE_QUEUED, S.TENANT_ROLLOUT_STATE_PENDING, S.TENANT_ROLLOUT_STATE_RUNNING],
 };
 
 const eventKinds: Partial<Record<TenantRolloutState, TenantEventKind>> = {

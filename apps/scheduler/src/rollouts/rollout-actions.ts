@@ -66,7 +66,9 @@ export async function resumeRollout(ctx: SchedulerContext, rolloutId: string): P
 
 /**
  * CANCELLED: tenants not started (pending, queued) become CANCELLED; tenants running finish their plan
- * (each plan group is a transaction), so every tenant ends at the old or the new version.
+ * (each plan group is a transaction), so every tenant ends at the old or the new version. Executors also
+ * finish a tenant a run of this rollout left part-way (CRITICAL cancel, killed executor), and report
+ * CANCELLED one whose run was rolled back (apply-result accepts that from RUNNING).
  */
 export async function cancelRollout(ctx: SchedulerContext, rolloutId: string): Promise<void> {
   await withTransaction(ctx.pool, async (client) => {

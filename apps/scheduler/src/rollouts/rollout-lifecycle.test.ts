@@ -138,15 +138,20 @@ describe('a rollout on the bus', () => {
     expect(await controlState(rollout.id)).toBe(R.ROLLOUT_STATE_RUNNING);
     const [second] = await waitFor(() => driver.pull('local', 10), (jobs) => jobs.length === 1, 30_000, 'batch 2 after resume');
     await driver.report(second, second.tasks[0].tenantId, T.TENANT_ROLLOUT_STATE_RUNNING);
-    await waitRollout(rollout.id, (r) => r.counts!.running === 1, 'one tenant running');
+    await driver.report(second, second.tasks[1].tenantId, T.TENANT_ROLLOUT_STATE_RUNNING);
+    await waitRollout(rollout.id, (r) => r.counts!.running === 2, 'two tenants running');
 
     await cancelRollout(scheduler.ctx, rollout.id);
     expect(await controlState(rollout.id)).toBe(R.ROLLOUT_STATE_CANCELLED);
     const cancelled = await rolloutNow(rollout.id);
     expect(cancelled.state).toBe(R.ROLLOUT_STATE_CANCELLED);
-    expect(cancelled.counts).toMatchObject({ succeeded: 3, running: 1, cancelled: 3 });
+    expect(cancelled.counts).toMatchObject({ succeeded: 3, running: 2, cancelled: 2 });
     await driver.report(second, second.tasks[0].tenantId, T.TENANT_ROLLOUT_STATE_SUCCEEDED);
-    await waitRollout(rollout.id, (r) => r.counts!.succeeded === 4, 'the running tenant finished');
+    // The other one's run was rolled back (a CRITICAL cancel in its first unit, a killed executor): the
+    // executor found it where the plan starts and reports it CANCELLED — it must not stay RUNNING.
+    await driver.report(second, second.tasks[1].tenantId, T.TENANT_ROLLOUT_STATE_CANCELLED, { errorCode: 'CANCELLED', startedAt: undefined });
+    const settled = await waitRollout(rollout.id, (r) => r.counts!.running === 0, 'no tenant left running');
+    expect(settled.counts).toMatchObject({ succeeded: 4, running: 0, cancelled: 3 });
   });
 
   it('halts after a failed canary batch and publishes no other batch', async () => {
