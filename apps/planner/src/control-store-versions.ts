@@ -1,7 +1,6 @@
 import pg from 'pg';
 import { getSchemaVersion } from '@fleetshift/control-store';
-import { redactUrl } from '@fleetshift/telemetry';
-import { NotFoundError, PreconditionError } from './request-errors.js';
+import { redactUrl, NotFoundError, PreconditionError } from '@fleetshift/telemetry';
 import type { SchemaVersionStore } from './schema-versions.js';
 
 /** Connections the planner keeps to the control-plane database (reads of schema_versions only). */

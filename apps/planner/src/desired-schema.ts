@@ -1,8 +1,7 @@
 import type { SchemaSource } from '@fleetshift/contracts';
 import { loadDesiredSchema, type Catalog } from '@fleetshift/schema';
-import { redactUrl } from '@fleetshift/telemetry';
+import { redactUrl, InvalidRequestError } from '@fleetshift/telemetry';
 import { connectionFailureReason, isConnectionFailure } from '@fleetshift/tenant-connection';
-import { InvalidRequestError } from './request-errors.js';
 
 /** A request's SchemaSource, checked present. */
 export function requireSource(source: SchemaSource | undefined, field: string): SchemaSource {

@@ -1,20 +1,21 @@
 import type { PlannerServiceServer } from '@fleetshift/contracts';
+import { unaryHandler } from '@fleetshift/telemetry';
 import { diffHandler } from './handlers/diff.js';
 import { introspectHandler } from './handlers/introspect.js';
 import { lintHandler } from './handlers/lint.js';
 import { planHandler } from './handlers/plan.js';
 import { validateSchemaHandler } from './handlers/validate-schema.js';
+import { statusOf } from './grpc-status.js';
 import type { PlannerDeps } from './planner-deps.js';
-import { unaryHandler } from './unary-handler.js';
 
-/** The PlannerService implementation: each method a thin handler in handlers/. */
+/** The PlannerService implementation: each method a thin handler in handlers/, failures mapped by grpc-status.ts. */
 export function plannerService(deps: PlannerDeps): PlannerServiceServer {
   const { logger } = deps;
   return {
-    plan: unaryHandler('Plan', logger, planHandler(deps)),
-    diff: unaryHandler('Diff', logger, diffHandler(deps)),
-    lint: unaryHandler('Lint', logger, lintHandler()),
-    introspect: unaryHandler('Introspect', logger, introspectHandler(deps)),
-    validateSchema: unaryHandler('ValidateSchema', logger, validateSchemaHandler(deps)),
+    plan: unaryHandler('Plan', logger, planHandler(deps), statusOf),
+    diff: unaryHandler('Diff', logger, diffHandler(deps), statusOf),
+    lint: unaryHandler('Lint', logger, lintHandler(), statusOf),
+    introspect: unaryHandler('Introspect', logger, introspectHandler(deps), statusOf),
+    validateSchema: unaryHandler('ValidateSchema', logger, validateSchemaHandler(deps), statusOf),
   };
 }

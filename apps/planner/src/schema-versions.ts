@@ -1,6 +1,6 @@
 import type { SchemaSource } from '@fleetshift/contracts';
 import type { SchemaVersionRef } from '@fleetshift/contracts';
-import { PreconditionError } from './request-errors.js';
+import { PreconditionError } from '@fleetshift/telemetry';
 
 /** A stored schema version as the planner needs it. */
 export interface DesiredVersion {

@@ -10,7 +10,7 @@ import {
   type ValidateSchemaRequest,
   type ValidateSchemaResponse,
 } from '@fleetshift/contracts';
-import { InvalidRequestError, UnavailableError } from './grpc/request-errors.js';
+import { InvalidRequestError, UnavailableError } from '@fleetshift/telemetry';
 
 /** The planner calls the scheduler makes, as promises. */
 export interface Planner {

@@ -7,3 +7,6 @@ export { unimplementedService } from './unimplemented.js';
 export { loadConfig, env } from './config.js';
 export { onShutdown } from './shutdown.js';
 export { createServiceRuntime, baseServiceConfig, type BaseServiceConfig, type ServiceRuntime } from './service-runtime.js';
+export { InvalidRequestError, NotFoundError, PreconditionError, AlreadyExistsError, UnavailableError } from './request-errors.js';
+export { requestStatus, requestErrorStatus, type RequestStatus } from './request-status.js';
+export { unaryHandler } from './unary-handler.js';

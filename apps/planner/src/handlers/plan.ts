@@ -1,10 +1,10 @@
 import type { PlanRequest, PlanResponse, SchemaSource } from '@fleetshift/contracts';
 import { buildPlan } from '@fleetshift/schema';
+import { InvalidRequestError } from '@fleetshift/telemetry';
 import { loadDesired, requireSource } from '../desired-schema.js';
 import { logPlan } from '../plan-log.js';
 import { verifiedPlanResponse } from '../verified-plan-response.js';
 import type { PlannerDeps } from '../planner-deps.js';
-import { InvalidRequestError } from '../request-errors.js';
 import { both } from '../settle.js';
 import { introspectTenant } from '../tenant/tenant-catalog.js';
 import { describeTarget, requireTarget } from '../tenant/tenant-target.js';

@@ -1,6 +1,6 @@
 import type { ConnectionTarget } from '@fleetshift/contracts';
 import { introspect, SchemaNotFoundError, type Catalog } from '@fleetshift/schema';
-import { NotFoundError } from '../request-errors.js';
+import { NotFoundError } from '@fleetshift/telemetry';
 import { describeTarget } from './tenant-target.js';
 import { withTenantSession } from './tenant-session.js';
 

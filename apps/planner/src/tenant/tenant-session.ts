@@ -1,7 +1,8 @@
 import pg from 'pg';
 import type { ConnectionTarget } from '@fleetshift/contracts';
 import { connectionFailureReason, isConnectionFailure, PasswordSourceError, targetConnectionConfig } from '@fleetshift/tenant-connection';
-import { PreconditionError, TenantUnreachableError } from '../request-errors.js';
+import { PreconditionError } from '@fleetshift/telemetry';
+import { TenantUnreachableError } from '../request-errors.js';
 import { describeTarget } from './tenant-target.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { ConnectionTarget } from '@fleetshift/contracts';
 import { connectionDefaults } from '@fleetshift/tenant-connection';
-import { InvalidRequestError } from '../request-errors.js';
+import { InvalidRequestError } from '@fleetshift/telemetry';
 
 /**
  * A tenant as the planner's answers and logs name it: "host:port/database", plus " schema s" for

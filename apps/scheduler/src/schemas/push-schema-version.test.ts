@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SchemaFormat } from '@fleetshift/contracts';
 import { listSchemaVersions } from '@fleetshift/control-store';
-import { InvalidRequestError } from '../grpc/request-errors.js';
+import { InvalidRequestError } from '@fleetshift/telemetry';
 import { startStandInPlanner } from '../testing/stand-in-planner.js';
 import { startTestScheduler, type TestScheduler } from '../testing/scheduler-fixture.js';
 import { pushSchemaVersion } from './push-schema-version.js';

@@ -1,7 +1,7 @@
 import { SchemaFormat, type PushSchemaVersionRequest, type PushSchemaVersionResponse } from '@fleetshift/contracts';
 import { appendSchemaVersion, withTransaction } from '@fleetshift/control-store';
+import { InvalidRequestError } from '@fleetshift/telemetry';
 import type { SchedulerContext } from '../context.js';
-import { InvalidRequestError } from '../grpc/request-errors.js';
 
 const blueprintPattern = /^[a-z][a-z0-9_]{0,62}$/;
 

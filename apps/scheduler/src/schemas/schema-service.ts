@@ -1,8 +1,7 @@
 import type { SchemaServiceServer } from '@fleetshift/contracts';
 import { getSchemaVersion, listSchemaVersions } from '@fleetshift/control-store';
+import { NotFoundError, unaryHandler } from '@fleetshift/telemetry';
 import type { SchedulerContext } from '../context.js';
-import { NotFoundError } from '../grpc/request-errors.js';
-import { unaryHandler } from '../grpc/unary-handler.js';
 import { pushSchemaVersion } from './push-schema-version.js';
 
 export function schemaService(ctx: SchedulerContext): SchemaServiceServer {

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { Cluster, ConnectionTarget, Tenant } from '@fleetshift/contracts';
 import { Isolation } from '@fleetshift/contracts';
 import { clusterConnectionConfig as sessionConfig, PasswordSourceError } from '@fleetshift/tenant-connection';
-import { PreconditionError } from '../grpc/request-errors.js';
+import { PreconditionError } from '@fleetshift/telemetry';
 
 /**
  * pg connection settings for one database of a cluster, as its admin user, the password read now from the

@@ -1,9 +1,9 @@
 import type { Cluster, RegisterClusterRequest } from '@fleetshift/contracts';
 import { ensureClusterConsumer } from '@fleetshift/bus';
 import { upsertCluster } from '@fleetshift/control-store';
+import { InvalidRequestError } from '@fleetshift/telemetry';
 import type { SchedulerContext } from '../context.js';
 import { rolloutDefaults, tenantDefaults } from '../defaults.js';
-import { InvalidRequestError } from '../grpc/request-errors.js';
 
 const clusterIdPattern = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Isolation, SchemaFormat } from '@fleetshift/contracts';
 import { listClusters, listTenantEvents, listTenantPage } from '@fleetshift/control-store';
-import { AlreadyExistsError, InvalidRequestError, NotFoundError } from '../grpc/request-errors.js';
+import { AlreadyExistsError, InvalidRequestError, NotFoundError } from '@fleetshift/telemetry';
 import { pushSchemaVersion } from '../schemas/push-schema-version.js';
 import { startStandInPlanner } from '../testing/stand-in-planner.js';
 import { startTestScheduler, type TestScheduler } from '../testing/scheduler-fixture.js';

@@ -1,7 +1,7 @@
 import { Isolation, type RegisterTenantRequest, type Tenant } from '@fleetshift/contracts';
 import { blueprintExists, getCluster, registerTenantRow, TenantConflictError } from '@fleetshift/control-store';
+import { AlreadyExistsError, InvalidRequestError, NotFoundError } from '@fleetshift/telemetry';
 import type { SchedulerContext } from '../context.js';
-import { AlreadyExistsError, InvalidRequestError, NotFoundError } from '../grpc/request-errors.js';
 import type { Provisioner } from './provision-tenant.js';
 
 const tenantIdPattern = /^[a-z0-9][a-z0-9_-]{0,62}$/;

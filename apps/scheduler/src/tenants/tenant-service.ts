@@ -1,9 +1,8 @@
 import type { TenantServiceServer } from '@fleetshift/contracts';
 import { getTenant, listClusters, listTenantEvents, listTenantPage } from '@fleetshift/control-store';
+import { NotFoundError, unaryHandler } from '@fleetshift/telemetry';
 import type { SchedulerContext } from '../context.js';
 import { tenantDefaults } from '../defaults.js';
-import { NotFoundError } from '../grpc/request-errors.js';
-import { unaryHandler } from '../grpc/unary-handler.js';
 import type { Provisioner } from './provision-tenant.js';
 import { registerCluster } from './register-cluster.js';
 import { registerTenant } from './register-tenant.js';
