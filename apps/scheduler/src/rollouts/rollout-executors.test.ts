@@ -261,6 +261,16 @@ describe('rollouts with executor processes', { timeout: 300_000 }, () => {
     const rollout = await createRollout(scheduler.ctx, rolloutRequest(blueprint, v2, { batchSize: 5, maxBatchesInFlight: 1, tenantConcurrency: 1 }));
     await waitRollout(rollout.id, (r) => r.counts!.succeeded >= 3, 'some tenants done');
     await cancelRollout(scheduler.ctx, rollout.id);
+    // Settled: no batch queued or in hand (a tenant in hand finishes and reports before its batch is
+    // acked), and every result applied by the scheduler — a tenant whose RUNNING report is still on its
+    // way is CANCELLED in the control plane for a moment while an executor finishes it.
+    const { jsm, names } = scheduler.ctx.bus;
+    const unsettled = async () => {
+      const batches = await jsm.consumers.info(names.batchStream, names.clusterConsumer('local'));
+      const results = await jsm.consumers.info(names.resultStream, names.schedulerConsumer);
+      return batches.num_pending + batches.num_ack_pending + results.num_pending + results.num_ack_pending;
+    };
+    await waitFor(unsettled, (n) => n === 0, 120_000, 'batches and results settled');
     const cancelled = await waitRollout(rollout.id, (r) => r.counts!.running === 0 && r.counts!.queued === 0, 'nothing running');
     expect(cancelled.state).toBe(R.ROLLOUT_STATE_CANCELLED);
     expect(cancelled.counts!.cancelled).toBeGreaterThan(0);
@@ -277,10 +287,10 @@ describe('rollouts with executor processes', { timeout: 300_000 }, () => {
     const atNew = new Set(phone.map((r) => r.table_schema));
     for (const schema of schemas) {
       const has = [atNew.has(schema), index.some((r) => r.schemaname === schema), fkey.some((r) => r.nspname === schema)];
-      expect(has.every(Boolean) || has.every((x) => !x)).toBe(true);
+      expect(has.every(Boolean) || has.every((x) => !x), `${schema}: column, index, foreign key ${has}`).toBe(true);
     }
     const states = await listRolloutTenants(scheduler.ctx.pool, rollout.id, [], 100);
-    for (const row of states) expect(atNew.has(row.tenantId.split('-').pop()!)).toBe(row.state === T.TENANT_ROLLOUT_STATE_SUCCEEDED);
+    for (const row of states) expect(atNew.has(row.tenantId.split('-').pop()!), `${row.tenantId} is ${T[row.state]}`).toBe(row.state === T.TENANT_ROLLOUT_STATE_SUCCEEDED);
     expect(await findActiveRollout(scheduler.ctx.pool, blueprint)).toBeUndefined();
   });
 
