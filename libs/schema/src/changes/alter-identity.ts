@@ -1,7 +1,7 @@
 import { LockLevel } from '@fleetshift/contracts';
 import type { Column, Table } from '../catalog/model.js';
 import { quoteIdent, quoteLiteral } from '../sql/quote.js';
-import { columnMap, displayName, objectKey } from './catalog-index.js';
+import { displayName, objectKey } from './catalog-index.js';
 import type { ChangeContext, ChangeItem, ChangeKind, StepDraft } from './change.js';
 import { Phase } from './phases.js';
 import { notNullRecipe } from './set-not-null.js';
@@ -21,13 +21,9 @@ export const alterIdentity: ChangeKind = {
   phase: Phase.alterIdentity,
   plan(ctx) {
     const items: ChangeItem[] = [];
-    for (const [from, to] of ctx.keptTables()) {
-      const before = columnMap(from);
-      for (const column of to.columns) {
-        const old = before.get(column.name);
-        if (!old || column.inherited || old.identity === column.identity) continue;
-        items.push({ key: `${objectKey(to)}.${column.name}`, steps: steps(ctx, to, old, column) });
-      }
+    for (const { table: to, before: old, after: column } of ctx.keptColumns()) {
+      if (old.identity === column.identity) continue;
+      items.push({ key: `${objectKey(to)}.${column.name}`, steps: steps(ctx, to, old, column) });
     }
     return items;
   },

@@ -92,6 +92,23 @@ export class CatalogIndex {
     return out;
   }
 
+  /**
+   * The own (not inherited) columns present in both versions of a kept table, as the target table and
+   * the column before and after — kept tables in key order, columns in the target's order. Column change
+   * kinds walk these and keep the ones whose difference they handle.
+   */
+  keptColumns(): Array<{ table: Table; before: Column; after: Column }> {
+    const out: Array<{ table: Table; before: Column; after: Column }> = [];
+    for (const [from, to] of this.keptTables()) {
+      const before = columnMap(from);
+      for (const after of to.columns) {
+        const old = before.get(after.name);
+        if (old && !after.inherited) out.push({ table: to, before: old, after });
+      }
+    }
+    return out;
+  }
+
   newTables(): Table[] {
     return [...this.toTables.entries()].filter(([k]) => !this.fromTables.has(k)).map(([, t]) => t);
   }

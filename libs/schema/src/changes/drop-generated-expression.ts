@@ -1,6 +1,6 @@
 import { LockLevel } from '@fleetshift/contracts';
 import { quoteIdent } from '../sql/quote.js';
-import { columnMap, displayName, objectKey } from './catalog-index.js';
+import { displayName, objectKey } from './catalog-index.js';
 import type { ChangeItem, ChangeKind } from './change.js';
 import { Phase } from './phases.js';
 
@@ -13,25 +13,21 @@ export const dropGeneratedExpression: ChangeKind = {
   phase: Phase.alterColumnType,
   plan(ctx) {
     const items: ChangeItem[] = [];
-    for (const [from, to] of ctx.keptTables()) {
-      const before = columnMap(from);
-      for (const column of to.columns) {
-        const old = before.get(column.name);
-        if (!old?.generated || column.generated !== undefined || column.inherited) continue;
-        const ref = ctx.ref(to);
-        items.push({
-          key: `${objectKey(to)}.${column.name}`,
-          steps: [
-            {
-              sql: `ALTER TABLE ${ref} ALTER COLUMN ${quoteIdent(column.name)} DROP EXPRESSION`,
-              description: `Make generated column ${displayName(to)}.${column.name} a plain column`,
-              transactional: true,
-              lock: LockLevel.LOCK_LEVEL_ACCESS_EXCLUSIVE,
-              lockTarget: ref,
-            },
-          ],
-        });
-      }
+    for (const { table: to, before: old, after: column } of ctx.keptColumns()) {
+      if (!old.generated || column.generated !== undefined) continue;
+      const ref = ctx.ref(to);
+      items.push({
+        key: `${objectKey(to)}.${column.name}`,
+        steps: [
+          {
+            sql: `ALTER TABLE ${ref} ALTER COLUMN ${quoteIdent(column.name)} DROP EXPRESSION`,
+            description: `Make generated column ${displayName(to)}.${column.name} a plain column`,
+            transactional: true,
+            lock: LockLevel.LOCK_LEVEL_ACCESS_EXCLUSIVE,
+            lockTarget: ref,
+          },
+        ],
+      });
     }
     return items;
   },

@@ -1,6 +1,6 @@
 import { LockLevel } from '@fleetshift/contracts';
 import { quoteIdent } from '../sql/quote.js';
-import { columnMap, displayName, objectKey } from './catalog-index.js';
+import { displayName, objectKey } from './catalog-index.js';
 import type { ChangeItem, ChangeKind } from './change.js';
 import { Phase } from './phases.js';
 
@@ -10,25 +10,21 @@ export const dropNotNull: ChangeKind = {
   phase: Phase.dropNotNull,
   plan(ctx) {
     const items: ChangeItem[] = [];
-    for (const [from, to] of ctx.keptTables()) {
-      const before = columnMap(from);
-      for (const column of to.columns) {
-        const old = before.get(column.name);
-        if (!old || column.inherited || !old.notNull || column.notNull) continue;
-        const ref = ctx.ref(to);
-        items.push({
-          key: `${objectKey(to)}.${column.name}`,
-          steps: [
-            {
-              sql: `ALTER TABLE ${ref} ALTER COLUMN ${quoteIdent(column.name)} DROP NOT NULL`,
-              description: `Make ${displayName(to)}.${column.name} nullable`,
-              transactional: true,
-              lock: LockLevel.LOCK_LEVEL_ACCESS_EXCLUSIVE,
-              lockTarget: ref,
-            },
-          ],
-        });
-      }
+    for (const { table: to, before: old, after: column } of ctx.keptColumns()) {
+      if (!old.notNull || column.notNull) continue;
+      const ref = ctx.ref(to);
+      items.push({
+        key: `${objectKey(to)}.${column.name}`,
+        steps: [
+          {
+            sql: `ALTER TABLE ${ref} ALTER COLUMN ${quoteIdent(column.name)} DROP NOT NULL`,
+            description: `Make ${displayName(to)}.${column.name} nullable`,
+            transactional: true,
+            lock: LockLevel.LOCK_LEVEL_ACCESS_EXCLUSIVE,
+            lockTarget: ref,
+          },
+        ],
+      });
     }
     return items;
   },

@@ -1,6 +1,6 @@
 import { LockLevel } from '@fleetshift/contracts';
 import { quoteIdent } from '../sql/quote.js';
-import { columnMap, displayName, objectKey } from './catalog-index.js';
+import { displayName, objectKey } from './catalog-index.js';
 import type { ChangeItem, ChangeKind } from './change.js';
 import { Phase } from './phases.js';
 
@@ -14,33 +14,29 @@ export const setDefault: ChangeKind = {
   phase: Phase.setDefault,
   plan(ctx) {
     const items: ChangeItem[] = [];
-    for (const [from, to] of ctx.keptTables()) {
-      const before = columnMap(from);
-      for (const column of to.columns) {
-        const old = before.get(column.name);
-        if (!old || column.inherited || column.generated || column.identity) continue;
-        if (old.default === column.default) continue;
-        const typeChanged = old.type !== column.type || old.collation !== column.collation;
-        if (column.default === undefined && typeChanged) continue; // dropped with the type change
-        const ref = ctx.ref(to);
-        const col = quoteIdent(column.name);
-        const name = `${displayName(to)}.${column.name}`;
-        items.push({
-          key: `${objectKey(to)}.${column.name}`,
-          steps: [
-            {
-              sql:
-                column.default === undefined
-                  ? `ALTER TABLE ${ref} ALTER COLUMN ${col} DROP DEFAULT`
-                  : `ALTER TABLE ${ref} ALTER COLUMN ${col} SET DEFAULT ${column.default}`,
-              description: column.default === undefined ? `Drop the default of ${name}` : `Set the default of ${name}`,
-              transactional: true,
-              lock: LockLevel.LOCK_LEVEL_ACCESS_EXCLUSIVE,
-              lockTarget: ref,
-            },
-          ],
-        });
-      }
+    for (const { table: to, before: old, after: column } of ctx.keptColumns()) {
+      if (column.generated || column.identity) continue;
+      if (old.default === column.default) continue;
+      const typeChanged = old.type !== column.type || old.collation !== column.collation;
+      if (column.default === undefined && typeChanged) continue; // dropped with the type change
+      const ref = ctx.ref(to);
+      const col = quoteIdent(column.name);
+      const name = `${displayName(to)}.${column.name}`;
+      items.push({
+        key: `${objectKey(to)}.${column.name}`,
+        steps: [
+          {
+            sql:
+              column.default === undefined
+                ? `ALTER TABLE ${ref} ALTER COLUMN ${col} DROP DEFAULT`
+                : `ALTER TABLE ${ref} ALTER COLUMN ${col} SET DEFAULT ${column.default}`,
+            description: column.default === undefined ? `Drop the default of ${name}` : `Set the default of ${name}`,
+            transactional: true,
+            lock: LockLevel.LOCK_LEVEL_ACCESS_EXCLUSIVE,
+            lockTarget: ref,
+          },
+        ],
+      });
     }
     return items;
   },

@@ -1,11 +1,12 @@
 import { LockLevel } from '@fleetshift/contracts';
 import type { Table } from '../catalog/model.js';
 import { quoteIdent } from '../sql/quote.js';
-import { columnMap, displayName, objectKey } from './catalog-index.js';
+import { displayName, objectKey } from './catalog-index.js';
 import type { ChangeContext, ChangeItem, ChangeKind, StepDraft } from './change.js';
 import { notNullCheckPrefix } from './constraint-definition.js';
 import { Phase } from './phases.js';
 import { tempName } from './temp-names.js';
+import { validateStep } from './validate-constraint.js';
 
 /**
  * A column of an existing table becomes NOT NULL. A plain SET NOT NULL scans the whole table under
@@ -21,14 +22,10 @@ export const setNotNull: ChangeKind = {
   phase: Phase.setNotNull,
   plan(ctx) {
     const items: ChangeItem[] = [];
-    for (const [from, to] of ctx.keptTables()) {
-      const fromCols = columnMap(from);
-      for (const column of to.columns) {
-        const before = fromCols.get(column.name);
-        if (!before || before.notNull || !column.notNull || column.inherited) continue;
-        if (column.identity && !before.identity) continue; // alter-identity runs the recipe first
-        items.push({ key: `${objectKey(to)}.${column.name}`, steps: notNullRecipe(ctx, to, column.name) });
-      }
+    for (const { table: to, before, after: column } of ctx.keptColumns()) {
+      if (before.notNull || !column.notNull) continue;
+      if (column.identity && !before.identity) continue; // alter-identity runs the recipe first
+      items.push({ key: `${objectKey(to)}.${column.name}`, steps: notNullRecipe(ctx, to, column.name) });
     }
     return items;
   },
@@ -37,7 +34,8 @@ export const setNotNull: ChangeKind = {
 /** The four steps above, for `column` of the existing `table`. */
 export function notNullRecipe(ctx: ChangeContext, table: Table, column: string, phase?: number): StepDraft[] {
   const ref = ctx.ref(table);
-  const check = quoteIdent(tempName(notNullCheckPrefix, objectKey(table), column));
+  const checkName = tempName(notNullCheckPrefix, objectKey(table), column);
+  const check = quoteIdent(checkName);
   const col = quoteIdent(column);
   const name = `${displayName(table)}.${column}`;
   const at = phase === undefined ? {} : { phase };
@@ -51,14 +49,8 @@ export function notNullRecipe(ctx: ChangeContext, table: Table, column: string, 
       ...at,
     },
     {
-      sql: `ALTER TABLE ${ref} VALIDATE CONSTRAINT ${check}`,
+      ...validateStep(ctx, table, { name: checkName }),
       description: `Validate the not-null check of ${name} (reads the table; writes continue)`,
-      transactional: true,
-      isolated: true,
-      lock: LockLevel.LOCK_LEVEL_SHARE_UPDATE_EXCLUSIVE,
-      lockTarget: ref,
-      scansTable: true,
-      long: true,
       ...at,
     },
     {

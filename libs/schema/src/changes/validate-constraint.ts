@@ -31,7 +31,7 @@ export const validateConstraint: ChangeKind = {
   },
 };
 
-export function validateStep(ctx: ChangeContext, table: Table, constraint: Constraint): StepDraft {
+export function validateStep(ctx: ChangeContext, table: Table, constraint: Pick<Constraint, 'name'>): StepDraft {
   const ref = ctx.ref(table);
   return {
     sql: `ALTER TABLE ${ref} VALIDATE CONSTRAINT ${quoteIdent(constraint.name)}`,

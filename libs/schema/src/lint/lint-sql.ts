@@ -3,21 +3,17 @@ import { parseSync, hasSqlDetails } from 'libpg-query';
 import { isKnownNonVolatile } from '../changes/default-volatility.js';
 import { HazardCode } from '../changes/hazards.js';
 import './parser-ready.js';
+import { SchemaInputError } from '../parse/schema-input-error.js';
 import { SourcePosition } from './source-position.js';
 
 type Node = Record<string, any>;
 
-/** Thrown for SQL the PostgreSQL parser rejects: the parser's message at file:line:column. */
-export class LintSyntaxError extends Error {
-  override name = 'LintSyntaxError';
-  constructor(
-    readonly file: string,
-    readonly line: number,
-    readonly column: number,
-    readonly reason: string,
-  ) {
-    super(`${file}:${line}:${column}: ${reason}`);
-  }
+/**
+ * Thrown for SQL the PostgreSQL parser rejects: the parser's message at file:line:column — a
+ * SchemaInputError (same fields and message) under its own name.
+ */
+export class LintSyntaxError extends SchemaInputError {
+  override readonly name: string = 'LintSyntaxError';
 }
 
 interface Rule {

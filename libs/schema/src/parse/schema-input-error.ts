@@ -4,7 +4,7 @@
  * so the gRPC layer maps it to INVALID_ARGUMENT and the CLI to exit code 2 with one clear line.
  */
 export class SchemaInputError extends Error {
-  override readonly name = 'SchemaInputError';
+  override readonly name: string = 'SchemaInputError';
 
   constructor(
     /** The input's file name as the caller named it ("schema.sql"; "<input>" when it has none). */
