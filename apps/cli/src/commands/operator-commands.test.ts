@@ -160,6 +160,33 @@ describe('fleetshift operator commands against a running stack', () => {
     expect(cleared.find((c) => c.clusterId === 'local')?.manual?.mode ?? 'MANUAL_THROTTLE_MODE_UNSPECIFIED').not.toBe('MANUAL_THROTTLE_MODE_THROTTLE');
   });
 
+  it('pauses, resumes and cancels a rollout held back by a manual throttle; watch then exits 1 naming the state', async () => {
+    await writeFile(path.join(workDir, 'v3.sql'), `${v2}\nALTER TABLE users ADD COLUMN nickname text;\n`);
+    expect(await json<{ version: { version: number } }>('schema', 'push', '--blueprint', blueprint, '--file', path.join(workDir, 'v3.sql'), '--allow', 'INDEX_BUILD'))
+      .toMatchObject({ version: { version: 3 } });
+    // While the cluster is throttled by hand no tenant starts, so the rollout stays steerable.
+    await ok('throttle', 'set', '--cluster', 'local', '--mode', 'throttle', '--reason', 'cli test');
+    try {
+      const created = await json<{ id: string; state: string }>('rollout', 'create', '--blueprint', blueprint);
+      expect(await json<{ state: string }>('rollout', 'pause', created.id)).toMatchObject({ state: 'ROLLOUT_STATE_PAUSED' });
+      expect(await json<{ state: string }>('rollout', 'resume', created.id)).toMatchObject({ state: 'ROLLOUT_STATE_RUNNING' });
+      const cancelled = await json<{ state: string; counts: { cancelled: number; succeeded?: number } }>('rollout', 'cancel', created.id);
+      expect(cancelled).toMatchObject({ state: 'ROLLOUT_STATE_CANCELLED', counts: { cancelled: 3 } });
+      expect(cancelled.counts.succeeded).toBeUndefined(); // proto3 JSON leaves out zero fields
+
+      const watched = await cli('rollout', 'watch', created.id);
+      expect(watched.code).toBe(1);
+      expect(watched.stderr.trimEnd().split('\n').at(-1)).toMatch(new RegExp(`^rollout ${created.id} ended CANCELLED \\(0 failed of 3\\): cancelled by the operator$`));
+      expect(watched.stdout).toMatch(/state\s*│?\s*CANCELLED/);
+
+      const again = await cli('rollout', 'pause', created.id);
+      expect(again.code).toBe(2);
+      expect(again.stderr.trim()).toMatch(/^rollout pause: rollout .* is ROLLOUT_STATE_CANCELLED: it cannot be paused$/);
+    } finally {
+      await ok('throttle', 'set', '--cluster', 'local', '--mode', 'clear');
+    }
+  });
+
   it('a schema with a syntax error is bad input: exit 2, one line with file:line:column, nothing stored', async () => {
     const file = path.join(workDir, 'bad.sql');
     await writeFile(file, 'CREATE TABLE users (id bigint PRIMARY KEY);\nCREATE TABLE orders (id bigint,, total integer);\n');
