@@ -187,6 +187,19 @@ describe('fleetshift operator commands against a running stack', () => {
     }
   });
 
+  it('a tenant whose database is missing fails: create --watch exits 1, rollout tenants --state failed names it', async () => {
+    await ok('tenant', 'register', '--id', 'ghost', '--blueprint', blueprint, '--cluster', 'local');
+    const watched = await cli('rollout', 'create', '--blueprint', blueprint, '--tenants', 'ghost', '--watch', '--format', 'json');
+    expect(watched.code).toBe(1);
+    const final = JSON.parse(watched.stdout) as { id: string; state: string; counts: { failed: number } };
+    expect(final).toMatchObject({ state: 'ROLLOUT_STATE_FAILED', counts: { failed: 1 } });
+    expect(watched.stderr.trimEnd().split('\n').at(-1)).toMatch(new RegExp(`^rollout ${final.id} ended FAILED \\(1 failed of 1\\)`));
+    const failed = await json<Array<{ tenantId: string; errorCode: string }>>('rollout', 'tenants', final.id, '--state', 'failed');
+    expect(failed.map((t) => t.tenantId)).toEqual(['ghost']);
+    expect(failed[0].errorCode).toBeTruthy();
+    expect(await ok('rollout', 'tenants', final.id, '--state', 'failed')).toMatch(/ghost.*FAILED/);
+  });
+
   it('a schema with a syntax error is bad input: exit 2, one line with file:line:column, nothing stored', async () => {
     const file = path.join(workDir, 'bad.sql');
     await writeFile(file, 'CREATE TABLE users (id bigint PRIMARY KEY);\nCREATE TABLE orders (id bigint,, total integer);\n');
