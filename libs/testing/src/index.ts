@@ -4,3 +4,4 @@ export { startService, workspaceRoot, type ServiceProcess } from './service-proc
 export { listServicesByReflection, checkHealth } from './grpc-probe.js';
 export { startCpuLoad, cpuLoadLimits, type CpuLoad, type CpuLoadOptions, type CpuLoadResult } from './cpu-load.js';
 export { cpuThresholdsFor } from './cpu-thresholds.js';
+export { runFleetshift, type CliResult } from './fleetshift-cli.js';

@@ -4,12 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, type RunningStack } from '@fleetshift/dev-stack';
-import { createTestDatabase, databaseUrl, findNats, testNamespace, type TestDatabase } from '@fleetshift/testing';
-import { runFleetshift, type CliResult } from '../testing/cli-process.js';
+import { createTestDatabase, databaseUrl, findNats, runFleetshift, testNamespace, type CliResult, type TestDatabase } from '@fleetshift/testing';
+import { startStack, type RunningStack } from './stack.js';
 
-// The operator commands end to end: the real CLI as a process against the real services (planner,
-// health monitor, scheduler, executor) on real PostgreSQL and NATS JetStream.
+// The `fleetshift` operator commands end to end: the real CLI as a process against the real services
+// (planner, health monitor, scheduler, executor, started as this dev stack) on real PostgreSQL and NATS
+// JetStream. It lives here, not in apps/cli, because apps do not import tools.
 const blueprint = `cli_${randomBytes(3).toString('hex')}`;
 const tenants = ['acme', 'globex', 'initech'];
 const passwordVariable = 'FLEETSHIFT_CLI_TEST_PG_PASSWORD';
