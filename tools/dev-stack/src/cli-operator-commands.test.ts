@@ -39,6 +39,12 @@ beforeAll(async () => {
       FLEETSHIFT_NATS_NAMESPACE: testNamespace('cli'),
       FLEETSHIFT_CONTROL_DB_URL: control.url,
       FLEETSHIFT_SCRATCH_PG_URL: control.serverUrl,
+      // Load-based throttling is tested elsewhere (*.serial.test.ts); here the other test files running
+      // beside this one must not hold the rollout back. Manual throttles still work.
+      FLEETSHIFT_CPU_SOURCE: 'none',
+      FLEETSHIFT_SESSIONS_PER_CORE_THRESHOLD: '1000',
+      FLEETSHIFT_SESSIONS_PER_CORE_RELEASE: '1000',
+      FLEETSHIFT_SESSIONS_PER_CORE_CRITICAL: '2000',
       ...(password ? { [passwordVariable]: password } : {}),
     },
   });
