@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Isolation, RolloutState, TenantRolloutState, type CreateRolloutRequest } from '@fleetshift/contracts';
-import { InvalidRequestError, NotFoundError, PreconditionError } from '../grpc/request-errors.js';
+import { InvalidRequestError, NotFoundError, PreconditionError } from '@fleetshift/telemetry';
 import { startStandInPlanner } from '../testing/stand-in-planner.js';
 import { startTestScheduler, type TestScheduler } from '../testing/scheduler-fixture.js';
 import { provisionFleet, pushText, schemaV1 } from '../testing/fleet.js';

@@ -21,7 +21,7 @@ import {
   type Queryable,
 } from '@fleetshift/control-store';
 import type { SchedulerContext } from '../context.js';
-import { InvalidRequestError, NotFoundError, PreconditionError } from '../grpc/request-errors.js';
+import { InvalidRequestError, NotFoundError, PreconditionError } from '@fleetshift/telemetry';
 import { assignBatches } from './assign-batches.js';
 import { planRollout, type RolloutPlans } from './plan-rollout.js';
 import { writeRolloutControl } from './rollout-control.js';

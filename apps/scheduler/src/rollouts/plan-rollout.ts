@@ -1,7 +1,7 @@
 import { Isolation, type Cluster, type Hazard, type Plan, type SchemaVersion, type Tenant } from '@fleetshift/contracts';
 import { getSchemaVersion, type StoredPlan } from '@fleetshift/control-store';
 import type { SchedulerContext } from '../context.js';
-import { UnavailableError } from '../grpc/request-errors.js';
+import { UnavailableError } from '@fleetshift/telemetry';
 import { tenantTarget } from '../tenants/cluster-connection.js';
 
 /** Where one tenant starts from in a rollout: the plan it shares (or its own), or why it cannot be planned. */

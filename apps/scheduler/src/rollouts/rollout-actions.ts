@@ -18,7 +18,7 @@ import {
   type Queryable,
 } from '@fleetshift/control-store';
 import type { SchedulerContext } from '../context.js';
-import { NotFoundError, PreconditionError } from '../grpc/request-errors.js';
+import { NotFoundError, PreconditionError } from '@fleetshift/telemetry';
 import { planLive, type RolloutPlans } from './plan-rollout.js';
 import { writeRolloutControl } from './rollout-control.js';
 

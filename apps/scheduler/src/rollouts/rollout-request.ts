@@ -1,6 +1,6 @@
 import { DriftPolicy, RolloutState, type CreateRolloutRequest, type Rollout } from '@fleetshift/contracts';
 import { rolloutDefaults } from '../defaults.js';
-import { InvalidRequestError } from '../grpc/request-errors.js';
+import { InvalidRequestError } from '@fleetshift/telemetry';
 import { assertBlueprintName } from '../schemas/push-schema-version.js';
 
 /**

@@ -1,8 +1,7 @@
 import type { RolloutServiceServer } from '@fleetshift/contracts';
 import { getRollout, listRollouts, listRolloutTenants } from '@fleetshift/control-store';
 import type { SchedulerContext } from '../context.js';
-import { NotFoundError } from '../grpc/request-errors.js';
-import { unaryHandler } from '../grpc/unary-handler.js';
+import { NotFoundError, unaryHandler } from '@fleetshift/telemetry';
 import { createRollout } from './create-rollout.js';
 import { cancelRollout, pauseRollout, resumeRollout, retryFailed } from './rollout-actions.js';
 import type { RolloutEngine } from './rollout-engine.js';

@@ -1,7 +1,7 @@
 import { RolloutState, type Rollout } from '@fleetshift/contracts';
 import { getRollout, listBatches, type Queryable } from '@fleetshift/control-store';
 import type { SchedulerContext } from '../context.js';
-import { NotFoundError } from '../grpc/request-errors.js';
+import { NotFoundError } from '@fleetshift/telemetry';
 import { currentThrottles } from './throttles.js';
 
 const S = RolloutState;

@@ -3,7 +3,7 @@ import { RolloutState, type WatchRolloutRequest, type WatchRolloutResponse } fro
 import { finishStats } from '@fleetshift/control-store';
 import type { SchedulerContext } from '../context.js';
 import { rolloutDefaults } from '../defaults.js';
-import { statusOf } from '../grpc/unary-handler.js';
+import { requestStatus as statusOf } from '@fleetshift/telemetry';
 import { viewRollout } from './rollout-view.js';
 
 const finalStates = new Set([RolloutState.ROLLOUT_STATE_SUCCEEDED, RolloutState.ROLLOUT_STATE_FAILED, RolloutState.ROLLOUT_STATE_CANCELLED]);
