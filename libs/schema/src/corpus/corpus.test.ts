@@ -24,7 +24,8 @@ import { readCases, type CorpusCase } from './case-file.js';
 
 const run = promisify(execFile);
 const psql = '/usr/lib/postgresql/15/bin/psql';
-const squawk = new URL('../../../../node_modules/.bin/squawk', import.meta.url).pathname;
+// squawk's platform binary package (the squawk-cli wrapper's other platforms are not on this registry).
+const squawk = new URL('../../../../node_modules/@squawk-cli/linux-x64/bin/squawk', import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), 'fleetshift-corpus-'));
 
 /** Hazards that admit a step holding a write-blocking lock while it reads or rewrites an existing table. */
