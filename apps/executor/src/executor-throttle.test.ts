@@ -39,7 +39,9 @@ function loggedSince(executor: { logs: Array<Record<string, unknown>> }, since: 
 describe('throttle signals', () => {
   it('no signal → nothing starts; THROTTLED → no new tenant within one interval; stale → throttled; OK → resumes', async () => {
     const tenants = await fleet.schemaTenants('thr', 40);
-    const plan = fleet.plan('schema', { extraStep: 'SELECT pg_sleep(0.05)' });
+    // Each tenant takes at least 300 ms, so a throttle or a stale signal (a few intervals) always lands
+    // while tenants remain: the test proves they wait, whatever the machine's speed.
+    const plan = fleet.plan('schema', { extraStep: 'SELECT pg_sleep(0.3)' });
     const rollout = 'throttle';
     await bus.setRollout(rollout, RolloutState.ROLLOUT_STATE_RUNNING);
     const executor = await bus.startExecutor(`${bus.names.namespace}-x`, { FLEETSHIFT_EXECUTOR_HOLD_MS: '120000' });
