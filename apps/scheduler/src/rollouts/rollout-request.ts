@@ -1,4 +1,4 @@
-import { DriftPolicy, RolloutState, type CreateRolloutRequest, type Rollout } from '@fleetshift/contracts';
+import { DriftPolicy, Rollout, RolloutState, type CreateRolloutRequest } from '@fleetshift/contracts';
 import { rolloutDefaults } from '../defaults.js';
 import { InvalidRequestError } from '@fleetshift/telemetry';
 import { assertBlueprintName } from '../schemas/push-schema-version.js';
@@ -19,7 +19,7 @@ export function rolloutFromRequest(request: CreateRolloutRequest, id: string): R
   if (onDrift !== DriftPolicy.DRIFT_POLICY_REPLAN && onDrift !== DriftPolicy.DRIFT_POLICY_FAIL) {
     throw new InvalidRequestError(`failure_policy.on_drift ${policy?.onDrift} is not a drift policy`);
   }
-  return {
+  return Rollout.fromPartial({
     id,
     blueprint: request.blueprint,
     version: request.version,
@@ -36,15 +36,5 @@ export function rolloutFromRequest(request: CreateRolloutRequest, id: string): R
     failurePolicy: { maxFailedTenants: policy?.maxFailedTenants ?? 0, maxFailureRatio: ratio, onDrift },
     allowedHazards: request.allowedHazards,
     dryRun: request.dryRun,
-    counts: undefined,
-    haltReason: '',
-    plans: 0,
-    batchesTotal: 0,
-    batchesPublished: 0,
-    throttles: [],
-    createdAt: undefined,
-    startedAt: undefined,
-    finishedAt: undefined,
-    throttledSeconds: 0,
-  };
+  });
 }
