@@ -2,7 +2,6 @@ import pino from 'pino';
 import { BatchJob, RolloutState, TenantRolloutState, ThrottleLevel, ThrottleSignal, type ConnectionTarget } from '@fleetshift/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectionSlot } from './connection-slot.js';
-import { liveFingerprint } from './drift-check.js';
 import { executorApplicationName } from './tenant-connection.js';
 import { runTenant } from './tenant-runner.js';
 import { ThrottleBoard } from './throttle-gate.js';
@@ -25,15 +24,6 @@ afterAll(async () => {
   await bus.stop();
   await fleet.drop();
 });
-
-async function fingerprintOf(target: ConnectionTarget): Promise<string> {
-  const client = await fleet.connectTarget(target);
-  try {
-    return await liveFingerprint(client, target.schema);
-  } finally {
-    await client.end();
-  }
-}
 
 async function ledger(target: ConnectionTarget): Promise<{ applied: string[]; progress: number[] }> {
   const client = await fleet.connectTarget(target);
@@ -91,7 +81,7 @@ describe('cancel while a tenant is half-applied', () => {
     await admin.end();
     // Between versions: the first unit (users.phone_number) is in, the rest is not.
     expect(await ledger(half!.target)).toEqual({ applied: [], progress: [1] });
-    const between = await fingerprintOf(half!.target);
+    const between = await fleet.fingerprintOf(half!.target);
     expect([plan.fromFingerprint, plan.toFingerprint]).not.toContain(between);
 
     // 2. The rollout is cancelled, then its batch (the half-applied tenant and two untouched ones) reaches an executor.
@@ -106,14 +96,14 @@ describe('cancel while a tenant is half-applied', () => {
     const latest = bus.latest(rollout);
     expect(latest.get(half!.tenantId)).toMatchObject({ state: S.TENANT_ROLLOUT_STATE_SUCCEEDED, fingerprint: plan.toFingerprint });
     expect(bus.results.filter((r) => r.rolloutId === rollout && r.tenantId === half!.tenantId).map((r) => r.state)).toEqual([S.TENANT_ROLLOUT_STATE_RUNNING, S.TENANT_ROLLOUT_STATE_SUCCEEDED]);
-    expect(await fingerprintOf(half!.target)).toBe(plan.toFingerprint);
+    expect(await fleet.fingerprintOf(half!.target)).toBe(plan.toFingerprint);
     expect((await ledger(half!.target)).applied).toEqual([rollout]);
 
     // 4. The untouched tenants did not start: CANCELLED, at the old version, nothing recorded.
     for (const tenant of untouched) {
       expect(latest.get(tenant.tenantId)).toMatchObject({ state: S.TENANT_ROLLOUT_STATE_CANCELLED, errorCode: 'CANCELLED', startedAt: undefined });
       expect(bus.results.some((r) => r.tenantId === tenant.tenantId && r.state === S.TENANT_ROLLOUT_STATE_RUNNING)).toBe(false);
-      expect(await fingerprintOf(tenant.target)).toBe(plan.fromFingerprint);
+      expect(await fleet.fingerprintOf(tenant.target)).toBe(plan.fromFingerprint);
       expect(await ledger(tenant.target)).toEqual({ applied: [], progress: [] });
     }
     bus.stopHeartbeat(cluster);

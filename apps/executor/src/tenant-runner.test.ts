@@ -4,7 +4,6 @@ import { BatchJob, ConnectionTarget, TenantResult, TenantRolloutState, ThrottleL
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectionSlot } from './connection-slot.js';
 import { createExecutorMetrics } from './executor-metrics.js';
-import { liveFingerprint } from './drift-check.js';
 import { executorApplicationName } from './tenant-connection.js';
 import { runTenant, type TenantRunDeps } from './tenant-runner.js';
 import { ThrottleBoard } from './throttle-gate.js';
@@ -59,15 +58,6 @@ async function appliedRows(target: ConnectionTarget): Promise<Array<{ tenant_sch
   }
 }
 
-async function fingerprintOf(target: ConnectionTarget): Promise<string> {
-  const client = await fleet.connectTarget(target);
-  try {
-    return await liveFingerprint(client, target.schema);
-  } finally {
-    await client.end();
-  }
-}
-
 describe('one tenant', () => {
   it('database isolation: applies the plan, records the version, and a second run is a no-op', async () => {
     const [tenant] = await fleet.databaseTenants('db', 1);
@@ -79,7 +69,7 @@ describe('one tenant', () => {
     expect(h.results.map((r) => r.state)).toEqual([TenantRolloutState.TENANT_ROLLOUT_STATE_RUNNING, TenantRolloutState.TENANT_ROLLOUT_STATE_SUCCEEDED]);
     const final = h.results[1]!;
     expect(final).toMatchObject({ stepsApplied: 4, attempts: 4, fingerprint: plan.toFingerprint, executorId: 'unit', tenantId: tenant!.tenantId });
-    expect(await fingerprintOf(tenant!.target)).toBe(plan.toFingerprint);
+    expect(await fleet.fingerprintOf(tenant!.target)).toBe(plan.toFingerprint);
     expect(await appliedRows(tenant!.target)).toEqual([{ tenant_schema: '', rollout_id: 'r1', version: 2, fingerprint: plan.toFingerprint }]);
 
     // Redelivered to the same rollout: reported again, nothing runs, no second row.
@@ -113,7 +103,7 @@ describe('one tenant', () => {
     }
     expect(h.counts()).toEqual({ opened: 1, reused: 3 });
     for (const tenant of tenants) {
-      expect(await fingerprintOf(tenant.target)).toBe(plan.toFingerprint);
+      expect(await fleet.fingerprintOf(tenant.target)).toBe(plan.toFingerprint);
       expect(await appliedRows(tenant.target)).toEqual([{ tenant_schema: tenant.target.schema, rollout_id: 'r1', version: 2, fingerprint: plan.toFingerprint }]);
     }
     // Nothing leaked into public.
@@ -206,7 +196,7 @@ describe('lock timeouts', () => {
     await app.query('COMMIT');
     await app.end();
     expect(h.results.at(-1)).toMatchObject({ state: TenantRolloutState.TENANT_ROLLOUT_STATE_FAILED, errorCode: 'LOCK_TIMEOUT_BUDGET', attempts: 3, stepsApplied: 0 });
-    expect(await fingerprintOf(tenant!.target)).toBe(plan.fromFingerprint);
+    expect(await fleet.fingerprintOf(tenant!.target)).toBe(plan.fromFingerprint);
     await h.slot.close();
   });
 });
@@ -249,7 +239,7 @@ describe('critical throttle', () => {
     const h2 = harness();
     expect(await runTenant(batch, batch.tasks[0]!, h2.slot, '2', h2.deps)).toEqual({ kind: 'reported', state: TenantRolloutState.TENANT_ROLLOUT_STATE_SUCCEEDED });
     expect(h2.results.at(-1)).toMatchObject({ stepsApplied: 5, attempts: 4 });
-    expect(await fingerprintOf(tenant!.target)).toBe(plan.toFingerprint);
+    expect(await fleet.fingerprintOf(tenant!.target)).toBe(plan.toFingerprint);
     await h2.slot.close();
   });
 });

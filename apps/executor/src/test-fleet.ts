@@ -138,6 +138,16 @@ export class TestFleet {
     return client;
   }
 
+  /** The tenant's live fingerprint, read as the executor's drift check reads it. */
+  async fingerprintOf(target: ConnectionTarget): Promise<string> {
+    const client = await this.connectTarget(target);
+    try {
+      return await liveFingerprint(client, target.schema);
+    } finally {
+      await client.end();
+    }
+  }
+
   async connect(db: TestDatabase): Promise<pg.Client> {
     const client = new pg.Client({ connectionString: db.url, application_name: 'fleetshift-test' });
     client.on('error', () => undefined);
