@@ -3,7 +3,7 @@ import type { BusNames, ClusterConsumer } from '@fleetshift/bus';
 import type { Logger } from '@fleetshift/telemetry';
 import { runBatch, type BatchWorkerDeps } from './batch-worker.js';
 import { discoverClusters } from './cluster-discovery.js';
-import { sleep } from './lock-retry.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface ExecutorLoopOptions {
   js: JetStreamClient;
@@ -56,7 +56,7 @@ export class ExecutorLoop {
       } catch (error) {
         logger.warn({ err: error }, 'cluster discovery failed; retrying');
       }
-      await sleep(this.options.discoveryIntervalMs, this.#stopping.signal).catch(() => undefined);
+      await sleep(this.options.discoveryIntervalMs, undefined, { signal: this.#stopping.signal }).catch(() => undefined);
     }
   }
 
@@ -94,7 +94,7 @@ export class ExecutorLoop {
       } catch (error) {
         if (stopping.aborted) break;
         logger.warn({ err: error, clusterId: cluster.clusterId }, 'pulling batches failed; retrying');
-        await sleep(1_000, stopping).catch(() => undefined);
+        await sleep(1_000, undefined, { signal: stopping }).catch(() => undefined);
       }
     }
   }

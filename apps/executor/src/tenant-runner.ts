@@ -1,11 +1,11 @@
 import { TenantResult, TenantRolloutState, type BatchJob, type Plan, type TenantTask } from '@fleetshift/contracts';
 import type { Logger } from '@fleetshift/telemetry';
-import { StepFailed, TenantDeferred, applyPlan } from './apply-plan.js';
+import { RunDeferred, StepFailed, type BackoffPolicy } from '@fleetshift/plan-runner';
+import { applyPlan } from './apply-plan.js';
 import { ensureBookkeeping, recordAppliedVersion } from '@fleetshift/tenant-ledger';
 import type { ConnectionSlot } from './connection-slot.js';
 import { preCheck } from './drift-check.js';
 import type { ExecutorMetrics } from './executor-metrics.js';
-import type { BackoffPolicy } from './lock-retry.js';
 import type { ResultPublisher } from './result-publisher.js';
 import { releaseTenantLock, tenantLockKey, tryTenantLock } from './tenant-lock.js';
 
@@ -184,9 +184,9 @@ export async function runTenant(
         backoff: settings.backoff,
         defaultLockTimeoutMs: settings.defaultLockTimeoutMs,
         signal: abort,
-        onLockRetry: (step, retry, delayMs, error) => {
+        onLockRetry: (step, retry, error) => {
           deps.metrics?.lockRetries.inc({ change: step.change || 'unknown' });
-          log.info({ step: step.description, retry, delayMs, sqlstate: (error as { code?: string }).code }, 'lock timeout: retrying');
+          log.info({ step: step.description, retry, sqlstate: (error as { code?: string }).code }, 'lock timeout: retrying');
         },
         mayRetry: deps.clusterReady ? () => deps.clusterReady!(job.clusterId) : undefined,
         onStepDone: (step, ms) => deps.metrics?.stepSeconds.observe({ change: step.change || 'unknown' }, ms / 1000),
@@ -197,7 +197,7 @@ export async function runTenant(
         fingerprint: plan.toFingerprint,
       });
     } catch (error) {
-      if (error instanceof TenantDeferred) {
+      if (error instanceof RunDeferred) {
         log.warn({ reason: error.reason, steps: error.stepsApplied }, 'tenant run cancelled: deferred for a later delivery');
         deps.metrics?.tenants.inc({ result: 'deferred' });
         return { kind: 'deferred', reason: error.reason };

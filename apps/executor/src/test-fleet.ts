@@ -5,7 +5,7 @@
  */
 import pg from 'pg';
 import { ConnectionTarget, Plan, PlanStep, LockLevel } from '@fleetshift/contracts';
-import { quoteIdent } from '@fleetshift/schema';
+import { quoteIdent } from '@fleetshift/sql-quote';
 import { createTestDatabase, type TestDatabase } from '@fleetshift/testing';
 import { liveFingerprint } from './drift-check.js';
 

@@ -10,7 +10,7 @@ import {
   type WatchRolloutResponse,
 } from '@fleetshift/contracts';
 import { createTestDatabase, findNats, findPostgres, startService, testNamespace, type ServiceProcess, type TestDatabase } from '@fleetshift/testing';
-import { quoteIdent } from '@fleetshift/schema';
+import { quoteIdent } from '@fleetshift/sql-quote';
 import pg from 'pg';
 import { openSchedulerBus } from './scheduler-bus.js';
 import { deleteNamespace } from './testing/scheduler-fixture.js';

@@ -1,5 +1,4 @@
 export * from './catalog/model.js';
-export { quoteIdent, quoteQualified, quoteLiteral } from './sql/quote.js';
 // Input and introspection: parsing (SQL, OmniQL), loading with PostgreSQL, reading pg_catalog, fingerprints.
 export { SchemaInputError } from './parse/schema-input-error.js';
 export type { ParsedSchema, SchemaStatement } from './parse/parsed-schema.js';
@@ -17,12 +16,10 @@ export { summarizeCatalog, type CatalogSummary } from './catalog/summary.js';
 export { compareText } from './catalog/order.js';
 // Diff → plan: change modules (one per kind of change), the planner, renderers, hazards, the linter.
 export { buildPlan, refusedHazards, uniqueHazards, type BuildPlanOptions } from './plan/build-plan.js';
-export { renderSqlScript } from './plan/render-sql.js';
 export { renderJson } from './plan/render-json.js';
 export { planDefaults } from './plan/defaults.js';
 export { verifyPlan, extensionStatements, type VerifyPlanOptions } from './plan/verify-plan.js';
 export { PlanDidNotConvergeError, type NonConvergenceStage } from './plan/plan-did-not-converge.js';
-export { replayPlan, ReplayStepFailed } from './plan/replay-plan.js';
 export { HazardCode, allHazardCodes, type HazardCodeName } from './changes/hazards.js';
 export { changeKinds } from './changes/registry.js';
 export type { ChangeKind, ChangeItem, StepDraft, ChangeContext } from './changes/change.js';

@@ -1,5 +1,6 @@
 import pg from 'pg';
-import { buildPlan, introspect, renderSqlScript, type Catalog } from '@fleetshift/schema';
+import { renderSqlScript } from '@fleetshift/plan-runner';
+import { buildPlan, introspect, type Catalog } from '@fleetshift/schema';
 import type { PlannerRun } from './planner-run.js';
 import { timed } from './timing.js';
 

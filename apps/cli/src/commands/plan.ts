@@ -6,7 +6,7 @@ import { ExitCode } from '../exit-codes.js';
 import { parseAllowList } from '../plan/allow-list.js';
 import { planOffline } from '../plan/plan-offline.js';
 import { readFromState } from '../plan/plan-input.js';
-import { psqlScript } from '../plan/psql-script.js';
+import { renderSqlScript } from '@fleetshift/plan-runner';
 import { verifyOffline } from '../plan/verify-offline.js';
 import { refusalMessage } from '../plan/refusal-message.js';
 import { readSchemaFile } from '../plan/schema-file.js';
@@ -53,7 +53,7 @@ async function runPlan(options: PlanOptions): Promise<void> {
     const sources = [...(from.kind === 'file' ? [from.source] : []), to];
     await verifyOffline(planned.from, plan, planned.to, { scratchServerUrl: scratch, schema: options.schema, sources });
   }
-  process.stdout.write(options.format === 'json' ? renderJson(plan) : psqlScript(plan, options.schema));
+  process.stdout.write(options.format === 'json' ? renderJson(plan) : renderSqlScript(plan, { schema: options.schema }));
 }
 
 function collect(value: string, previous: string[]): string[] {

@@ -8,7 +8,7 @@ import { createRollout } from './create-rollout.js';
 import { cancelRollout, retryFailed } from './rollout-actions.js';
 import { registerTenant } from '../tenants/register-tenant.js';
 import { listRolloutTenants } from '@fleetshift/control-store';
-import { quoteIdent } from '@fleetshift/schema';
+import { quoteIdent } from '@fleetshift/sql-quote';
 
 let planner: Awaited<ReturnType<typeof startStandInPlanner>>;
 let scheduler: TestScheduler;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Isolation, RolloutState, TenantRolloutState, type CreateRolloutRequest, type Rollout } from '@fleetshift/contracts';
 import { findActiveRollout, getPlans, getRollout, getTenants, listRolloutTenants, listTenantEvents } from '@fleetshift/control-store';
 import pg from 'pg';
-import { quoteIdent } from '@fleetshift/schema';
+import { quoteIdent } from '@fleetshift/sql-quote';
 import { startService, type ServiceProcess } from '@fleetshift/testing';
 import { waitFor } from '../testing/executor-driver.js';
 import { provisionFleet, pushText, schemaV1 } from '../testing/fleet.js';

@@ -4,7 +4,7 @@ import { appendTenantEvent, getSchemaVersion, recordTenantVersion } from '@fleet
 import { ensureBookkeeping, recordedFingerprint, recordProvisionedVersion } from '@fleetshift/tenant-ledger';
 import { InvalidRequestError, PreconditionError } from '@fleetshift/telemetry';
 import type { SchedulerContext } from '../context.js';
-import { applyPlanSteps } from './apply-plan-steps.js';
+import { runPlan } from '@fleetshift/plan-runner';
 import { tenantTarget } from './cluster-connection.js';
 import { holdsNoRelations, type TenantDatabases } from './tenant-databases.js';
 
@@ -65,7 +65,7 @@ export class Provisioner {
     const recorded = await recordedFingerprint(client, tenantSchema, version.version);
     if (recorded) return { value: recorded, steps: 0 };
     const plan = fresh ? await this.planFromEmptyOrLive(version, tenant, cluster) : await this.planFromLive(version, tenant, cluster);
-    const steps = await applyPlanSteps(client, plan, tenantSchema);
+    const { stepsApplied: steps } = await runPlan(client, plan, { schema: tenantSchema });
     await recordProvisionedVersion(client, { tenantSchema, tenantId: tenant.id, version: version.version, fingerprint: plan.toFingerprint });
     return { value: plan.toFingerprint, steps };
   }

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { Cluster } from '@fleetshift/contracts';
-import { quoteIdent } from '@fleetshift/schema';
+import { quoteIdent } from '@fleetshift/sql-quote';
 import { connectFailedError, describeClusterDatabase } from '@fleetshift/tenant-connection';
 import { tenantDefaults } from '../defaults.js';
 import { clusterConnectionConfig } from './cluster-connection.js';

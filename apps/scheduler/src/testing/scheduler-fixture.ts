@@ -3,7 +3,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connectBus } from '@fleetshift/bus';
 import { createLogger } from '@fleetshift/telemetry';
 import { createTestDatabase, findNats, findPostgres, testNamespace, type TestDatabase } from '@fleetshift/testing';
-import { quoteIdent } from '@fleetshift/schema';
+import { quoteIdent } from '@fleetshift/sql-quote';
 import { startScheduler, type Scheduler } from '../scheduler.js';
 
 export interface TestScheduler extends Scheduler {

@@ -1,7 +1,7 @@
 import { LockLevel } from '@fleetshift/contracts';
 import type { Column, Table } from '../catalog/model.js';
 import { planDefaults } from '../plan/defaults.js';
-import { quoteIdent } from '../sql/quote.js';
+import { quoteIdent } from '@fleetshift/sql-quote';
 import { columnMap, displayName, objectKey } from './catalog-index.js';
 import type { ChangeContext, ChangeItem, ChangeKind, StepDraft } from './change.js';
 import { columnDefinition } from './column-definition.js';

@@ -1,6 +1,6 @@
 import { LockLevel } from '@fleetshift/contracts';
 import type { EnumType } from '../catalog/model.js';
-import { quoteLiteral, quoteQualified } from '../sql/quote.js';
+import { quoteLiteral, quoteQualified } from '@fleetshift/sql-quote';
 import { displayName } from './catalog-index.js';
 import type { ChangeItem, ChangeKind, StepDraft } from './change.js';
 import { Phase } from './phases.js';

@@ -1,6 +1,6 @@
 import { LockLevel } from '@fleetshift/contracts';
 import type { Index, Table } from '../catalog/model.js';
-import { quoteIdent, quoteQualified } from '../sql/quote.js';
+import { quoteIdent, quoteQualified } from '@fleetshift/sql-quote';
 import { displayName, objectKey } from './catalog-index.js';
 import type { ChangeContext, ChangeItem, ChangeKind, StepDraft } from './change.js';
 import { HazardCode, hazard } from './hazards.js';

@@ -1,5 +1,5 @@
 import { LockLevel, type Hazard } from '@fleetshift/contracts';
-import { quoteIdent } from '../sql/quote.js';
+import { quoteIdent } from '@fleetshift/sql-quote';
 import { collationRef } from './column-definition.js';
 import { columnMap, displayName, objectKey } from './catalog-index.js';
 import type { ChangeItem, ChangeKind } from './change.js';

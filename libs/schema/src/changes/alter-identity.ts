@@ -1,6 +1,6 @@
 import { LockLevel } from '@fleetshift/contracts';
 import type { Column, Table } from '../catalog/model.js';
-import { quoteIdent, quoteLiteral } from '../sql/quote.js';
+import { quoteIdent, quoteLiteral } from '@fleetshift/sql-quote';
 import { displayName, objectKey } from './catalog-index.js';
 import type { ChangeContext, ChangeItem, ChangeKind, StepDraft } from './change.js';
 import { Phase } from './phases.js';

@@ -1,6 +1,6 @@
 import type { Catalog, Column, EnumType, FunctionDef, Sequence, Table, View } from '../catalog/model.js';
 import { compareText } from '../catalog/order.js';
-import { quoteQualified } from '../sql/quote.js';
+import { quoteQualified } from '@fleetshift/sql-quote';
 
 /** Key of a schema object: "schema.name" ("" schema in schema scope). */
 export function objectKey(o: { schema: string; name: string }): string {

@@ -1,5 +1,5 @@
 import type { Column } from '../catalog/model.js';
-import { quoteIdent } from '../sql/quote.js';
+import { quoteIdent } from '@fleetshift/sql-quote';
 
 export interface ColumnDefinitionOptions {
   /** Leave out NOT NULL (the NOT NULL recipe adds it later). */

@@ -8,8 +8,8 @@ import type { Catalog } from '../catalog/model.js';
 import { introspect } from '../introspect/introspect.js';
 import { loadDesiredSchema } from '../load/load-desired-schema.js';
 import { buildPlan } from '../plan/build-plan.js';
-import { replayPlan } from '../plan/replay-plan.js';
-import { quoteIdent } from '../sql/quote.js';
+import { runPlan } from '@fleetshift/plan-runner';
+import { quoteIdent } from '@fleetshift/sql-quote';
 
 let serverUrl: string;
 const databases: TestDatabase[] = [];
@@ -51,7 +51,7 @@ async function createdOrder(to: Catalog, table: string, schema?: string): Promis
   return withDatabase(async (client) => {
     if (schema) await client.query(`CREATE SCHEMA ${quoteIdent(schema)}`);
     const plan = buildPlan(await introspect(client, { schema }), to);
-    await replayPlan(client, plan, schema);
+    await runPlan(client, plan, { schema });
     expect(fingerprint(await introspect(client, { schema }))).toBe(fingerprint(to));
     return attnumOrder(client, schema ?? 'public', table);
   });

@@ -1,6 +1,6 @@
 import { LockLevel } from '@fleetshift/contracts';
 import type { Index, Table } from '../catalog/model.js';
-import { quoteIdent, quoteLiteral, quoteQualified } from '../sql/quote.js';
+import { quoteIdent, quoteLiteral, quoteQualified } from '@fleetshift/sql-quote';
 import { displayName, functionKey, objectKey } from './catalog-index.js';
 import type { ChangeContext, ChangeItem, ChangeKind } from './change.js';
 import { constraintMustBeDropped } from './constraint-definition.js';

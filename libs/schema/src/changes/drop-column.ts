@@ -1,5 +1,5 @@
 import { LockLevel } from '@fleetshift/contracts';
-import { quoteIdent } from '../sql/quote.js';
+import { quoteIdent } from '@fleetshift/sql-quote';
 import { columnMap, displayName, objectKey } from './catalog-index.js';
 import type { Column, Table } from '../catalog/model.js';
 import type { ChangeItem, ChangeKind } from './change.js';

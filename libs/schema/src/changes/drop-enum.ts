@@ -1,5 +1,5 @@
 import { LockLevel } from '@fleetshift/contracts';
-import { quoteQualified } from '../sql/quote.js';
+import { quoteQualified } from '@fleetshift/sql-quote';
 import { displayName } from './catalog-index.js';
 import type { ChangeItem, ChangeKind } from './change.js';
 import { Phase } from './phases.js';

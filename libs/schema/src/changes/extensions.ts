@@ -1,6 +1,6 @@
 import { LockLevel } from '@fleetshift/contracts';
 import type { Extension } from '../catalog/model.js';
-import { quoteIdent } from '../sql/quote.js';
+import { quoteIdent } from '@fleetshift/sql-quote';
 import type { ChangeItem, ChangeKind } from './change.js';
 import { HazardCode, hazard } from './hazards.js';
 import { Phase } from './phases.js';

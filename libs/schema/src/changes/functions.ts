@@ -1,6 +1,6 @@
 import { LockLevel } from '@fleetshift/contracts';
 import type { FunctionDef } from '../catalog/model.js';
-import { quoteQualified } from '../sql/quote.js';
+import { quoteQualified } from '@fleetshift/sql-quote';
 import { displayName } from './catalog-index.js';
 import type { ChangeContext, ChangeItem, ChangeKind } from './change.js';
 import { Phase } from './phases.js';

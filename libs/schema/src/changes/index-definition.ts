@@ -1,5 +1,5 @@
 import { INDEX_NAME_PLACEHOLDER } from '../catalog/model.js';
-import { quoteIdent } from '../sql/quote.js';
+import { quoteIdent } from '@fleetshift/sql-quote';
 
 /**
  * Turns an Index.definition (pg_get_indexdef with the name replaced by a placeholder) into a CREATE INDEX

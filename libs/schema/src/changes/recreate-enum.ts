@@ -1,6 +1,6 @@
 import { LockLevel } from '@fleetshift/contracts';
 import type { EnumType } from '../catalog/model.js';
-import { quoteIdent, quoteLiteral, quoteQualified } from '../sql/quote.js';
+import { quoteIdent, quoteLiteral, quoteQualified } from '@fleetshift/sql-quote';
 import { columnMap, displayName } from './catalog-index.js';
 import type { ChangeContext, ChangeItem, ChangeKind, StepDraft } from './change.js';
 import { HazardCode, hazard } from './hazards.js';

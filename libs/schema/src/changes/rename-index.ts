@@ -1,5 +1,5 @@
 import { LockLevel } from '@fleetshift/contracts';
-import { quoteIdent, quoteQualified } from '../sql/quote.js';
+import { quoteIdent, quoteQualified } from '@fleetshift/sql-quote';
 import { displayName, objectKey } from './catalog-index.js';
 import type { ChangeItem, ChangeKind } from './change.js';
 import { indexRenames } from './index-pairs.js';

@@ -1,6 +1,6 @@
 import { LockLevel } from '@fleetshift/contracts';
 import type { Table } from '../catalog/model.js';
-import { quoteIdent } from '../sql/quote.js';
+import { quoteIdent } from '@fleetshift/sql-quote';
 import { displayName, objectKey } from './catalog-index.js';
 import type { ChangeContext, ChangeItem, ChangeKind, StepDraft } from './change.js';
 import { notNullCheckPrefix } from './constraint-definition.js';

@@ -1,7 +1,7 @@
 import { LockLevel } from '@fleetshift/contracts';
 import type { Index, View } from '../catalog/model.js';
 import { compareText } from '../catalog/order.js';
-import { quoteQualified } from '../sql/quote.js';
+import { quoteQualified } from '@fleetshift/sql-quote';
 import { displayName, objectKey } from './catalog-index.js';
 import type { ChangeContext, ChangeItem, ChangeKind, StepDraft } from './change.js';
 import { createIndexSql } from './index-definition.js';

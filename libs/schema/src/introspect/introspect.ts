@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Catalog, Table, View } from '../catalog/model.js';
 import { compareText, sortByKeys, sortByName } from '../catalog/order.js';
-import { quoteIdent } from '../sql/quote.js';
+import { quoteIdent } from '@fleetshift/sql-quote';
 import { groupBy, type IntrospectionContext } from './context.js';
 import { readComments } from './comments.js';
 import { readScope } from './scope.js';

@@ -1,7 +1,7 @@
 import { createTestDatabase, type TestDatabase } from '@fleetshift/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { quoteIdent } from '../sql/quote.js';
+import { quoteIdent } from '@fleetshift/sql-quote';
 import { introspect } from './introspect.js';
 import { SchemaNotFoundError } from './schema-not-found.js';
 

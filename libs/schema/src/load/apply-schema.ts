@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { quoteIdent } from '../sql/quote.js';
+import { quoteIdent } from '@fleetshift/sql-quote';
 import { SchemaInputError } from '../parse/schema-input-error.js';
 import { positionInStatement, type ParsedSchema, type SchemaStatement } from '../parse/parsed-schema.js';
 

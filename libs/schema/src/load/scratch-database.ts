@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { quoteIdent } from '../sql/quote.js';
+import { quoteIdent } from '@fleetshift/sql-quote';
 import { databaseUrlFor, redactUrl } from './database-url.js';
 
 /** Every scratch database's name starts with this, so a leftover is recognisable (and droppable) by name. */

@@ -7,7 +7,7 @@ import { introspect } from '../introspect/introspect.js';
 import { loadDesiredSchema } from '../load/load-desired-schema.js';
 import { withScratchDatabase } from '../load/scratch-database.js';
 import { buildPlan } from '../plan/build-plan.js';
-import { quoteIdent } from '../sql/quote.js';
+import { quoteIdent } from '@fleetshift/sql-quote';
 import { parseOmniql, parseSchemaSource } from './parse-schema-source.js';
 import { SchemaInputError } from './schema-input-error.js';
 import { parseSchemaSql } from './sql-parser.js';

@@ -1,4 +1,4 @@
-import { quoteIdent, quoteLiteral } from '../sql/quote.js';
+import { quoteIdent, quoteLiteral } from '@fleetshift/sql-quote';
 import { SchemaInputError, inputName } from './schema-input-error.js';
 import { SourceText } from './source-text.js';
 import { splitStatements, splitTopLevel, trim, type Segment } from './omniql-segments.js';

@@ -5,7 +5,7 @@ import type { Catalog, Table } from '../catalog/model.js';
 import { UnsupportedChangeError } from '../changes/unsupported-change.js';
 import { buildPlan, refusedHazards } from './build-plan.js';
 import { renderJson } from './render-json.js';
-import { renderSqlScript } from './render-sql.js';
+import { renderSqlScript } from '@fleetshift/plan-runner';
 
 // Hand-built catalogs (what introspection reports), so the planner is tested without a database.
 function catalog(tables: Table[], scope = ''): Catalog {

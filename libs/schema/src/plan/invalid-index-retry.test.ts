@@ -11,7 +11,7 @@ import { catalogsEqual } from '../catalog/fingerprint.js';
 import { introspect } from '../introspect/introspect.js';
 import { loadDesiredSchema } from '../load/load-desired-schema.js';
 import { buildPlan } from './build-plan.js';
-import { renderSqlScript } from './render-sql.js';
+import { renderSqlScript } from '@fleetshift/plan-runner';
 
 const run = promisify(execFile);
 const psql = '/usr/lib/postgresql/15/bin/psql';

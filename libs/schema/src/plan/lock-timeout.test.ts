@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson } from '../catalog/fingerprint.js';
 import { introspect } from '../introspect/introspect.js';
 import { buildPlan } from './build-plan.js';
-import { renderSqlScript } from './render-sql.js';
+import { renderSqlScript } from '@fleetshift/plan-runner';
 
 const run = promisify(execFile);
 const psql = '/usr/lib/postgresql/15/bin/psql';

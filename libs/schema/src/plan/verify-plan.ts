@@ -1,4 +1,5 @@
 import type { Plan } from '@fleetshift/contracts';
+import type pg from 'pg';
 import { catalogDifferences } from '../catalog/catalog-differences.js';
 import { fingerprint } from '../catalog/fingerprint.js';
 import type { Catalog } from '../catalog/model.js';
@@ -6,10 +7,10 @@ import { UnsupportedChangeError } from '../changes/unsupported-change.js';
 import { introspect } from '../introspect/introspect.js';
 import type { ParsedSchema } from '../parse/parsed-schema.js';
 import { withScratchDatabase } from '../load/scratch-database.js';
-import { quoteIdent } from '../sql/quote.js';
+import { quoteIdent } from '@fleetshift/sql-quote';
 import { buildPlan } from './build-plan.js';
 import { PlanDidNotConvergeError, type NonConvergenceStage } from './plan-did-not-converge.js';
-import { ReplayStepFailed, replayPlan } from './replay-plan.js';
+import { runPlan, StepFailed } from '@fleetshift/plan-runner';
 
 export interface VerifyPlanOptions {
   /** A server where a scratch database may be created and dropped (as for loadDesiredSchema). */
@@ -34,7 +35,7 @@ const NAMED_DIFFERENCES = 5;
 /**
  * Proves a plan before it leaves the planner (DESIGN.md): in a scratch database, builds a copy of the
  * from-state (schema only) with the planner's own DDL (`buildPlan(<empty>, from)`), checks the copy reads
- * back as `from`, replays the plan's steps as the executor runs them (replayPlan), introspects, and
+ * back as `from`, replays the plan's steps as the executor runs them (runPlan from libs/plan-runner), introspects, and
  * requires the result to be `to`. Throws PlanDidNotConvergeError naming the first differing objects,
  * or the failing step; the scratch database is always dropped.
  *
@@ -70,10 +71,10 @@ export async function verifyPlan(from: Catalog, plan: Plan, to: Catalog, opts: V
       }
 
       try {
-        await replayPlan(client, plan, schema);
+        await runPlan(client, plan, { schema });
       } catch (error) {
-        if (!(error instanceof ReplayStepFailed)) throw error;
-        throw fail('apply', [], `on a scratch copy of the from-state, ${error.message}`, error.stepNumber, error);
+        if (!(error instanceof StepFailed)) throw error;
+        throw fail('apply', [], `on a scratch copy of the from-state, ${withSql(error)}`, error.stepNumber, error);
       }
       const result = await introspect(client, { schema });
       const differences = catalogDifferences(result, to);
@@ -86,7 +87,7 @@ export async function verifyPlan(from: Catalog, plan: Plan, to: Catalog, opts: V
 }
 
 async function buildFromState(
-  client: Parameters<typeof replayPlan>[0],
+  client: pg.ClientBase,
   from: Catalog,
   schema: string | undefined,
   fail: (stage: NonConvergenceStage, differences: string[], detail: string, step?: number, cause?: unknown) => PlanDidNotConvergeError,
@@ -100,14 +101,14 @@ async function buildFromState(
     throw fail('from-state', [], `the from-state cannot be created from an empty database: ${error.message}`, undefined, error);
   }
   try {
-    await replayPlan(client, setup, schema);
+    await runPlan(client, setup, { schema });
   } catch (error) {
-    if (!(error instanceof ReplayStepFailed)) throw error;
-    throw fail('from-state', [], `creating the from-state in a scratch database failed at ${error.message}`, undefined, error);
+    if (!(error instanceof StepFailed)) throw error;
+    throw fail('from-state', [], `creating the from-state in a scratch database failed at ${withSql(error)}`, undefined, error);
   }
 }
 
-async function installSharedExtensions(client: Parameters<typeof replayPlan>[0], schema: string, statements: readonly string[]): Promise<void> {
+async function installSharedExtensions(client: pg.ClientBase, schema: string, statements: readonly string[]): Promise<void> {
   if (statements.length === 0) return;
   await client.query(`SET search_path = ${quoteIdent(schema)}`);
   try {
@@ -120,6 +121,11 @@ async function installSharedExtensions(client: Parameters<typeof replayPlan>[0],
     [schema],
   );
   for (const { extname } of rows) await client.query(`DROP EXTENSION ${quoteIdent(extname)}`);
+}
+
+/** A failed step's message with its SQL on one line: a non-converging plan is a planner bug to report. */
+function withSql(error: StepFailed): string {
+  return `${error.message} (SQL: ${error.step.sql.replace(/\s+/g, ' ')})`;
 }
 
 function named(differences: readonly string[]): string {

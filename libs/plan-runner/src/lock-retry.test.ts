@@ -1,16 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, isLockTimeout } from './lock-retry.js';
+import { isLockTimeout, retryTiming } from './lock-retry.js';
 
 describe('lock-timeout retries', () => {
-  const policy = { baseMs: 250, capMs: 10_000 };
-
-  it('grows exponentially within [d/2, d] and stops growing at the cap', () => {
-    expect(backoffDelay(0, policy, () => 0)).toBe(125);
-    expect(backoffDelay(0, policy, () => 1)).toBe(250);
-    expect(backoffDelay(3, policy, () => 1)).toBe(2000);
-    expect(backoffDelay(10, policy, () => 1)).toBe(10_000);
-    expect(backoffDelay(10, policy, () => 0)).toBe(5_000);
-    expect(backoffDelay(1000, policy, () => 0.5)).toBe(7_500);
+  it('backs off exponentially from the base to the cap, with jitter', () => {
+    expect(retryTiming({ baseMs: 250, capMs: 10_000 })).toEqual({ minTimeout: 250, maxTimeout: 10_000, factor: 2, randomize: true });
   });
 
   it('retries lock_not_available and deadlocks, not other errors', () => {
