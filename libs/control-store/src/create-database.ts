@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { quoteIdent } from '@fleetshift/schema';
+import { quoteIdent } from '@fleetshift/sql-quote';
 
 /** SQLSTATEs of a CREATE DATABASE that lost a race with another creator. */
 const alreadyCreated = new Set(['42P04', '23505']);
