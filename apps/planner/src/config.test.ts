@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { startService } from '@fleetshift/testing';
 
 describe('planner configuration', () => {
-  it('refuses to start with a control-plane URL that is not PostgreSQL, naming the variable', async () => {
-    await expect(startService('planner', { FLEETSHIFT_CONTROL_DB_URL: 'mysql://root@127.0.0.1/control' })).rejects.toThrow(
-      /FLEETSHIFT_CONTROL_DB_URL="mysql:\/\/root@127\.0\.0\.1\/control": expected a URL starting with postgres:\/\//,
+  it('refuses to start with a scratch server URL that is not PostgreSQL, naming the variable', async () => {
+    await expect(startService('planner', { FLEETSHIFT_SCRATCH_PG_URL: 'mysql://root@127.0.0.1/scratch' })).rejects.toThrow(
+      /FLEETSHIFT_SCRATCH_PG_URL="mysql:\/\/root@127\.0\.0\.1\/scratch": expected a URL starting with postgres:\/\//,
     );
   });
 

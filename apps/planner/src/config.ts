@@ -6,14 +6,6 @@ export const plannerConfigShape = {
   ...baseServiceConfig({ grpcPort: 50051, metricsPort: 9451 }),
   /** A PostgreSQL server where the planner may create and drop scratch databases. */
   FLEETSHIFT_SCRATCH_PG_URL: env.url(['postgres', 'postgresql'], 'postgresql://postgres@127.0.0.1:5432/postgres'),
-  /**
-   * The control-plane database (schema_versions), needed only for Plan requests that name a stored
-   * schema version instead of carrying the schema text. Unset: such requests answer FAILED_PRECONDITION.
-   */
-  FLEETSHIFT_CONTROL_DB_URL: z
-    .string()
-    .regex(/^postgres(ql)?:\/\//, 'expected a URL starting with postgres:// or postgresql://')
-    .optional(),
   /** How long the planner waits for a tenant connection before it answers UNAVAILABLE. */
   FLEETSHIFT_TENANT_CONNECT_TIMEOUT_MS: env.positiveInt(5_000),
   /**

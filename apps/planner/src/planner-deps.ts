@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
 import type { PlannerMetrics } from './planner-metrics.js';
-import type { SchemaVersionStore } from './schema-versions.js';
 
 /** What the handlers need, built once by main.ts. */
 export interface PlannerDeps {
@@ -9,7 +8,6 @@ export interface PlannerDeps {
   tenantConnectTimeoutMs: number;
   /** Replay each answered plan on a scratch copy of its from-state first (FLEETSHIFT_VERIFY_PLANS). */
   verifyPlans: boolean;
-  schemaVersions: SchemaVersionStore;
   metrics: PlannerMetrics;
   logger: Logger;
 }

@@ -21,17 +21,10 @@ import {
 import { ConnectionTarget, Hazard } from "./common.js";
 import { LintFinding, Plan, SchemaSource } from "./plan.js";
 
-/** A stored schema version of a blueprint. */
-export interface SchemaVersionRef {
-  blueprint: string;
-  /** 0: the latest version. */
-  version: number;
-}
-
 export interface PlanRequest {
-  schema?: SchemaSource | undefined;
-  version?:
-    | SchemaVersionRef
+  /** The desired schema (its text); required. */
+  schema:
+    | SchemaSource
     | undefined;
   /** The tenant to plan for. With `schema` set, one schema (schema-per-tenant). */
   tenant:
@@ -102,102 +95,14 @@ export interface ValidateSchemaResponse {
   indexes: number;
 }
 
-function createBaseSchemaVersionRef(): SchemaVersionRef {
-  return { blueprint: "", version: 0 };
-}
-
-export const SchemaVersionRef: MessageFns<SchemaVersionRef> = {
-  encode(message: SchemaVersionRef, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.blueprint !== "") {
-      writer.uint32(10).string(message.blueprint);
-    }
-    if (message.version !== 0) {
-      writer.uint32(16).uint32(message.version);
-    }
-    return writer;
-  },
-
-  decode(input: BinaryReader | Uint8Array, length?: number): SchemaVersionRef {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
-    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
-    if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
-    }
-    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
-    try {
-      const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseSchemaVersionRef();
-      while (reader.pos < end) {
-        const tag = reader.uint32();
-        switch (tag >>> 3) {
-          case 1: {
-            if (tag !== 10) {
-              break;
-            }
-
-            message.blueprint = reader.string();
-            continue;
-          }
-          case 2: {
-            if (tag !== 16) {
-              break;
-            }
-
-            message.version = reader.uint32();
-            continue;
-          }
-        }
-        if ((tag & 7) === 4 || tag === 0) {
-          break;
-        }
-        reader.skip(tag & 7);
-      }
-      return message;
-    } finally {
-      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
-    }
-  },
-
-  fromJSON(object: any): SchemaVersionRef {
-    return {
-      blueprint: isSet(object.blueprint) ? globalThis.String(object.blueprint) : "",
-      version: isSet(object.version) ? globalThis.Number(object.version) : 0,
-    };
-  },
-
-  toJSON(message: SchemaVersionRef): unknown {
-    const obj: any = {};
-    if (message.blueprint !== "") {
-      obj.blueprint = message.blueprint;
-    }
-    if (message.version !== 0) {
-      obj.version = Math.round(message.version);
-    }
-    return obj;
-  },
-
-  create(base?: DeepPartial<SchemaVersionRef>): SchemaVersionRef {
-    return SchemaVersionRef.fromPartial(base ?? {});
-  },
-  fromPartial(object: DeepPartial<SchemaVersionRef>): SchemaVersionRef {
-    const message = createBaseSchemaVersionRef();
-    message.blueprint = object.blueprint ?? "";
-    message.version = object.version ?? 0;
-    return message;
-  },
-};
-
 function createBasePlanRequest(): PlanRequest {
-  return { schema: undefined, version: undefined, tenant: undefined, allowHazards: [] };
+  return { schema: undefined, tenant: undefined, allowHazards: [] };
 }
 
 export const PlanRequest: MessageFns<PlanRequest> = {
   encode(message: PlanRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.schema !== undefined) {
       SchemaSource.encode(message.schema, writer.uint32(10).fork()).join();
-    }
-    if (message.version !== undefined) {
-      SchemaVersionRef.encode(message.version, writer.uint32(18).fork()).join();
     }
     if (message.tenant !== undefined) {
       ConnectionTarget.encode(message.tenant, writer.uint32(26).fork()).join();
@@ -227,14 +132,6 @@ export const PlanRequest: MessageFns<PlanRequest> = {
             }
 
             message.schema = SchemaSource.decode(reader, reader.uint32());
-            continue;
-          }
-          case 2: {
-            if (tag !== 18) {
-              break;
-            }
-
-            message.version = SchemaVersionRef.decode(reader, reader.uint32());
             continue;
           }
           case 3: {
@@ -268,7 +165,6 @@ export const PlanRequest: MessageFns<PlanRequest> = {
   fromJSON(object: any): PlanRequest {
     return {
       schema: isSet(object.schema) ? SchemaSource.fromJSON(object.schema) : undefined,
-      version: isSet(object.version) ? SchemaVersionRef.fromJSON(object.version) : undefined,
       tenant: isSet(object.tenant) ? ConnectionTarget.fromJSON(object.tenant) : undefined,
       allowHazards: globalThis.Array.isArray(object?.allowHazards)
         ? object.allowHazards.map((e: any) => globalThis.String(e))
@@ -282,9 +178,6 @@ export const PlanRequest: MessageFns<PlanRequest> = {
     const obj: any = {};
     if (message.schema !== undefined) {
       obj.schema = SchemaSource.toJSON(message.schema);
-    }
-    if (message.version !== undefined) {
-      obj.version = SchemaVersionRef.toJSON(message.version);
     }
     if (message.tenant !== undefined) {
       obj.tenant = ConnectionTarget.toJSON(message.tenant);
@@ -302,9 +195,6 @@ export const PlanRequest: MessageFns<PlanRequest> = {
     const message = createBasePlanRequest();
     message.schema = (object.schema !== undefined && object.schema !== null)
       ? SchemaSource.fromPartial(object.schema)
-      : undefined;
-    message.version = (object.version !== undefined && object.version !== null)
-      ? SchemaVersionRef.fromPartial(object.version)
       : undefined;
     message.tenant = (object.tenant !== undefined && object.tenant !== null)
       ? ConnectionTarget.fromPartial(object.tenant)
