@@ -1,16 +1,16 @@
-import { BatchJob, TenantRolloutState, type Cluster, type Rollout, type SchemaVersion } from '@fleetshift/contracts';
+import { BatchJob, TenantRolloutState, type Cluster, type Rollout } from '@fleetshift/contracts';
 import { batchTenants, getPlans, type Queryable } from '@fleetshift/control-store';
 import { rolloutDefaults } from '../defaults.js';
 import { tenantTarget } from '../tenants/cluster-connection.js';
 
 /**
  * The BatchJob of a batch: its PENDING tenants with where they live, the plans they use (by key),
- * and the rollout's policy. Undefined when the batch has no pending tenant left.
+ * and how to run them (tenant concurrency, dry run, lock retries). Undefined when the batch has no
+ * pending tenant left.
  */
 export async function buildBatchJob(
   db: Queryable,
   rollout: Rollout,
-  target: SchemaVersion,
   cluster: Cluster,
   batch: { batchNumber: number; attempt: number },
 ): Promise<{ job: BatchJob; tenantIds: string[] } | undefined> {
@@ -33,9 +33,6 @@ export async function buildBatchJob(
       fromVersion: tenant.fromVersion,
     })),
     plans: Object.fromEntries(plans),
-    targetFingerprint: target.fingerprint,
-    onDrift: rollout.failurePolicy?.onDrift,
-    allowedHazards: rollout.allowedHazards,
     tenantConcurrency: rollout.tenantConcurrency,
     dryRun: rollout.dryRun,
     maxLockRetries: rolloutDefaults.maxLockRetries,

@@ -69,7 +69,7 @@ export async function createRollout(ctx: SchedulerContext, request: CreateRollou
   return (await getRollout(ctx.pool, draft.id))!;
 }
 
-/** Rollout ids are NATS-token safe: `<blueprint>-v<version>-<random>`. */
+/** Rollout ids are NATS-token safe: `<blueprint, _ as ->-<creation ms, base 36>-<6 hex>`, e.g. `shop-mx5e6y15-9f03ab`. */
 function newRolloutId(blueprint: string): string {
   return `${blueprint.replace(/_/g, '-')}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 }

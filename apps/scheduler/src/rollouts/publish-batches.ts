@@ -5,7 +5,6 @@ import {
   closeFinishedBatches,
   getCluster,
   getRollout,
-  getSchemaVersion,
   listBatches,
   markBatchPublished,
   moveBatchTenants,
@@ -59,13 +58,12 @@ export async function pumpRollout(ctx: SchedulerContext, rolloutId: string): Pro
 
     const throttled = new Set((await currentThrottles(ctx, pending.map((b) => b.clusterId))).map((t) => t.clusterId));
     outcome.throttledClusters = [...throttled];
-    const target = (await getSchemaVersion(client, rollout.blueprint, rollout.version))!;
     const clusters = new Map<string, Cluster>();
     for (const batch of pending) {
       if (inFlight >= rollout.maxBatchesInFlight) break;
       if (throttled.has(batch.clusterId)) continue;
       if (!clusters.has(batch.clusterId)) clusters.set(batch.clusterId, (await getCluster(client, batch.clusterId))!);
-      const built = await buildBatchJob(client, rollout, target, clusters.get(batch.clusterId)!, batch);
+      const built = await buildBatchJob(client, rollout, clusters.get(batch.clusterId)!, batch);
       await markBatchPublished(client, rolloutId, batch.batchNumber);
       if (!built) continue; // every tenant of it is final already: it closes on the next step
       await ctx.bus.js.publish(ctx.bus.names.batchSubject(batch.clusterId), encodeMessage(BatchJob, built.job), {

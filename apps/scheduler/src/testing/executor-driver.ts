@@ -1,4 +1,4 @@
-import { BatchJob, TenantResult, TenantRolloutState, type TenantRolloutState as State } from '@fleetshift/contracts';
+import { BatchJob, TenantResult, TenantRolloutState, type Plan, type TenantRolloutState as State } from '@fleetshift/contracts';
 import { decodeMessage, encodeMessage } from '@fleetshift/bus';
 import type { SchedulerBus } from '../context.js';
 
@@ -29,7 +29,7 @@ export class ExecutorDriver {
       state,
       executorId: 'driver',
       targetVersion: job.targetVersion,
-      fingerprint: state === TenantRolloutState.TENANT_ROLLOUT_STATE_SUCCEEDED ? job.targetFingerprint || 'target' : '',
+      fingerprint: state === TenantRolloutState.TENANT_ROLLOUT_STATE_SUCCEEDED ? planOf(job, tenantId)?.toFingerprint || 'target' : '',
       startedAt: new Date(1_700_000_000_000),
       finishedAt: state === TenantRolloutState.TENANT_ROLLOUT_STATE_RUNNING ? undefined : new Date(1_700_000_001_000),
       ...extra,
@@ -55,14 +55,8 @@ export class ExecutorDriver {
   }
 }
 
-/** Polls `probe` until it returns a value `accept` likes, or fails after `timeoutMs` with the last value. */
-export async function waitFor<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 30_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T = await probe();
-  while (!accept(last)) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(last)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    last = await probe();
-  }
-  return last;
+/** The plan a batch gives one of its tenants (what an executor applies to it). */
+function planOf(job: BatchJob, tenantId: string): Plan | undefined {
+  const task = job.tasks.find((t) => t.tenantId === tenantId);
+  return task ? job.plans[task.planKey] : undefined;
 }

@@ -10,9 +10,6 @@ import { Timestamp } from "../../google/protobuf/timestamp.js";
 import { ConnectionTarget } from "./common.js";
 import { Plan } from "./plan.js";
 import {
-  DriftPolicy,
-  driftPolicyFromJSON,
-  driftPolicyToJSON,
   RolloutState,
   rolloutStateFromJSON,
   rolloutStateToJSON,
@@ -51,10 +48,6 @@ export interface BatchJob {
   tasks: TenantTask[];
   /** Plans by key; tenants at the same from-state share one plan. */
   plans: { [key: string]: Plan };
-  /** The desired schema, so that a drifted tenant can be re-planned from its live state. */
-  targetFingerprint: string;
-  onDrift: DriftPolicy;
-  allowedHazards: string[];
   tenantConcurrency: number;
   dryRun: boolean;
   /** Retry budget for lock timeouts, per step. */
@@ -75,7 +68,14 @@ export interface TenantResult {
   /** RUNNING when a tenant starts, then SUCCEEDED, FAILED, SKIPPED or CANCELLED. */
   state: TenantRolloutState;
   error: string;
-  /** SQLSTATE or a Fleetshift code: DRIFT, UNREACHABLE, LOCK_TIMEOUT_BUDGET, HAZARD_REFUSED, CANCELLED. */
+  /**
+   * Set with FAILED and CANCELLED. The executor reports: DRIFT (live fingerprint neither the expected
+   * from-state nor the target), UNREACHABLE (connecting failed or the connection was lost),
+   * LOCK_TIMEOUT_BUDGET (a step kept losing its lock race until max_lock_retries was spent),
+   * PLAN_MISSING (the batch lacks the task's plan or target), CANCELLED (the rollout stopped before the
+   * tenant's plan started), the SQLSTATE of a failing statement (e.g. 23505), or INTERNAL (an error
+   * without a code).
+   */
   errorCode: string;
   attempts: number;
   stepsApplied: number;
@@ -259,9 +259,6 @@ function createBaseBatchJob(): BatchJob {
     clusterConnectionBudget: 0,
     tasks: [],
     plans: {},
-    targetFingerprint: "",
-    onDrift: 0,
-    allowedHazards: [],
     tenantConcurrency: 0,
     dryRun: false,
     maxLockRetries: 0,
@@ -298,15 +295,6 @@ export const BatchJob: MessageFns<BatchJob> = {
     globalThis.Object.entries(message.plans).forEach(([key, value]: [string, Plan]) => {
       BatchJob_PlansEntry.encode({ key: key as any, value }, writer.uint32(74).fork()).join();
     });
-    if (message.targetFingerprint !== "") {
-      writer.uint32(82).string(message.targetFingerprint);
-    }
-    if (message.onDrift !== 0) {
-      writer.uint32(88).int32(message.onDrift);
-    }
-    for (const v of message.allowedHazards) {
-      writer.uint32(98).string(v!);
-    }
     if (message.tenantConcurrency !== 0) {
       writer.uint32(104).uint32(message.tenantConcurrency);
     }
@@ -410,30 +398,6 @@ export const BatchJob: MessageFns<BatchJob> = {
             }
             continue;
           }
-          case 10: {
-            if (tag !== 82) {
-              break;
-            }
-
-            message.targetFingerprint = reader.string();
-            continue;
-          }
-          case 11: {
-            if (tag !== 88) {
-              break;
-            }
-
-            message.onDrift = reader.int32() as any;
-            continue;
-          }
-          case 12: {
-            if (tag !== 98) {
-              break;
-            }
-
-            message.allowedHazards.push(reader.string());
-            continue;
-          }
           case 13: {
             if (tag !== 104) {
               break;
@@ -524,21 +488,6 @@ export const BatchJob: MessageFns<BatchJob> = {
           {},
         )
         : {},
-      targetFingerprint: isSet(object.targetFingerprint)
-        ? globalThis.String(object.targetFingerprint)
-        : isSet(object.target_fingerprint)
-        ? globalThis.String(object.target_fingerprint)
-        : "",
-      onDrift: isSet(object.onDrift)
-        ? driftPolicyFromJSON(object.onDrift)
-        : isSet(object.on_drift)
-        ? driftPolicyFromJSON(object.on_drift)
-        : 0,
-      allowedHazards: globalThis.Array.isArray(object?.allowedHazards)
-        ? object.allowedHazards.map((e: any) => globalThis.String(e))
-        : globalThis.Array.isArray(object?.allowed_hazards)
-        ? object.allowed_hazards.map((e: any) => globalThis.String(e))
-        : [],
       tenantConcurrency: isSet(object.tenantConcurrency)
         ? globalThis.Number(object.tenantConcurrency)
         : isSet(object.tenant_concurrency)
@@ -597,15 +546,6 @@ export const BatchJob: MessageFns<BatchJob> = {
         });
       }
     }
-    if (message.targetFingerprint !== "") {
-      obj.targetFingerprint = message.targetFingerprint;
-    }
-    if (message.onDrift !== 0) {
-      obj.onDrift = driftPolicyToJSON(message.onDrift);
-    }
-    if (message.allowedHazards?.length) {
-      obj.allowedHazards = message.allowedHazards;
-    }
     if (message.tenantConcurrency !== 0) {
       obj.tenantConcurrency = Math.round(message.tenantConcurrency);
     }
@@ -643,9 +583,6 @@ export const BatchJob: MessageFns<BatchJob> = {
       },
       {},
     );
-    message.targetFingerprint = object.targetFingerprint ?? "";
-    message.onDrift = object.onDrift ?? 0;
-    message.allowedHazards = object.allowedHazards?.map((e) => e) || [];
     message.tenantConcurrency = object.tenantConcurrency ?? 0;
     message.dryRun = object.dryRun ?? false;
     message.maxLockRetries = object.maxLockRetries ?? 0;

@@ -224,6 +224,12 @@ export interface FailurePolicy {
   maxFailedTenants: number;
   /** Halt once failed / finished exceeds this ratio (0: no limit by ratio). */
   maxFailureRatio: number;
+  /**
+   * What the scheduler does when an executor reports a tenant FAILED with DRIFT. REPLAN (also for
+   * UNSPECIFIED): plans the tenant from its live state and queues it again in a batch of its own, once;
+   * a second drift, or a re-planning that fails (unreachable, or a hazard not allowed), fails it with
+   * DRIFT. FAIL: the tenant fails with DRIFT at once. A failed tenant counts toward the limits above.
+   */
   onDrift: DriftPolicy;
 }
 
@@ -239,6 +245,10 @@ export interface RolloutCounts {
 }
 
 export interface Rollout {
+  /**
+   * Made by the scheduler: `<blueprint, "_" as "-">-<creation time in ms, base 36>-<6 hex digits>`,
+   * e.g. "shop-mx5e6y15-9f03ab" — letters, digits and "-", so it is a NATS subject token.
+   */
   id: string;
   blueprint: string;
   version: number;
@@ -360,7 +370,13 @@ export interface RolloutTenant {
   state: TenantRolloutState;
   attempts: number;
   error: string;
-  /** SQLSTATE or Fleetshift error code (DRIFT, UNREACHABLE, HAZARD_REFUSED, …). */
+  /**
+   * The last failure's code: one of TenantResult.error_code's, or set by the scheduler itself:
+   * UNREACHABLE (the tenant could not be planned from its live state when the rollout was created or
+   * retried), DRIFT (a drifted tenant under FAIL, or whose re-planning failed; error says why),
+   * CANCELLED (the rollout was cancelled before the tenant started). Hazards a plan needs but the rollout
+   * does not allow refuse the whole CreateRollout instead of failing tenants.
+   */
   errorCode: string;
   fromFingerprint: string;
   executorId: string;
