@@ -1,8 +1,8 @@
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import type { BusNames, ClusterConsumer } from '@fleetshift/bus';
 import type { Logger } from '@fleetshift/telemetry';
-import { runBatch, type BatchWorkerDeps } from './batch-worker.js';
-import { discoverClusters } from './cluster-discovery.js';
+import { runBatch, type BatchWorkerDeps } from './batch/run-batch.js';
+import { discoverClusters } from './batch/cluster-discovery.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface ExecutorLoopOptions {

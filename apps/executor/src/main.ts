@@ -5,9 +5,9 @@ import { createServiceRuntime, redactUrl } from '@fleetshift/telemetry';
 import { loadExecutorConfig } from './config.js';
 import { ExecutorLoop } from './executor.js';
 import { createExecutorMetrics } from './executor-metrics.js';
-import { createResultPublisher } from './result-publisher.js';
-import { RolloutControlCache } from './rollout-control.js';
-import { ThrottleBoard } from './throttle-gate.js';
+import { createResultPublisher } from './batch/result-publisher.js';
+import { RolloutControlCache } from './control/rollout-control.js';
+import { ThrottleBoard } from './pace/throttle-gate.js';
 
 const config = loadExecutorConfig();
 const runtime = createServiceRuntime('executor', config);

@@ -160,7 +160,6 @@ export class TestBus {
         maxLockRetries: options.maxLockRetries ?? 20,
         plans: { v1: options.plan },
         tasks: slice.map((t) => ({ tenantId: t.tenantId, target: t.target, planKey: 'v1', expectedFingerprint: options.plan.fromFingerprint, fromVersion: 1 })),
-        targetFingerprint: options.plan.toFingerprint,
         publishedAt: new Date(),
       });
       await this.js.publish(this.names.batchSubject(options.clusterId), encodeMessage(BatchJob, job), {

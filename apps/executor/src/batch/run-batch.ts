@@ -2,11 +2,11 @@ import type { JsMsg } from '@nats-io/jetstream';
 import { BatchJob, type TenantTask } from '@fleetshift/contracts';
 import { decodeMessage } from '@fleetshift/bus';
 import { connectionsPerBatch } from './connection-budget.js';
-import { ConnectionSlot } from './connection-slot.js';
-import { executorApplicationName, databaseKey } from './tenant-connection.js';
-import type { RolloutControlCache } from './rollout-control.js';
-import type { ThrottleBoard } from './throttle-gate.js';
-import { runTenant, type TenantRunDeps } from './tenant-runner.js';
+import { ConnectionSlot } from '../tenant/connection-slot.js';
+import { executorApplicationName, databaseKey } from '../tenant/tenant-connection.js';
+import type { RolloutControlCache } from '../control/rollout-control.js';
+import type { ThrottleBoard } from '../pace/throttle-gate.js';
+import { runTenant, type TenantRunDeps } from '../tenant/run-tenant.js';
 
 export interface BatchWorkerDeps extends TenantRunDeps {
   board: ThrottleBoard;

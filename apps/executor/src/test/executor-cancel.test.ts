@@ -1,10 +1,10 @@
 import pino from 'pino';
 import { BatchJob, RolloutState, TenantRolloutState, ThrottleLevel, ThrottleSignal, type ConnectionTarget } from '@fleetshift/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConnectionSlot } from './connection-slot.js';
-import { executorApplicationName } from './tenant-connection.js';
-import { runTenant } from './tenant-runner.js';
-import { ThrottleBoard } from './throttle-gate.js';
+import { ConnectionSlot } from '../tenant/connection-slot.js';
+import { executorApplicationName } from '../tenant/tenant-connection.js';
+import { runTenant } from '../tenant/run-tenant.js';
+import { ThrottleBoard } from '../pace/throttle-gate.js';
 import { TestBus, waitFor } from './test-bus.js';
 import { TestFleet } from './test-fleet.js';
 

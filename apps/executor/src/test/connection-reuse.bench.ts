@@ -8,9 +8,9 @@
 import { readFileSync } from 'node:fs';
 import pino from 'pino';
 import { BatchJob, TenantRolloutState } from '@fleetshift/contracts';
-import { ConnectionSlot } from './connection-slot.js';
-import { executorApplicationName } from './tenant-connection.js';
-import { runTenant, type TenantRunDeps } from './tenant-runner.js';
+import { ConnectionSlot } from '../tenant/connection-slot.js';
+import { executorApplicationName } from '../tenant/tenant-connection.js';
+import { runTenant, type TenantRunDeps } from '../tenant/run-tenant.js';
 import { TestFleet, type FleetTenant } from './test-fleet.js';
 
 const msPerTick = 1000 / 100; // USER_HZ = 100

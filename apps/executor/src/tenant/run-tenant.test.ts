@@ -3,11 +3,11 @@ import { Registry } from 'prom-client';
 import { BatchJob, ConnectionTarget, TenantResult, TenantRolloutState, ThrottleLevel, ThrottleSignal, type Plan } from '@fleetshift/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectionSlot } from './connection-slot.js';
-import { createExecutorMetrics } from './executor-metrics.js';
+import { createExecutorMetrics } from '../executor-metrics.js';
 import { executorApplicationName } from './tenant-connection.js';
-import { runTenant, type TenantRunDeps } from './tenant-runner.js';
-import { ThrottleBoard } from './throttle-gate.js';
-import { TestFleet, type FleetTenant } from './test-fleet.js';
+import { runTenant, type TenantRunDeps } from './run-tenant.js';
+import { ThrottleBoard } from '../pace/throttle-gate.js';
+import { TestFleet, type FleetTenant } from '../test/test-fleet.js';
 
 const logger = pino({ level: 'silent' });
 const fleet = new TestFleet();

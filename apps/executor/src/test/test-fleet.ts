@@ -7,7 +7,7 @@ import pg from 'pg';
 import { ConnectionTarget, Plan, PlanStep, LockLevel } from '@fleetshift/contracts';
 import { quoteIdent } from '@fleetshift/sql-quote';
 import { createTestDatabase, type TestDatabase } from '@fleetshift/testing';
-import { liveFingerprint } from './drift-check.js';
+import { liveFingerprint } from '../tenant/drift-check.js';
 
 export const testPasswordEnv = 'FLEETSHIFT_TEST_PG_PASSWORD';
 const testPasswordWithTrust = 'unused-with-trust-auth-3f9c1e';

@@ -1,7 +1,9 @@
-import type { Plan, PlanStep } from '@fleetshift/contracts';
-import { runPlan, type BackoffPolicy, type RunPlanResult } from '@fleetshift/plan-runner';
+import { TenantRolloutState, type Plan, type PlanStep } from '@fleetshift/contracts';
+import { RunDeferred, StepFailed, runPlan, type BackoffPolicy, type RunPlanResult } from '@fleetshift/plan-runner';
 import { recordAppliedVersion, recordProgress, type AppliedRecord } from '@fleetshift/tenant-ledger';
+import type { ExecutorMetrics } from '../executor-metrics.js';
 import { sendCancelRequest, type TenantConnection } from './tenant-connection.js';
+import type { TenantOutcome, TenantReporter } from './tenant-report.js';
 
 export interface ApplyPlanOptions {
   connection: TenantConnection;
@@ -55,4 +57,41 @@ export async function applyPlan(options: ApplyPlanOptions): Promise<RunPlanResul
     onLockRetry: options.onLockRetry,
     onStepDone: options.onStepDone,
   });
+}
+
+export interface ApplyAndReportInput extends Omit<ApplyPlanOptions, 'onLockRetry' | 'onStepDone'> {
+  metrics?: ExecutorMetrics;
+}
+
+/**
+ * RUNNING, then the plan, then the final report: SUCCEEDED with the steps and attempts; FAILED with the
+ * SQLSTATE (or LOCK_TIMEOUT_BUDGET) of the step that failed; a deferred run (abort, throttle held the
+ * retry) goes back to the queue, its progress recorded for the resume.
+ */
+export async function applyAndReport(input: ApplyAndReportInput, reporter: TenantReporter): Promise<TenantOutcome> {
+  const { metrics } = input;
+  await reporter.running();
+  if (input.startUnit > 0) reporter.log.info({ startUnit: input.startUnit }, 'resuming an interrupted run');
+  try {
+    const applied = await applyPlan({
+      ...input,
+      onLockRetry: (step, retry, error) => {
+        metrics?.lockRetries.inc({ change: step.change || 'unknown' });
+        reporter.log.info({ step: step.description, retry, sqlstate: (error as { code?: string }).code }, 'lock timeout: retrying');
+      },
+      onStepDone: (step, ms) => metrics?.stepSeconds.observe({ change: step.change || 'unknown' }, ms / 1000),
+    });
+    return await reporter.report(TenantRolloutState.TENANT_ROLLOUT_STATE_SUCCEEDED, {
+      attempts: applied.attempts,
+      stepsApplied: applied.stepsApplied,
+      fingerprint: input.plan.toFingerprint,
+    });
+  } catch (error) {
+    if (error instanceof RunDeferred) {
+      reporter.log.warn({ reason: error.reason, steps: error.stepsApplied }, 'tenant run cancelled: deferred for a later delivery');
+      return reporter.defer(error.reason);
+    }
+    if (error instanceof StepFailed) return reporter.fail(error.code, error.message, { attempts: error.attempts, stepsApplied: error.stepsApplied });
+    throw error;
+  }
 }
