@@ -87,6 +87,9 @@ export interface ClusterHealth {
   sampledAt: Date | undefined;
   levelSince: Date | undefined;
   throttledSecondsTotal: number;
+  /** The pace in force (see ThrottleSignal.pace) and why. */
+  pace: number;
+  paceReason: string;
 }
 
 export interface GetClusterHealthRequest {
@@ -145,6 +148,14 @@ export interface ThrottleSignal {
   heartbeat: boolean;
   /** Increases with every signal of this monitor. */
   sequence: number;
+  /**
+   * The pace: how many tenants may be migrated on this cluster at once, across every executor. Set by the
+   * monitor's controller while the level is OK, to hold the database's CPU near its target; 0 means no
+   * limit beyond the connection budget.
+   */
+  pace: number;
+  /** Why the pace is what it is ("cpu 42% below target 60%: +1"). */
+  paceReason: string;
 }
 
 function createBaseManualThrottle(): ManualThrottle {
@@ -262,6 +273,8 @@ function createBaseClusterHealth(): ClusterHealth {
     sampledAt: undefined,
     levelSince: undefined,
     throttledSecondsTotal: 0,
+    pace: 0,
+    paceReason: "",
   };
 }
 
@@ -290,6 +303,12 @@ export const ClusterHealth: MessageFns<ClusterHealth> = {
     }
     if (message.throttledSecondsTotal !== 0) {
       writer.uint32(65).double(message.throttledSecondsTotal);
+    }
+    if (message.pace !== 0) {
+      writer.uint32(160).uint32(message.pace);
+    }
+    if (message.paceReason !== "") {
+      writer.uint32(170).string(message.paceReason);
     }
     return writer;
   },
@@ -371,6 +390,22 @@ export const ClusterHealth: MessageFns<ClusterHealth> = {
             message.throttledSecondsTotal = reader.double();
             continue;
           }
+          case 20: {
+            if (tag !== 160) {
+              break;
+            }
+
+            message.pace = reader.uint32();
+            continue;
+          }
+          case 21: {
+            if (tag !== 170) {
+              break;
+            }
+
+            message.paceReason = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -411,6 +446,12 @@ export const ClusterHealth: MessageFns<ClusterHealth> = {
         : isSet(object.throttled_seconds_total)
         ? globalThis.Number(object.throttled_seconds_total)
         : 0,
+      pace: isSet(object.pace) ? globalThis.Number(object.pace) : 0,
+      paceReason: isSet(object.paceReason)
+        ? globalThis.String(object.paceReason)
+        : isSet(object.pace_reason)
+        ? globalThis.String(object.pace_reason)
+        : "",
     };
   },
 
@@ -440,6 +481,12 @@ export const ClusterHealth: MessageFns<ClusterHealth> = {
     if (message.throttledSecondsTotal !== 0) {
       obj.throttledSecondsTotal = floatToJson(message.throttledSecondsTotal);
     }
+    if (message.pace !== 0) {
+      obj.pace = Math.round(message.pace);
+    }
+    if (message.paceReason !== "") {
+      obj.paceReason = message.paceReason;
+    }
     return obj;
   },
 
@@ -458,6 +505,8 @@ export const ClusterHealth: MessageFns<ClusterHealth> = {
     message.sampledAt = object.sampledAt ?? undefined;
     message.levelSince = object.levelSince ?? undefined;
     message.throttledSecondsTotal = object.throttledSecondsTotal ?? 0;
+    message.pace = object.pace ?? 0;
+    message.paceReason = object.paceReason ?? "";
     return message;
   },
 };
@@ -1096,6 +1145,8 @@ function createBaseThrottleSignal(): ThrottleSignal {
     sampleIntervalMs: 0,
     heartbeat: false,
     sequence: 0,
+    pace: 0,
+    paceReason: "",
   };
 }
 
@@ -1127,6 +1178,12 @@ export const ThrottleSignal: MessageFns<ThrottleSignal> = {
     }
     if (message.sequence !== 0) {
       writer.uint32(72).uint64(message.sequence);
+    }
+    if (message.pace !== 0) {
+      writer.uint32(80).uint32(message.pace);
+    }
+    if (message.paceReason !== "") {
+      writer.uint32(90).string(message.paceReason);
     }
     return writer;
   },
@@ -1216,6 +1273,22 @@ export const ThrottleSignal: MessageFns<ThrottleSignal> = {
             message.sequence = longToNumber(reader.uint64());
             continue;
           }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.pace = reader.uint32();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.paceReason = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1253,6 +1326,12 @@ export const ThrottleSignal: MessageFns<ThrottleSignal> = {
         : 0,
       heartbeat: isSet(object.heartbeat) ? globalThis.Boolean(object.heartbeat) : false,
       sequence: isSet(object.sequence) ? globalThis.Number(object.sequence) : 0,
+      pace: isSet(object.pace) ? globalThis.Number(object.pace) : 0,
+      paceReason: isSet(object.paceReason)
+        ? globalThis.String(object.paceReason)
+        : isSet(object.pace_reason)
+        ? globalThis.String(object.pace_reason)
+        : "",
     };
   },
 
@@ -1285,6 +1364,12 @@ export const ThrottleSignal: MessageFns<ThrottleSignal> = {
     if (message.sequence !== 0) {
       obj.sequence = Math.round(message.sequence);
     }
+    if (message.pace !== 0) {
+      obj.pace = Math.round(message.pace);
+    }
+    if (message.paceReason !== "") {
+      obj.paceReason = message.paceReason;
+    }
     return obj;
   },
 
@@ -1302,6 +1387,8 @@ export const ThrottleSignal: MessageFns<ThrottleSignal> = {
     message.sampleIntervalMs = object.sampleIntervalMs ?? 0;
     message.heartbeat = object.heartbeat ?? false;
     message.sequence = object.sequence ?? 0;
+    message.pace = object.pace ?? 0;
+    message.paceReason = object.paceReason ?? "";
     return message;
   },
 };

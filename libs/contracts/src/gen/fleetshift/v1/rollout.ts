@@ -279,6 +279,15 @@ export interface Rollout {
     | undefined;
   /** Seconds during which at least one cluster of the rollout was throttled. */
   throttledSeconds: number;
+  /** The pace of each cluster of the rollout that is not throttled: tenants at once, and why. */
+  paces: ClusterPace[];
+}
+
+export interface ClusterPace {
+  clusterId: string;
+  /** Tenants migrated at once on the cluster, across every executor (0: no limit given). */
+  pace: number;
+  reason: string;
 }
 
 export interface CreateRolloutRequest {
@@ -951,6 +960,7 @@ function createBaseRollout(): Rollout {
     startedAt: undefined,
     finishedAt: undefined,
     throttledSeconds: 0,
+    paces: [],
   };
 }
 
@@ -1021,6 +1031,9 @@ export const Rollout: MessageFns<Rollout> = {
     }
     if (message.throttledSeconds !== 0) {
       writer.uint32(177).double(message.throttledSeconds);
+    }
+    for (const v of message.paces) {
+      ClusterPace.encode(v!, writer.uint32(186).fork()).join();
     }
     return writer;
   },
@@ -1214,6 +1227,14 @@ export const Rollout: MessageFns<Rollout> = {
             message.throttledSeconds = reader.double();
             continue;
           }
+          case 23: {
+            if (tag !== 186) {
+              break;
+            }
+
+            message.paces.push(ClusterPace.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1304,6 +1325,9 @@ export const Rollout: MessageFns<Rollout> = {
         : isSet(object.throttled_seconds)
         ? globalThis.Number(object.throttled_seconds)
         : 0,
+      paces: globalThis.Array.isArray(object?.paces)
+        ? object.paces.map((e: any) => ClusterPace.fromJSON(e))
+        : [],
     };
   },
 
@@ -1375,6 +1399,9 @@ export const Rollout: MessageFns<Rollout> = {
     if (message.throttledSeconds !== 0) {
       obj.throttledSeconds = floatToJson(message.throttledSeconds);
     }
+    if (message.paces?.length) {
+      obj.paces = message.paces.map((e) => ClusterPace.toJSON(e));
+    }
     return obj;
   },
 
@@ -1411,6 +1438,112 @@ export const Rollout: MessageFns<Rollout> = {
     message.startedAt = object.startedAt ?? undefined;
     message.finishedAt = object.finishedAt ?? undefined;
     message.throttledSeconds = object.throttledSeconds ?? 0;
+    message.paces = object.paces?.map((e) => ClusterPace.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseClusterPace(): ClusterPace {
+  return { clusterId: "", pace: 0, reason: "" };
+}
+
+export const ClusterPace: MessageFns<ClusterPace> = {
+  encode(message: ClusterPace, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.clusterId !== "") {
+      writer.uint32(10).string(message.clusterId);
+    }
+    if (message.pace !== 0) {
+      writer.uint32(16).uint32(message.pace);
+    }
+    if (message.reason !== "") {
+      writer.uint32(26).string(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ClusterPace {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseClusterPace();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.clusterId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.pace = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ClusterPace {
+    return {
+      clusterId: isSet(object.clusterId)
+        ? globalThis.String(object.clusterId)
+        : isSet(object.cluster_id)
+        ? globalThis.String(object.cluster_id)
+        : "",
+      pace: isSet(object.pace) ? globalThis.Number(object.pace) : 0,
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+    };
+  },
+
+  toJSON(message: ClusterPace): unknown {
+    const obj: any = {};
+    if (message.clusterId !== "") {
+      obj.clusterId = message.clusterId;
+    }
+    if (message.pace !== 0) {
+      obj.pace = Math.round(message.pace);
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ClusterPace>): ClusterPace {
+    return ClusterPace.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ClusterPace>): ClusterPace {
+    const message = createBaseClusterPace();
+    message.clusterId = object.clusterId ?? "";
+    message.pace = object.pace ?? 0;
+    message.reason = object.reason ?? "";
     return message;
   },
 };
