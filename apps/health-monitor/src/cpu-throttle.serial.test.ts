@@ -1,6 +1,6 @@
 import { ThrottleLevel, ThrottleSignal } from '@fleetshift/contracts';
 import { busNames, connectBus, decodeMessage, openThrottleBucket } from '@fleetshift/bus';
-import { cpuThresholdsFor, findNats, findPostgres, startCpuLoad, testNamespace, type CpuLoad } from '@fleetshift/testing';
+import { cpuThresholdsFor, findNats, findPostgres, startCpuLoad, testNamespace, waitFor, type CpuLoad } from '@fleetshift/testing';
 import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import pino from 'pino';
@@ -13,7 +13,6 @@ import { FleetMonitor } from './fleet-monitor.js';
 import { MonitorMetrics } from './monitor-metrics.js';
 import { procStatCpuSource } from './signals/cpu-proc-stat.js';
 import { signalNames } from './signals/signal-levels.js';
-import { waitFor } from './test-support/wait-for.js';
 
 const { THROTTLE_LEVEL_OK: OK, THROTTLE_LEVEL_THROTTLED: THROTTLED } = ThrottleLevel;
 const sampleIntervalMs = 250;
@@ -79,11 +78,11 @@ describe('CPU throttling under real load', () => {
       defaultRemoteCores: 2,
     });
     await monitor.start();
-    await waitFor('OK in the bucket before the load', async () => (await levelIn(kv)) === OK, 60_000);
+    await waitFor('OK in the bucket before the load', async () => (await levelIn(kv)) === OK, { timeoutMs: 60_000 });
 
     const loadStartedAt = Date.now();
     load = startCpuLoad({ url: pgUrl, connections: 3, durationMs: 120_000 });
-    await waitFor('THROTTLED in the bucket under load', async () => (await levelIn(kv)) === THROTTLED, 60_000, 20);
+    await waitFor('THROTTLED in the bucket under load', async () => (await levelIn(kv)) === THROTTLED, { timeoutMs: 60_000, intervalMs: 20 });
     const throttledInBucketAt = Date.now();
     const throttled = await waitFor('THROTTLED on the subject', () =>
       received.find((r) => r.signal.level === THROTTLED && !r.signal.heartbeat && r.at >= loadStartedAt),
@@ -98,7 +97,7 @@ describe('CPU throttling under real load', () => {
     const loadResult = await load.stop();
     const loadStoppedAt = loadResult.stoppedAt.getTime();
     expect(loadResult.queries).toBeGreaterThan(0);
-    await waitFor('OK in the bucket after the load', async () => (await levelIn(kv)) === OK, 90_000, 20);
+    await waitFor('OK in the bucket after the load', async () => (await levelIn(kv)) === OK, { timeoutMs: 90_000, intervalMs: 20 });
     const okInBucketAt = Date.now();
     const ok = await waitFor('OK on the subject', () => received.find((r) => r.signal.level === OK && r.at >= throttled.at && !r.signal.heartbeat));
 

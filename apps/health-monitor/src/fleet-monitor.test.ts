@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ManualThrottleMode, ThrottleLevel, type ThrottleSignal } from '@fleetshift/contracts';
-import { createTestDatabase, type TestDatabase } from '@fleetshift/testing';
+import { createTestDatabase, waitFor, type TestDatabase } from '@fleetshift/testing';
 import pg from 'pg';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +12,6 @@ import type { ClusterSpec } from './clusters/cluster-spec.js';
 import { parseStaticClusters } from './clusters/static-clusters.js';
 import { FleetMonitor, type FleetMonitorOptions } from './fleet-monitor.js';
 import { signalNames } from './signals/signal-levels.js';
-import { waitFor } from './test-support/wait-for.js';
 
 const { THROTTLE_LEVEL_OK: OK, THROTTLE_LEVEL_THROTTLED: THROTTLED, THROTTLE_LEVEL_CRITICAL: CRITICAL } = ThrottleLevel;
 const out = { threshold: 1e6, release: 1e6, critical: 2e6 };
@@ -91,7 +90,7 @@ describe('FleetMonitor', () => {
       });
       await store.end();
       // Well before the 60 s refresh interval: the empty/unreadable list is retried every second.
-      await waitFor('the registered cluster sampled', () => monitor!.clusterIds().includes('late') && levelOf('late') === OK, 15_000);
+      await waitFor('the registered cluster sampled', () => monitor!.clusterIds().includes('late') && levelOf('late') === OK, { timeoutMs: 15_000 });
     } finally {
       await monitor?.stop();
       monitor = undefined;
@@ -116,13 +115,13 @@ describe('FleetMonitor', () => {
       ),
     );
     await monitor.start();
-    await waitFor('OK before the lock', () => levelOf('local') === OK, 30_000);
+    await waitFor('OK before the lock', () => levelOf('local') === OK, { timeoutMs: 30_000 });
 
     await executor.query('BEGIN');
     await executor.query('LOCK TABLE accounts IN ACCESS EXCLUSIVE MODE');
     const app = await connect('billing-app');
     const blocked = app.query('SELECT count(*) FROM accounts');
-    await waitFor('THROTTLED by lock waiters', () => levelOf('local') === THROTTLED, 10_000);
+    await waitFor('THROTTLED by lock waiters', () => levelOf('local') === THROTTLED, { timeoutMs: 10_000 });
     const health = monitor.health('local');
     // (Other work on the same server may add waiters of its own: at least ours is counted.)
     expect(health.reason).toMatch(/^lock_waiters \d+ above threshold 0 for 3 samples$/);
@@ -130,7 +129,7 @@ describe('FleetMonitor', () => {
 
     await executor.query('ROLLBACK');
     await blocked;
-    await waitFor('OK after the lock is gone', () => levelOf('local') === OK, 30_000);
+    await waitFor('OK after the lock is gone', () => levelOf('local') === OK, { timeoutMs: 30_000 });
   });
 
   describe('with a Prometheus CPU source', () => {

@@ -1,12 +1,11 @@
 import * as grpc from '@grpc/grpc-js';
 import { ManualThrottleMode, ThrottleLevel, ThrottleSignal } from '@fleetshift/contracts';
 import { busNames, connectBus, decodeMessage, effectiveThrottleLevel, isStale, openThrottleBucket } from '@fleetshift/bus';
-import { findNats, findPostgres, startService, testNamespace, type ServiceProcess } from '@fleetshift/testing';
+import { findNats, findPostgres, startService, testNamespace, waitFor, type ServiceProcess } from '@fleetshift/testing';
 import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { healthClient } from './test-support/health-client.js';
-import { waitFor } from './test-support/wait-for.js';
 
 const { THROTTLE_LEVEL_OK: OK, THROTTLE_LEVEL_THROTTLED: THROTTLED } = ThrottleLevel;
 const { MANUAL_THROTTLE_MODE_THROTTLE: THROTTLE, MANUAL_THROTTLE_MODE_RELEASE: RELEASE, MANUAL_THROTTLE_MODE_CLEAR: CLEAR } =
@@ -59,7 +58,7 @@ describe('health-monitor process', () => {
     await waitFor('a and b OK, c THROTTLED', async () => {
       const levels = (await client.list()).map((h) => [h.clusterId, h.level]);
       return JSON.stringify(levels) === JSON.stringify([['a', OK], ['b', OK], ['c', THROTTLED]]);
-    }, 30_000);
+    }, { timeoutMs: 30_000 });
     const c = await client.get('c');
     expect(c.reason).toMatch(/could not be read/);
     expect(c.signals.every((s) => !s.available)).toBe(true);
@@ -127,7 +126,7 @@ describe('health-monitor process', () => {
     const ok = await waitFor('b OK again in the bucket', async () => {
       const signal = await inBucket('b');
       return signal?.level === OK && signal;
-    }, 15_000);
+    }, { timeoutMs: 15_000 });
     expect(ok.sampledAt!.getTime()).toBeGreaterThanOrEqual(expiresAt);
     expect((await client.get('b')).manual).toBeUndefined();
   });
@@ -171,7 +170,7 @@ describe('health-monitor process', () => {
     expect(await service.stop('SIGTERM')).toBe(0);
     expect((await watch.ended).code).toBe(grpc.status.OK);
     const last = (await inBucket('a'))!;
-    await waitFor('the last signal stale', () => isStale(last, Date.now()), 5_000);
+    await waitFor('the last signal stale', () => isStale(last, Date.now()), { timeoutMs: 5_000 });
     expect(last.level).toBe(OK);
     expect(effectiveThrottleLevel(last, Date.now())).toBe(THROTTLED);
 
@@ -179,7 +178,7 @@ describe('health-monitor process', () => {
     const fresh = await waitFor('a fresh signal after restart', async () => {
       const signal = await inBucket('a');
       return signal && signal.sequence > last.sequence && signal;
-    }, 30_000);
+    }, { timeoutMs: 30_000 });
     expect(isStale(fresh, Date.now())).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 import { Plan, PlanStep } from '@fleetshift/contracts';
-import { createTestDatabase, type TestDatabase } from '@fleetshift/testing';
+import { createTestDatabase, waitFor, type TestDatabase } from '@fleetshift/testing';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RunDeferred, StepFailed } from './run-errors.js';
@@ -188,11 +188,10 @@ describe('runPlan', () => {
         },
       }).catch((e) => e);
       // Abort once the ALTER is really queued behind the lock.
-      for (let waited = 0; waited < 100; waited++) {
+      await waitFor('the ALTER queued behind the lock', async () => {
         const waiting = await canceller.query("SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND wait_event_type = 'Lock'", [rows[0]!.pid]);
-        if (waiting.rowCount) break;
-        await new Promise((r) => setTimeout(r, 50));
-      }
+        return waiting.rowCount === 1;
+      });
       abort.abort(new Error('cluster CRITICAL'));
       const error = await running;
       await lock.release();

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '@fleetshift/testing';
+import { createTestDatabase, waitFor, type TestDatabase } from '@fleetshift/testing';
 import { ensureBookkeeping } from './ledger-schema.js';
 import { readAppliedVersions, recordAppliedVersion, recordedFingerprint, recordProvisionedVersion } from './applied-versions.js';
 import { readProgress, recordProgress } from './plan-progress.js';
@@ -30,13 +30,10 @@ async function ledgerTables(client: pg.ClientBase): Promise<string[]> {
 
 /** Waits, with a deadline, until the session `pid` waits on a lock. */
 async function waitUntilBlocked(observer: pg.ClientBase, pid: number): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
+  await waitFor(`session ${pid} waiting on a lock`, async () => {
     const { rows } = await observer.query<{ blocked: boolean }>(`SELECT wait_event_type = 'Lock' AS blocked FROM pg_stat_activity WHERE pid = $1`, [pid]);
-    if (rows[0]?.blocked) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`session ${pid} never waited on a lock`);
+    return rows[0]?.blocked === true;
+  }, { timeoutMs: 10_000, intervalMs: 20 });
 }
 
 afterEach(async () => {

@@ -5,3 +5,4 @@ export { listServicesByReflection, checkHealth } from './grpc-probe.js';
 export { startCpuLoad, cpuLoadLimits, type CpuLoad, type CpuLoadOptions, type CpuLoadResult } from './cpu-load.js';
 export { cpuThresholdsFor } from './cpu-thresholds.js';
 export { runFleetshift, type CliResult } from './fleetshift-cli.js';
+export { waitFor, type WaitForOptions, type NotYet } from './wait-for.js';

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { redactUrl } from '@fleetshift/telemetry';
 import { startContainer } from './container.js';
+import { waitFor } from './wait-for.js';
 
 const localPostgresUrl = 'postgresql://postgres@127.0.0.1:5432/postgres';
 
@@ -49,12 +50,7 @@ export async function canConnect(url: string): Promise<boolean> {
 }
 
 async function waitUntilConnectable(url: string): Promise<boolean> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (await canConnect(url)) return true;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  return false;
+  return waitFor('PostgreSQL accepting connections', () => canConnect(url), { timeoutMs: 30_000, intervalMs: 250 }).then(() => true, () => false);
 }
 
 export interface TestDatabase {

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createTestDatabase, type TestDatabase } from '@fleetshift/testing';
+import { createTestDatabase, waitFor, type TestDatabase } from '@fleetshift/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countActiveSessions } from './active-sessions.js';
@@ -8,7 +8,6 @@ import { cpuPercentBetween, parseProcStat, procStatCpuSource } from './cpu-proc-
 import { prometheusCpuSource } from './cpu-prometheus.js';
 import { listLockWaitersBlockedByFleetshift } from './lock-waiters.js';
 import { readReplicationLag } from './replication-lag.js';
-import { waitFor } from '../test-support/wait-for.js';
 
 describe('/proc/stat CPU', () => {
   it('computes the busy share between two readings, iowait counted as idle', () => {

@@ -3,8 +3,7 @@ import { Isolation, RolloutState, TenantRolloutState, type CreateRolloutRequest,
 import { findActiveRollout, getPlans, getRollout, getTenants, listRolloutTenants, listTenantEvents } from '@fleetshift/control-store';
 import pg from 'pg';
 import { quoteIdent } from '@fleetshift/sql-quote';
-import { startService, type ServiceProcess } from '@fleetshift/testing';
-import { waitFor } from '../testing/executor-driver.js';
+import { startService, waitFor, type ServiceProcess } from '@fleetshift/testing';
 import { provisionFleet, pushText, schemaV1 } from '../testing/fleet.js';
 import { startTestScheduler, type TestScheduler } from '../testing/scheduler-fixture.js';
 import { startThrottleHeartbeat } from '../testing/throttle-heartbeat.js';
@@ -63,7 +62,7 @@ function rolloutRequest(blueprint: string, version: number, overrides: Partial<C
 
 const rolloutNow = async (id: string) => (await getRollout(scheduler.ctx.pool, id))!;
 const waitRollout = (id: string, accept: (r: Rollout) => boolean, what: string, timeoutMs = 120_000) =>
-  waitFor(() => rolloutNow(id), accept, timeoutMs, what);
+  waitFor(what, () => rolloutNow(id), { accept, timeoutMs });
 const finalStates = [R.ROLLOUT_STATE_SUCCEEDED, R.ROLLOUT_STATE_FAILED, R.ROLLOUT_STATE_CANCELLED, R.ROLLOUT_STATE_HALTED];
 
 type LogLine = Record<string, unknown> & { executorId: string; time: string };
@@ -76,10 +75,9 @@ function executorLines(match: (line: Record<string, unknown>) => boolean): LogLi
 /** Per executor now running: when it saw the rollout's control state become `state` (its "rollout control state" log line). */
 async function controlSeen(rolloutId: string, state: RolloutState): Promise<Map<string, number>> {
   const lines = await waitFor(
-    async () => executorLines((l) => l.msg === 'rollout control state' && l.rolloutId === rolloutId && l.state === R[state]),
-    (found) => new Set(found.map((l) => l.executorId)).size === executors.length,
-    30_000,
     `every executor seeing ${R[state]}`,
+    async () => executorLines((l) => l.msg === 'rollout control state' && l.rolloutId === rolloutId && l.state === R[state]),
+    { accept: (found) => new Set(found.map((l) => l.executorId)).size === executors.length },
   );
   const seen = new Map<string, number>();
   for (const line of lines) seen.set(line.executorId, Math.max(seen.get(line.executorId) ?? 0, Date.parse(line.time)));
@@ -220,6 +218,7 @@ describe('rollouts with executor processes', { timeout: 300_000 }, () => {
       const released = Date.now();
       // (Or until the freed tenant started anyway: the assertions below then say so.)
       await waitFor(
+        'the freed tenant\'s batch held and returned while paused',
         async () => {
           const starts = executorLines((l) => l.msg === 'batch started' && l.rolloutId === rollout.id && l.batch === heldBatch && Date.parse(String(l.time)) > released);
           const returned = executorLines(
@@ -228,9 +227,7 @@ describe('rollouts with executor processes', { timeout: 300_000 }, () => {
           ).length;
           return { returned, heldStarted: (await startedTenants(rollout.id)).includes(held) };
         },
-        (seen) => seen.returned > 0 || seen.heldStarted,
-        60_000,
-        'the freed tenant\'s batch held and returned while paused',
+        { accept: (seen) => seen.returned > 0 || seen.heldStarted, timeoutMs: 60_000 },
       );
       expect(await startedTenants(rollout.id)).toEqual(startedAtPause);
       expect(startedAtPause.length).toBeLessThan(40);
@@ -270,7 +267,7 @@ describe('rollouts with executor processes', { timeout: 300_000 }, () => {
       const results = await jsm.consumers.info(names.resultStream, names.schedulerConsumer);
       return batches.num_pending + batches.num_ack_pending + results.num_pending + results.num_ack_pending;
     };
-    await waitFor(unsettled, (n) => n === 0, 120_000, 'batches and results settled');
+    await waitFor('batches and results settled', unsettled, { accept: (n) => n === 0, timeoutMs: 120_000 });
     const cancelled = await waitRollout(rollout.id, (r) => r.counts!.running === 0 && r.counts!.queued === 0, 'nothing running');
     expect(cancelled.state).toBe(R.ROLLOUT_STATE_CANCELLED);
     expect(cancelled.counts!.cancelled).toBeGreaterThan(0);
@@ -330,6 +327,7 @@ describe('rollouts with executor processes', { timeout: 300_000 }, () => {
       // The DDL queues behind the application's lock, gives up at lock_timeout, and tries again.
       const waits = new Set<string>();
       await waitFor(
+        'two lock waits of the migration (a retry)',
         async () => {
           const rows = await scheduler.query<{ query_start: Date }>(
             blueprint,
@@ -338,9 +336,7 @@ describe('rollouts with executor processes', { timeout: 300_000 }, () => {
           for (const row of rows) waits.add(row.query_start.toISOString());
           return waits.size;
         },
-        (n) => n >= 2,
-        60_000,
-        'two lock waits of the migration (a retry)',
+        { accept: (n) => n >= 2, timeoutMs: 60_000 },
       );
       const started = performance.now();
       await probe.query('SELECT count(*) FROM t01.users');

@@ -2,7 +2,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DriftPolicy, RolloutControl, RolloutState, TenantRolloutState, ThrottleLevel, type CreateRolloutRequest, type Rollout } from '@fleetshift/contracts';
 import { decodeMessage } from '@fleetshift/bus';
 import { countRolloutEvents, findActiveRollout, getRollout, getTenants, listRolloutTenants } from '@fleetshift/control-store';
-import { ExecutorDriver, waitFor } from '../testing/executor-driver.js';
+import { waitFor } from '@fleetshift/testing';
+import { ExecutorDriver } from '../testing/executor-driver.js';
 import { provisionFleet, pushText, schemaV1 } from '../testing/fleet.js';
 import { startStandInPlanner } from '../testing/stand-in-planner.js';
 import { startTestScheduler, type TestScheduler } from '../testing/scheduler-fixture.js';
@@ -57,7 +58,7 @@ async function startRollout(overrides: Partial<CreateRolloutRequest> = {}): Prom
 }
 
 const rolloutNow = async (id: string) => (await getRollout(scheduler.ctx.pool, id))!;
-const waitRollout = (id: string, accept: (r: Rollout) => boolean, what: string) => waitFor(() => rolloutNow(id), accept, 30_000, what);
+const waitRollout = (id: string, accept: (r: Rollout) => boolean, what: string) => waitFor(what, () => rolloutNow(id), { accept });
 async function controlState(id: string): Promise<RolloutState> {
   const entry = await scheduler.ctx.bus.rollouts.get(id);
   return decodeMessage(RolloutControl, entry!.value).state;
@@ -96,7 +97,7 @@ describe('a rollout on the bus', () => {
 
   it('halts when failures reach the policy limit, with the reason in the rollout; RetryFailed queues only the failed tenants', async () => {
     const rollout = await startRollout({ maxBatchesInFlight: 1, failurePolicy: { maxFailedTenants: 2, maxFailureRatio: 0, onDrift: 0 } });
-    const [job] = await waitFor(() => driver.pull('local', 10), (jobs) => jobs.length === 1, 30_000, 'batch 1');
+    const [job] = await waitFor('batch 1', () => driver.pull('local', 10), { accept: (jobs) => jobs.length === 1 });
     await driver.complete(job, T.TENANT_ROLLOUT_STATE_SUCCEEDED, [job.tasks[0].tenantId, job.tasks[1].tenantId]);
     const halted = await waitRollout(rollout.id, (r) => r.state === R.ROLLOUT_STATE_HALTED, 'halted');
     expect(halted.haltReason).toMatch(/2 tenant\(s\) failed, reaching the failure policy's limit of 2/);
@@ -107,7 +108,7 @@ describe('a rollout on the bus', () => {
     const retried = await retryFailed(scheduler.ctx, rollout.id);
     expect(retried).toBe(2);
     await scheduler.engine.kick(rollout.id);
-    const [again] = await waitFor(() => driver.pull('local', 10), (jobs) => jobs.length === 1, 30_000, 'batch 1 again');
+    const [again] = await waitFor('batch 1 again', () => driver.pull('local', 10), { accept: (jobs) => jobs.length === 1 });
     expect([again.batchNumber, again.attempt, again.tasks.map((t) => t.tenantId)]).toEqual([1, 2, [job.tasks[0].tenantId, job.tasks[1].tenantId]]);
     const rows = await listRolloutTenants(scheduler.ctx.pool, rollout.id, [], 100);
     expect(rows.find((t) => t.tenantId === job.tasks[0].tenantId)?.attempts).toBe(2);
@@ -115,7 +116,7 @@ describe('a rollout on the bus', () => {
 
     await driver.complete(again);
     for (let n = 0; n < 2; n++) {
-      const [next] = await waitFor(() => driver.pull('local', 10), (jobs) => jobs.length === 1, 30_000, 'next batch');
+      const [next] = await waitFor('next batch', () => driver.pull('local', 10), { accept: (jobs) => jobs.length === 1 });
       await driver.complete(next);
     }
     const done = await waitRollout(rollout.id, (r) => r.state === R.ROLLOUT_STATE_SUCCEEDED, 'succeeded after retry');
@@ -124,7 +125,7 @@ describe('a rollout on the bus', () => {
 
   it('publishes nothing while paused, continues on resume, and cancels the tenants not started', async () => {
     const rollout = await startRollout({ maxBatchesInFlight: 1 });
-    const [job] = await waitFor(() => driver.pull('local', 10), (jobs) => jobs.length === 1, 30_000, 'batch 1');
+    const [job] = await waitFor('batch 1', () => driver.pull('local', 10), { accept: (jobs) => jobs.length === 1 });
     await pauseRollout(scheduler.ctx, rollout.id);
     expect(await controlState(rollout.id)).toBe(R.ROLLOUT_STATE_PAUSED);
     await driver.complete(job);
@@ -136,7 +137,7 @@ describe('a rollout on the bus', () => {
     await resumeRollout(scheduler.ctx, rollout.id);
     await scheduler.engine.kick(rollout.id);
     expect(await controlState(rollout.id)).toBe(R.ROLLOUT_STATE_RUNNING);
-    const [second] = await waitFor(() => driver.pull('local', 10), (jobs) => jobs.length === 1, 30_000, 'batch 2 after resume');
+    const [second] = await waitFor('batch 2 after resume', () => driver.pull('local', 10), { accept: (jobs) => jobs.length === 1 });
     await driver.report(second, second.tasks[0].tenantId, T.TENANT_ROLLOUT_STATE_RUNNING);
     await driver.report(second, second.tasks[1].tenantId, T.TENANT_ROLLOUT_STATE_RUNNING);
     await waitRollout(rollout.id, (r) => r.counts!.running === 2, 'two tenants running');
@@ -168,17 +169,17 @@ describe('a rollout on the bus', () => {
 
   it('re-plans a drifted tenant from its live state and queues it alone; with FAIL it fails with the drift error', async () => {
     const rollout = await startRollout({ batchSize: 7, maxBatchesInFlight: 1 });
-    const [job] = await waitFor(() => driver.pull('local', 10), (jobs) => jobs.length === 1, 30_000, 'batch 1');
+    const [job] = await waitFor('batch 1', () => driver.pull('local', 10), { accept: (jobs) => jobs.length === 1 });
     const drifted = job.tasks[0].tenantId;
     for (const task of job.tasks.slice(1)) await driver.report(job, task.tenantId, T.TENANT_ROLLOUT_STATE_SUCCEEDED);
     await driver.report(job, drifted, T.TENANT_ROLLOUT_STATE_FAILED, { error: 'live fingerprint abc, expected def', errorCode: 'DRIFT' });
-    const [replanned] = await waitFor(() => driver.pull('local', 10), (jobs) => jobs.length === 1, 30_000, 're-planned batch');
+    const [replanned] = await waitFor('re-planned batch', () => driver.pull('local', 10), { accept: (jobs) => jobs.length === 1 });
     expect([replanned.batchNumber, replanned.tasks.map((t) => t.tenantId), replanned.tasks[0].planKey]).toEqual([2, [drifted], `live:${drifted}:2`]);
     await driver.complete(replanned);
     await waitRollout(rollout.id, (r) => r.state === R.ROLLOUT_STATE_SUCCEEDED, 'succeeded');
 
     const failing = await startRollout({ batchSize: 7, failurePolicy: { maxFailedTenants: 0, maxFailureRatio: 0, onDrift: DriftPolicy.DRIFT_POLICY_FAIL } });
-    const [job2] = await waitFor(() => driver.pull('local', 10), (jobs) => jobs.length === 1, 30_000, 'batch 1');
+    const [job2] = await waitFor('batch 1', () => driver.pull('local', 10), { accept: (jobs) => jobs.length === 1 });
     for (const task of job2.tasks.slice(1)) await driver.report(job2, task.tenantId, T.TENANT_ROLLOUT_STATE_SUCCEEDED);
     await driver.report(job2, job2.tasks[0].tenantId, T.TENANT_ROLLOUT_STATE_FAILED, { error: 'live fingerprint abc, expected def', errorCode: 'DRIFT' });
     const failed = await waitRollout(failing.id, (r) => r.state === R.ROLLOUT_STATE_FAILED, 'failed');
@@ -205,7 +206,7 @@ describe('a rollout on the bus', () => {
       expect((await viewRollout(scheduler.ctx, rollout.id)).throttles).toEqual([]);
       heartbeat.stop();
       // The monitor is gone: its last signal goes stale and counts as THROTTLED.
-      const stale = await waitFor(() => viewRollout(scheduler.ctx, rollout.id), (r) => r.throttles.length === 1, 30_000, 'stale signal');
+      const stale = await waitFor('stale signal', () => viewRollout(scheduler.ctx, rollout.id), { accept: (r) => r.throttles.length === 1 });
       expect(stale.throttles[0].signal).toBe('stale');
       for (const job of await driver.pull('local', 10)) await driver.complete(job);
       await waitRollout(rollout.id, (r) => r.state === R.ROLLOUT_STATE_SUCCEEDED, 'succeeded');
@@ -244,7 +245,7 @@ describe('a rollout on the bus', () => {
 
   it('a restarted engine loses no result and goes on publishing (state lives in PostgreSQL)', async () => {
     const rollout = await startRollout({ maxBatchesInFlight: 1 });
-    const [job] = await waitFor(() => driver.pull('local', 10), (jobs) => jobs.length === 1, 30_000, 'batch 1');
+    const [job] = await waitFor('batch 1', () => driver.pull('local', 10), { accept: (jobs) => jobs.length === 1 });
     await scheduler.engine.stop();
     await driver.complete(job);
     expect((await rolloutNow(rollout.id)).counts?.succeeded).toBe(0);
@@ -252,7 +253,7 @@ describe('a rollout on the bus', () => {
     await scheduler.engine.start();
     await waitRollout(rollout.id, (r) => r.counts!.succeeded === 3 && r.batchesPublished === 2, 'results applied and batch 2 published');
     for (let n = 0; n < 2; n++) {
-      const [next] = await waitFor(() => driver.pull('local', 10), (jobs) => jobs.length === 1, 30_000, 'next batch');
+      const [next] = await waitFor('next batch', () => driver.pull('local', 10), { accept: (jobs) => jobs.length === 1 });
       await driver.complete(next);
     }
     await waitRollout(rollout.id, (r) => r.state === R.ROLLOUT_STATE_SUCCEEDED, 'succeeded');

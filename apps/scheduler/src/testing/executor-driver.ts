@@ -55,18 +55,6 @@ export class ExecutorDriver {
   }
 }
 
-/** Polls `probe` until it returns a value `accept` likes, or fails after `timeoutMs` with the last value. */
-export async function waitFor<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 30_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T = await probe();
-  while (!accept(last)) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(last)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    last = await probe();
-  }
-  return last;
-}
-
 /** The plan a batch gives one of its tenants (what an executor applies to it). */
 function planOf(job: BatchJob, tenantId: string): Plan | undefined {
   const task = job.tasks.find((t) => t.tenantId === tenantId);

@@ -15,6 +15,7 @@ import {
   findPostgres,
   startCpuLoad,
   startService,
+  waitFor,
   type CpuLoad,
   type ServiceProcess,
 } from '@fleetshift/testing';
@@ -23,7 +24,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 // A whole-system test: it borrows the demo's fleet helpers, and reads the host CPU the way the health
 // monitor does (test-only imports; no app or lib imports tools).
 import { procStatCpuSource } from '../../../../apps/health-monitor/src/signals/cpu-proc-stat.js';
-import { waitFor } from '../../../../apps/health-monitor/src/test-support/wait-for.js';
 import { resetDemo } from '../../../demo/src/demo-reset.js';
 import { provisionTenants, pushVersion, registerCluster, type FleetSpec } from '../../../demo/src/fleet.js';
 import { benchSchema } from './bench-schemas.js';
@@ -138,24 +138,24 @@ describe('rollout throttled by the health monitor', () => {
     await waitFor('the cluster OK', async () => {
       const { health } = await unary(monitor, monitor.getClusterHealth, { clusterId: 'local' }, callMetadata());
       return health?.level === ThrottleLevel.THROTTLE_LEVEL_OK;
-    }, 120_000, 200);
+    }, { timeoutMs: 120_000, intervalMs: 200 });
     monitor.close();
 
     const rolloutId = await createRollout(clients, blueprint, version);
-    await waitFor('a tenth of the tenants started', async () => begun(await rolloutOf(clients, rolloutId)) >= tenants / 10, 120_000);
+    await waitFor('a tenth of the tenants started', async () => begun(await rolloutOf(clients, rolloutId)) >= tenants / 10, { timeoutMs: 120_000 });
     const loadStartedAt = Date.now();
     load = startCpuLoad({ url: pgUrl, connections: 3, durationMs: 120_000 });
     const throttled = await waitFor('THROTTLED after the load started', () =>
-      recorder.points.find((p) => p.at >= loadStartedAt && p.level !== ThrottleLevel.THROTTLE_LEVEL_OK), 60_000, 20);
+      recorder.points.find((p) => p.at >= loadStartedAt && p.level !== ThrottleLevel.THROTTLE_LEVEL_OK), { timeoutMs: 60_000, intervalMs: 20 });
     // Keep the load on for a while after the throttle: the rollout must not move meanwhile.
-    await waitFor('twelve more samples while loaded', () => recorder.points.filter((p) => p.at > throttled.at).length >= 12, 60_000, 20);
+    await waitFor('twelve more samples while loaded', () => recorder.points.filter((p) => p.at > throttled.at).length >= 12, { timeoutMs: 60_000, intervalMs: 20 });
     await load.stop();
     const loadStoppedAt = Date.now();
 
     const final = await waitFor('the rollout finished', async () => {
       const rollout = await rolloutOf(clients, rolloutId);
       return finalStates.has(rollout.state) && rollout;
-    }, 300_000, 250);
+    }, { timeoutMs: 300_000, intervalMs: 250 });
     recorder.stop();
     expect(final.state).toBe(RolloutState.ROLLOUT_STATE_SUCCEEDED);
     expect(final.counts!.succeeded).toBe(tenants);
@@ -189,16 +189,16 @@ describe('rollout throttled by the health monitor', () => {
       const entry = await kv.get('local');
       return entry && entry.value.length > 0 ? decodeMessage(ThrottleSignal, entry.value) : undefined;
     };
-    await waitFor('an OK signal', async () => (await lastSignal())?.level === ThrottleLevel.THROTTLE_LEVEL_OK, 30_000);
+    await waitFor('an OK signal', async () => (await lastSignal())?.level === ThrottleLevel.THROTTLE_LEVEL_OK, { timeoutMs: 30_000 });
 
     const rolloutId = await createRollout(clients, blueprint, version);
-    await waitFor('a fifth of the tenants started', async () => begun(await rolloutOf(clients, rolloutId)) >= tenants / 5, 120_000);
+    await waitFor('a fifth of the tenants started', async () => begun(await rolloutOf(clients, rolloutId)) >= tenants / 5, { timeoutMs: 120_000 });
     expect(await stack!.healthMonitor.stop('SIGTERM')).toBe(0);
     const last = (await lastSignal())!;
     const staleAt = last.sampledAt!.getTime() + 3 * last.sampleIntervalMs;
-    await waitFor('the last signal stale', () => isStale(last, Date.now()), 10_000);
+    await waitFor('the last signal stale', () => isStale(last, Date.now()), { timeoutMs: 10_000 });
     // Let the tenants in flight finish; nothing new may start.
-    await waitFor('nothing running', async () => (await rolloutOf(clients, rolloutId)).counts!.running === 0, 60_000, 100);
+    await waitFor('nothing running', async () => (await rolloutOf(clients, rolloutId)).counts!.running === 0, { timeoutMs: 60_000, intervalMs: 100 });
     const paused = await rolloutOf(clients, rolloutId);
     expect(finalStates.has(paused.state)).toBe(false);
     const doneWhilePaused = paused.counts!.succeeded;
@@ -209,7 +209,7 @@ describe('rollout throttled by the health monitor', () => {
     const final = await waitFor('the rollout finished', async () => {
       const rollout = await rolloutOf(clients, rolloutId);
       return finalStates.has(rollout.state) && rollout;
-    }, 300_000, 250);
+    }, { timeoutMs: 300_000, intervalMs: 250 });
     expect(final.state).toBe(RolloutState.ROLLOUT_STATE_SUCCEEDED);
 
     const starts = await startTimes(clients, rolloutId);
