@@ -1,8 +1,10 @@
 import { z } from 'zod';
+import { redactNamedValue } from './redact.js';
 
 /**
  * Reads a service's configuration from environment variables with a zod schema whose keys are the
- * variable names. A bad value prints one clear line naming the variable and exits with code 2.
+ * variable names. A bad value prints one clear line naming the variable and exits with code 2; the value
+ * shown has its credentials hidden (a URL's password, the whole of a token).
  */
 export function loadConfig<T extends z.ZodRawShape>(
   shape: T,
@@ -13,7 +15,7 @@ export function loadConfig<T extends z.ZodRawShape>(
   const issue = result.error.issues[0];
   const variable = String(issue.path[0]);
   const value = env[variable];
-  const shown = value === undefined ? '(unset)' : JSON.stringify(value);
+  const shown = value === undefined ? '(unset)' : JSON.stringify(redactNamedValue(variable, value));
   process.stderr.write(`invalid configuration: ${variable}=${shown}: ${issue.message}\n`);
   process.exit(2);
 }

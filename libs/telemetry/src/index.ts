@@ -1,4 +1,5 @@
-export { createLogger, redactUrl, type Logger } from './logger.js';
+export { createLogger, type Logger } from './logger.js';
+export { redactUrl, redactSecrets, redactNamedValue } from './redact.js';
 export { createMetricsRegistry } from './metrics.js';
 export { startMetricsServer, type MetricsServer } from './metrics-server.js';
 export { startGrpcServer, type GrpcServerOptions, type RunningGrpcServer, type ServiceRegistration } from './grpc-server.js';

@@ -1,5 +1,4 @@
 import pino, { type Logger } from 'pino';
-import { redactUrl } from './redact-url.js';
 
 export type { Logger } from 'pino';
 
@@ -8,7 +7,8 @@ const secretPaths = ['password', '*.password', 'dsn', '*.dsn', 'connectionString
 
 /**
  * The service logger: pino JSON, one line per event, `service` on every line. Secrets are censored by
- * field name; URLs logged as `url`/`*Url` fields must go through redactUrl first.
+ * field name; URLs logged as `url`/`*Url` fields must go through redactUrl first, and free text that
+ * may hold one (an error from elsewhere) through redactSecrets.
  */
 export function createLogger(service: string, level = 'info'): Logger {
   return pino({
@@ -18,5 +18,3 @@ export function createLogger(service: string, level = 'info'): Logger {
     timestamp: pino.stdTimeFunctions.isoTime,
   });
 }
-
-export { redactUrl };

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
+import { redactUrl } from '@fleetshift/telemetry';
 import { startContainer } from './container.js';
 
 const localNatsUrl = 'nats://127.0.0.1:4222';
@@ -18,7 +19,7 @@ export function findNats(): Promise<string> {
 async function locateNats(): Promise<string> {
   const url = process.env.NATS_URL ?? localNatsUrl;
   if (await portOpen(url)) return url;
-  if (process.env.NATS_URL) throw new Error(`NATS not reachable at NATS_URL=${url}`);
+  if (process.env.NATS_URL) throw new Error(`NATS not reachable at NATS_URL=${redactUrl(url)}`);
   const container = await startContainer('nats:2.10-alpine', 4222, {}, ['-js']);
   if (container) return `nats://${container.host}:${container.port}`;
   throw new Error(

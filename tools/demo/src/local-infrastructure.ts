@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
+import { redactUrl } from '@fleetshift/telemetry/redact';
 
 export interface PostgresServer {
   /** Maintenance URL (database postgres), without password. */
@@ -78,7 +79,7 @@ export async function ensureNats(stateDir: string, log: (line: string) => void):
     log(`NATS: using ${new URL(url).host}`);
     return { url, stop: async () => undefined };
   }
-  if (process.env.NATS_URL) throw new Error(`NATS not reachable at NATS_URL=${url}`);
+  if (process.env.NATS_URL) throw new Error(`NATS not reachable at NATS_URL=${redactUrl(url)}`);
   log('NATS: none on 127.0.0.1:4222, starting nats-server -js from PATH');
   const storeDir = path.join(stateDir, 'nats');
   mkdirSync(storeDir, { recursive: true });

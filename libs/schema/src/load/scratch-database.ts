@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { quoteIdent } from '@fleetshift/sql-quote';
-import { databaseUrlFor, redactUrl } from './database-url.js';
+import { redactUrl } from '@fleetshift/telemetry/redact';
+import { databaseUrlFor } from './database-url.js';
 
 /** Every scratch database's name starts with this, so a leftover is recognisable (and droppable) by name. */
 export const SCRATCH_DATABASE_PREFIX = 'fleetshift_scratch_';
