@@ -1,5 +1,5 @@
 import type { Hazard, LockLevel } from '@fleetshift/contracts';
-import type { CatalogIndex } from './catalog-index.js';
+import type { CatalogIndex } from './support/catalog-index.js';
 
 /**
  * One kind of change (pgroll's "operation"): recognises its change between two catalogs and returns the
@@ -16,7 +16,7 @@ import type { CatalogIndex } from './catalog-index.js';
 export interface ChangeKind {
   /** Kebab-case id, the PlanStep.change of its steps ("add-index"). */
   readonly name: string;
-  /** Position in the plan: lower phases run first (see ./phases.ts). */
+  /** Position in the plan: lower phases run first (see ./support/phases.ts). */
   readonly phase: number;
   plan(ctx: ChangeContext): ChangeItem[];
 }
@@ -47,5 +47,5 @@ export interface StepDraft {
   phase?: number;
 }
 
-/** What a module sees: both catalogs with lookups (see ./catalog-index.ts). */
+/** What a module sees: both catalogs with lookups (see ./support/catalog-index.ts). */
 export type ChangeContext = CatalogIndex;

@@ -1,40 +1,47 @@
-import { addCheckConstraint } from './add-check-constraint.js';
-import { addColumn } from './add-column.js';
-import { addEnum } from './add-enum.js';
-import { addEnumValue } from './add-enum-value.js';
-import { addExclusionConstraint } from './add-exclusion-constraint.js';
-import { addForeignKey } from './add-foreign-key.js';
-import { addIndex } from './add-index.js';
-import { addSequence } from './add-sequence.js';
-import { addTable } from './add-table.js';
-import { addUniqueConstraint } from './add-unique-constraint.js';
-import { alterColumnType } from './alter-column-type.js';
-import { alterIdentity } from './alter-identity.js';
 import type { ChangeKind } from './change.js';
-import { comments } from './comments.js';
-import { dropColumn } from './drop-column.js';
-import { dropGeneratedExpression } from './drop-generated-expression.js';
-import { recreateEnum } from './recreate-enum.js';
-import { dropConstraint } from './drop-constraint.js';
-import { dropEnum } from './drop-enum.js';
-import { dropIndex } from './drop-index.js';
-import { dropNotNull } from './drop-not-null.js';
-import { dropSequence } from './drop-sequence.js';
-import { dropTable } from './drop-table.js';
-import { createExtension, dropExtension } from './extensions.js';
-import { createFunction, dropFunction } from './functions.js';
-import { createPolicy, dropPolicy, rowSecurity } from './policies.js';
-import { renameIndex } from './rename-index.js';
-import { createSchema, dropSchema } from './schemas.js';
-import { sequenceOwnership } from './sequence-ownership.js';
-import { setDefault } from './set-default.js';
-import { setNotNull } from './set-not-null.js';
-import { createTrigger, dropTrigger } from './triggers.js';
-import { createView, dropView } from './views.js';
-import { validateConstraint } from './validate-constraint.js';
+import { addCheckConstraint } from './kinds/add-check-constraint.js';
+import { addColumn } from './kinds/add-column.js';
+import { addEnum } from './kinds/add-enum.js';
+import { addEnumValue } from './kinds/add-enum-value.js';
+import { addExclusionConstraint } from './kinds/add-exclusion-constraint.js';
+import { addForeignKey } from './kinds/add-foreign-key.js';
+import { addIndex } from './kinds/add-index.js';
+import { addSequence } from './kinds/add-sequence.js';
+import { addTable } from './kinds/add-table.js';
+import { addUniqueConstraint } from './kinds/add-unique-constraint.js';
+import { alterColumnType } from './kinds/alter-column-type.js';
+import { alterIdentity } from './kinds/alter-identity.js';
+import { comments } from './kinds/comment.js';
+import { createExtension } from './kinds/create-extension.js';
+import { createFunction } from './kinds/create-function.js';
+import { createPolicy } from './kinds/create-policy.js';
+import { createSchema } from './kinds/create-schema.js';
+import { createTrigger } from './kinds/create-trigger.js';
+import { createView } from './kinds/create-view.js';
+import { dropColumn } from './kinds/drop-column.js';
+import { dropConstraint } from './kinds/drop-constraint.js';
+import { dropEnum } from './kinds/drop-enum.js';
+import { dropExtension } from './kinds/drop-extension.js';
+import { dropFunction } from './kinds/drop-function.js';
+import { dropGeneratedExpression } from './kinds/drop-generated-expression.js';
+import { dropIndex } from './kinds/drop-index.js';
+import { dropNotNull } from './kinds/drop-not-null.js';
+import { dropPolicy } from './kinds/drop-policy.js';
+import { dropSchema } from './kinds/drop-schema.js';
+import { dropSequence } from './kinds/drop-sequence.js';
+import { dropTable } from './kinds/drop-table.js';
+import { dropTrigger } from './kinds/drop-trigger.js';
+import { dropView } from './kinds/drop-view.js';
+import { recreateEnum } from './kinds/recreate-enum.js';
+import { renameIndex } from './kinds/rename-index.js';
+import { rowSecurity } from './kinds/row-security.js';
+import { sequenceOwnership } from './kinds/sequence-ownership.js';
+import { setDefault } from './kinds/set-default.js';
+import { setNotNull } from './kinds/set-not-null.js';
+import { validateConstraint } from './kinds/validate-constraint.js';
 
 /**
- * Every kind of change the planner knows, in one place. The plan orders steps by phase (./phases.ts),
+ * Every kind of change the planner knows, in one place. The plan orders steps by phase (./support/phases.ts),
  * then by position in this list, then by object key.
  */
 export const changeKinds: readonly ChangeKind[] = [

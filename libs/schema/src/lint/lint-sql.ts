@@ -1,7 +1,7 @@
 import type { LintFinding } from '@fleetshift/contracts';
 import { parseSync, hasSqlDetails } from 'libpg-query';
-import { isKnownNonVolatile } from '../changes/default-volatility.js';
-import { HazardCode } from '../changes/hazards.js';
+import { isKnownNonVolatile } from '../changes/support/default-volatility.js';
+import { HazardCode } from '../changes/support/hazards.js';
 import './parser-ready.js';
 import { SchemaInputError } from '../parse/schema-input-error.js';
 import { SourcePosition } from './source-position.js';

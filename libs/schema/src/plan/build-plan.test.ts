@@ -2,7 +2,7 @@ import { LockLevel } from '@fleetshift/contracts';
 import { describe, expect, it } from 'vitest';
 import { fingerprint } from '../catalog/fingerprint.js';
 import type { Catalog, Table } from '../catalog/model.js';
-import { UnsupportedChangeError } from '../changes/unsupported-change.js';
+import { UnsupportedChangeError } from '../changes/support/unsupported-change.js';
 import { buildPlan, refusedHazards } from './build-plan.js';
 import { renderJson } from './render-json.js';
 import { renderSqlScript } from '@fleetshift/plan-runner';

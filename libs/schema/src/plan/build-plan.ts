@@ -2,10 +2,10 @@ import type { Hazard, Plan, PlanStep } from '@fleetshift/contracts';
 import { fingerprint } from '../catalog/fingerprint.js';
 import type { Catalog } from '../catalog/model.js';
 import { compareText } from '../catalog/order.js';
-import { CatalogIndex } from '../changes/catalog-index.js';
+import { CatalogIndex } from '../changes/support/catalog-index.js';
 import type { StepDraft } from '../changes/change.js';
 import { changeKinds } from '../changes/registry.js';
-import { assertSupported } from '../changes/unsupported-change.js';
+import { assertSupported } from '../changes/support/unsupported-change.js';
 import { planDefaults } from './defaults.js';
 
 export interface BuildPlanOptions {

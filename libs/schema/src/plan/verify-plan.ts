@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { catalogDifferences } from '../catalog/catalog-differences.js';
 import { fingerprint } from '../catalog/fingerprint.js';
 import type { Catalog } from '../catalog/model.js';
-import { UnsupportedChangeError } from '../changes/unsupported-change.js';
+import { UnsupportedChangeError } from '../changes/support/unsupported-change.js';
 import { introspect } from '../introspect/introspect.js';
 import type { ParsedSchema } from '../parse/parsed-schema.js';
 import { withScratchDatabase } from '../load/scratch-database.js';

@@ -1,11 +1,11 @@
 import { LockLevel } from '@fleetshift/contracts';
 import { quoteIdent } from '@fleetshift/sql-quote';
-import { displayName, objectKey } from './catalog-index.js';
-import type { ChangeItem, ChangeKind } from './change.js';
-import { withoutNotValid } from './constraint-definition.js';
-import { constraintsToAdd } from './constraint-targets.js';
-import { Phase } from './phases.js';
-import { validateStep } from './validate-constraint.js';
+import { displayName, objectKey } from '../support/catalog-index.js';
+import type { ChangeItem, ChangeKind } from '../change.js';
+import { withoutNotValid } from '../support/constraint-definition.js';
+import { constraintsToAdd } from '../support/constraint-targets.js';
+import { Phase } from '../support/phases.js';
+import { validateStep } from '../support/validate-step.js';
 
 /**
  * A CHECK constraint new on an existing table: `ADD CONSTRAINT … NOT VALID` (ACCESS EXCLUSIVE, catalog

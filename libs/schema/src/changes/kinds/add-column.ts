@@ -1,14 +1,14 @@
 import { LockLevel } from '@fleetshift/contracts';
-import type { Column, Table } from '../catalog/model.js';
-import { planDefaults } from '../plan/defaults.js';
+import type { Column, Table } from '../../catalog/model.js';
+import { planDefaults } from '../../plan/defaults.js';
 import { quoteIdent } from '@fleetshift/sql-quote';
-import { columnMap, displayName, objectKey } from './catalog-index.js';
-import type { ChangeContext, ChangeItem, ChangeKind, StepDraft } from './change.js';
-import { columnDefinition } from './column-definition.js';
-import { isVolatileDefault } from './default-volatility.js';
-import { HazardCode, hazard } from './hazards.js';
-import { Phase } from './phases.js';
-import { notNullRecipe } from './set-not-null.js';
+import { columnMap, displayName, objectKey } from '../support/catalog-index.js';
+import type { ChangeContext, ChangeItem, ChangeKind, StepDraft } from '../change.js';
+import { columnDefinition } from '../support/column-definition.js';
+import { isVolatileDefault } from '../support/default-volatility.js';
+import { HazardCode, hazard } from '../support/hazards.js';
+import { Phase } from '../support/phases.js';
+import { notNullRecipe } from '../support/not-null-recipe.js';
 
 /**
  * A column new on an existing table.

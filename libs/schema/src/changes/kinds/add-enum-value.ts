@@ -1,9 +1,9 @@
 import { LockLevel } from '@fleetshift/contracts';
-import type { EnumType } from '../catalog/model.js';
+import type { EnumType } from '../../catalog/model.js';
 import { quoteLiteral, quoteQualified } from '@fleetshift/sql-quote';
-import { displayName } from './catalog-index.js';
-import type { ChangeItem, ChangeKind, StepDraft } from './change.js';
-import { Phase } from './phases.js';
+import { displayName } from '../support/catalog-index.js';
+import type { ChangeItem, ChangeKind, StepDraft } from '../change.js';
+import { Phase } from '../support/phases.js';
 
 /**
  * New labels of an existing enum: ALTER TYPE … ADD VALUE … BEFORE/AFTER, placing each label where the

@@ -1,10 +1,10 @@
 import { LockLevel } from '@fleetshift/contracts';
 import { quoteIdent } from '@fleetshift/sql-quote';
-import { displayName, objectKey } from './catalog-index.js';
-import type { ChangeItem, ChangeKind } from './change.js';
-import { constraintsToAdd } from './constraint-targets.js';
-import { HazardCode, hazard } from './hazards.js';
-import { Phase } from './phases.js';
+import { displayName, objectKey } from '../support/catalog-index.js';
+import type { ChangeItem, ChangeKind } from '../change.js';
+import { constraintsToAdd } from '../support/constraint-targets.js';
+import { HazardCode, hazard } from '../support/hazards.js';
+import { Phase } from '../support/phases.js';
 
 /**
  * An exclusion constraint new on an existing table. PostgreSQL has no concurrent form (no USING INDEX for

@@ -1,13 +1,12 @@
 import { LockLevel } from '@fleetshift/contracts';
-import type { Index, Table } from '../catalog/model.js';
+import type { Index, Table } from '../../catalog/model.js';
 import { quoteIdent, quoteQualified } from '@fleetshift/sql-quote';
-import { displayName, objectKey } from './catalog-index.js';
-import type { ChangeContext, ChangeItem, ChangeKind, StepDraft } from './change.js';
-import { HazardCode, hazard } from './hazards.js';
-import { createIndexSql } from './index-definition.js';
-import { indexRenames, plainIndexes } from './index-pairs.js';
-import { Phase } from './phases.js';
-import { tempName } from './temp-names.js';
+import { objectKey } from '../support/catalog-index.js';
+import type { ChangeContext, ChangeItem, ChangeKind, StepDraft } from '../change.js';
+import { indexRenames, plainIndexes } from '../support/index-pairs.js';
+import { Phase } from '../support/phases.js';
+import { buildIndexSteps, dropIndexConcurrently } from '../support/index-builds.js';
+import { tempName } from '../support/temp-names.js';
 
 /**
  * A plain index new on an existing table: CREATE INDEX CONCURRENTLY, outside a transaction, under SHARE
@@ -33,8 +32,8 @@ export const addIndex: ChangeKind = {
         if (!index.valid || renamedTo.has(index.name)) continue;
         const old = existing.get(index.name);
         let steps: StepDraft[];
-        if (!old || old.constraint) steps = buildSteps(ctx, to, index);
-        else if (!old.valid) steps = [dropConcurrently(ctx, to, index.name, `Drop INVALID leftover index ${index.name}`), ...buildSteps(ctx, to, index)];
+        if (!old || old.constraint) steps = buildIndexSteps(ctx, to, index);
+        else if (!old.valid) steps = [dropIndexConcurrently(ctx, to, index.name, `Drop INVALID leftover index ${index.name}`), ...buildIndexSteps(ctx, to, index)];
         else if (old.definition !== index.definition) steps = replaceSteps(ctx, to, index);
         else continue;
         items.push({ key: `${objectKey(to)}.${index.name}`, steps });
@@ -43,59 +42,6 @@ export const addIndex: ChangeKind = {
     return items;
   },
 };
-
-/** Build `index` on the existing `table`. */
-export function buildSteps(ctx: ChangeContext, table: Table, index: Index): StepDraft[] {
-  const ref = ctx.ref(table);
-  const name = `${index.name} on ${displayName(table)}`;
-  if (table.partitionKey) {
-    return [
-      {
-        sql: createIndexSql(index.definition, index.name, { concurrently: false }),
-        description: `Create index ${name} (partitioned table: no concurrent build)`,
-        transactional: true,
-        isolated: true,
-        lock: LockLevel.LOCK_LEVEL_SHARE,
-        lockTarget: ref,
-        scansTable: true,
-        long: true,
-        hazards: [
-          hazard(HazardCode.INDEX_BUILD, `index ${name} is built`),
-          hazard(HazardCode.NOT_CONCURRENT, `partitioned table ${displayName(table)} has no CREATE INDEX CONCURRENTLY`),
-          hazard(HazardCode.SHARE_LOCK, `writes to ${displayName(table)} block while index ${index.name} builds`),
-        ],
-      },
-    ];
-  }
-  return [
-    {
-      sql: createIndexSql(index.definition, index.name, { concurrently: true }),
-      description: `Create index ${name} concurrently`,
-      transactional: false,
-      lock: LockLevel.LOCK_LEVEL_SHARE_UPDATE_EXCLUSIVE,
-      lockTarget: ref,
-      scansTable: true,
-      long: true,
-      hazards: [hazard(HazardCode.INDEX_BUILD, `index ${name} is built concurrently (CPU and I/O on the cluster)`)],
-      cleanupSql: `DROP INDEX CONCURRENTLY IF EXISTS ${quoteQualified(table.schema, index.name)}`,
-    },
-  ];
-}
-
-export function dropConcurrently(ctx: ChangeContext, table: Table, indexName: string, description: string): StepDraft {
-  const ref = ctx.ref(table);
-  const index = quoteQualified(table.schema, indexName);
-  if (table.partitionKey) {
-    return { sql: `DROP INDEX IF EXISTS ${index}`, description, transactional: true, lock: LockLevel.LOCK_LEVEL_ACCESS_EXCLUSIVE, lockTarget: ref };
-  }
-  return {
-    sql: `DROP INDEX CONCURRENTLY IF EXISTS ${index}`,
-    description,
-    transactional: false,
-    lock: LockLevel.LOCK_LEVEL_SHARE_UPDATE_EXCLUSIVE,
-    lockTarget: ref,
-  };
-}
 
 function replaceSteps(ctx: ChangeContext, table: Table, index: Index): StepDraft[] {
   const aside = tempName('fs_old', objectKey(table), index.name);
@@ -107,7 +53,7 @@ function replaceSteps(ctx: ChangeContext, table: Table, index: Index): StepDraft
       lock: LockLevel.LOCK_LEVEL_SHARE_UPDATE_EXCLUSIVE,
       lockTarget: ctx.ref(table),
     },
-    ...buildSteps(ctx, table, index),
-    dropConcurrently(ctx, table, aside, `Drop the old version of index ${index.name}`),
+    ...buildIndexSteps(ctx, table, index),
+    dropIndexConcurrently(ctx, table, aside, `Drop the old version of index ${index.name}`),
   ];
 }

@@ -1,9 +1,9 @@
 import { LockLevel } from '@fleetshift/contracts';
 import { quoteQualified } from '@fleetshift/sql-quote';
-import { displayName } from './catalog-index.js';
-import type { ChangeItem, ChangeKind } from './change.js';
-import { Phase } from './phases.js';
-import { sequenceOptions } from './sequence-options.js';
+import { displayName } from '../support/catalog-index.js';
+import type { ChangeItem, ChangeKind } from '../change.js';
+import { Phase } from '../support/phases.js';
+import { sequenceOptions } from '../support/sequence-options.js';
 
 /**
  * A sequence new in the target (CREATE SEQUENCE with every option), or an existing one whose options

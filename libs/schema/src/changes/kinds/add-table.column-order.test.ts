@@ -3,11 +3,11 @@ import { SchemaFormat, type SchemaSource } from '@fleetshift/contracts';
 import { createTestDatabase, findPostgres, type TestDatabase } from '@fleetshift/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fingerprint } from '../catalog/fingerprint.js';
-import type { Catalog } from '../catalog/model.js';
-import { introspect } from '../introspect/introspect.js';
-import { loadDesiredSchema } from '../load/load-desired-schema.js';
-import { buildPlan } from '../plan/build-plan.js';
+import { fingerprint } from '../../catalog/fingerprint.js';
+import type { Catalog } from '../../catalog/model.js';
+import { introspect } from '../../introspect/introspect.js';
+import { loadDesiredSchema } from '../../load/load-desired-schema.js';
+import { buildPlan } from '../../plan/build-plan.js';
 import { runPlan } from '@fleetshift/plan-runner';
 import { quoteIdent } from '@fleetshift/sql-quote';
 

@@ -1,12 +1,12 @@
 import { LockLevel } from '@fleetshift/contracts';
-import type { Column, Table } from '../catalog/model.js';
+import type { Column, Table } from '../../catalog/model.js';
 import { quoteIdent } from '@fleetshift/sql-quote';
-import { displayName, objectKey } from './catalog-index.js';
-import type { ChangeContext, ChangeItem, ChangeKind, StepDraft } from './change.js';
-import { columnDefinition } from './column-definition.js';
-import { withoutNotValid } from './constraint-definition.js';
-import { createIndexSql } from './index-definition.js';
-import { Phase } from './phases.js';
+import { displayName, objectKey } from '../support/catalog-index.js';
+import type { ChangeContext, ChangeItem, ChangeKind, StepDraft } from '../change.js';
+import { columnDefinition } from '../support/column-definition.js';
+import { withoutNotValid } from '../support/constraint-definition.js';
+import { createIndexSql } from '../support/index-definition.js';
+import { Phase } from '../support/phases.js';
 
 /**
  * A table that is new in the target: CREATE TABLE with its columns in declared order, primary/unique/check/exclusion

@@ -1,11 +1,11 @@
 import { LockLevel } from '@fleetshift/contracts';
-import type { Constraint, Index, Table } from '../catalog/model.js';
+import type { Constraint, Index, Table } from '../../catalog/model.js';
 import { quoteIdent } from '@fleetshift/sql-quote';
-import { displayName, objectKey } from './catalog-index.js';
-import type { ChangeContext, ChangeItem, ChangeKind, StepDraft } from './change.js';
-import { buildSteps, dropConcurrently } from './add-index.js';
-import { constraintsToAdd } from './constraint-targets.js';
-import { Phase } from './phases.js';
+import { displayName, objectKey } from '../support/catalog-index.js';
+import type { ChangeContext, ChangeItem, ChangeKind, StepDraft } from '../change.js';
+import { buildIndexSteps, dropIndexConcurrently } from '../support/index-builds.js';
+import { constraintsToAdd } from '../support/constraint-targets.js';
+import { Phase } from '../support/phases.js';
 
 /**
  * A unique or primary-key constraint new on an existing table. ADD CONSTRAINT … UNIQUE would build the
@@ -34,8 +34,8 @@ function steps(ctx: ChangeContext, table: Table, constraint: Constraint): StepDr
   const out: StepDraft[] = [];
   const reusable = existing && !existing.constraint && existing.valid && existing.definition === index.definition;
   if (!reusable) {
-    if (existing && !existing.constraint) out.push(dropConcurrently(ctx, table, existing.name, `Drop index ${existing.name} that the constraint's index replaces`));
-    out.push(...buildSteps(ctx, table, index));
+    if (existing && !existing.constraint) out.push(dropIndexConcurrently(ctx, table, existing.name, `Drop index ${existing.name} that the constraint's index replaces`));
+    out.push(...buildIndexSteps(ctx, table, index));
   }
   out.push(attachStep(ctx, table, constraint, index));
   return out;

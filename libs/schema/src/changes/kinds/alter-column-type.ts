@@ -1,11 +1,11 @@
 import { LockLevel, type Hazard } from '@fleetshift/contracts';
 import { quoteIdent } from '@fleetshift/sql-quote';
-import { collationRef } from './column-definition.js';
-import { columnMap, displayName, objectKey } from './catalog-index.js';
-import type { ChangeItem, ChangeKind } from './change.js';
-import { HazardCode, hazard } from './hazards.js';
-import { Phase } from './phases.js';
-import { isSafeWidening } from './type-widening.js';
+import { collationRef } from '../support/column-definition.js';
+import { columnMap, displayName, objectKey } from '../support/catalog-index.js';
+import type { ChangeItem, ChangeKind } from '../change.js';
+import { HazardCode, hazard } from '../support/hazards.js';
+import { Phase } from '../support/phases.js';
+import { isSafeWidening } from '../support/type-widening.js';
 
 /**
  * A column of an existing table changes type (or collation). Most changes rewrite the table under

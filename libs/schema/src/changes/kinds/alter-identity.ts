@@ -1,10 +1,10 @@
 import { LockLevel } from '@fleetshift/contracts';
-import type { Column, Table } from '../catalog/model.js';
+import type { Column, Table } from '../../catalog/model.js';
 import { quoteIdent, quoteLiteral } from '@fleetshift/sql-quote';
-import { displayName, objectKey } from './catalog-index.js';
-import type { ChangeContext, ChangeItem, ChangeKind, StepDraft } from './change.js';
-import { Phase } from './phases.js';
-import { notNullRecipe } from './set-not-null.js';
+import { displayName, objectKey } from '../support/catalog-index.js';
+import type { ChangeContext, ChangeItem, ChangeKind, StepDraft } from '../change.js';
+import { Phase } from '../support/phases.js';
+import { notNullRecipe } from '../support/not-null-recipe.js';
 
 /**
  * Identity of an existing column changes (catalog updates, brief ACCESS EXCLUSIVE):

@@ -1,14 +1,14 @@
 import { LockLevel } from '@fleetshift/contracts';
-import type { Index, Table } from '../catalog/model.js';
+import type { Index, Table } from '../../catalog/model.js';
 import { quoteIdent, quoteLiteral, quoteQualified } from '@fleetshift/sql-quote';
-import { displayName, functionKey, objectKey } from './catalog-index.js';
-import type { ChangeContext, ChangeItem, ChangeKind } from './change.js';
-import { constraintMustBeDropped } from './constraint-definition.js';
-import { foreignKeysToRebuild } from './foreign-key-dependencies.js';
-import { functionMustBeDropped } from './functions.js';
-import { indexRenames } from './index-pairs.js';
-import { Phase } from './phases.js';
-import { viewsToRebuild } from './views.js';
+import { displayName, functionKey } from '../support/catalog-index.js';
+import type { ChangeContext, ChangeItem, ChangeKind } from '../change.js';
+import { constraintMustBeDropped } from '../support/constraint-definition.js';
+import { foreignKeysToRebuild } from '../support/foreign-key-dependencies.js';
+import { functionMustBeDropped } from '../support/function-replacement.js';
+import { indexRenames } from '../support/index-pairs.js';
+import { Phase } from '../support/phases.js';
+import { viewsToRebuild } from '../support/views-to-rebuild.js';
 
 /**
  * COMMENT ON … for every object whose comment differs from what it will have after the earlier steps (an

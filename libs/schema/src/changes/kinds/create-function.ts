@@ -1,9 +1,9 @@
 import { LockLevel } from '@fleetshift/contracts';
-import type { FunctionDef } from '../catalog/model.js';
 import { quoteQualified } from '@fleetshift/sql-quote';
-import { displayName } from './catalog-index.js';
-import type { ChangeContext, ChangeItem, ChangeKind } from './change.js';
-import { Phase } from './phases.js';
+import { displayName } from '../support/catalog-index.js';
+import type { ChangeContext, ChangeItem, ChangeKind } from '../change.js';
+import { functionMustBeDropped } from '../support/function-replacement.js';
+import { Phase } from '../support/phases.js';
 
 /**
  * A function new or changed: its definition is pg_get_functiondef's CREATE OR REPLACE statement, run as
@@ -56,39 +56,6 @@ export const createFunction: ChangeKind = {
   },
 };
 
-/**
- * A function gone from the target: DROP FUNCTION name(args), after the triggers and views using it. When
- * the target has a function of the same name (its parameters were renamed — identity arguments carry the
- * names, but PostgreSQL sees the same function and CREATE OR REPLACE refuses the rename — or an overload
- * replaces it), the old one is dropped first, before the new one is created.
- */
-export const dropFunction: ChangeKind = {
-  name: 'drop-function',
-  phase: Phase.dropFunction,
-  plan(ctx) {
-    const items: ChangeItem[] = [];
-    const targetNames = new Set([...ctx.toFunctions.values()].map((f) => `${f.schema}.${f.name}`));
-    for (const [key, f] of ctx.fromFunctions) {
-      if (ctx.toFunctions.has(key)) continue;
-      const ref = quoteQualified(f.schema, f.name);
-      items.push({
-        key,
-        steps: [
-          {
-            ...(targetNames.has(`${f.schema}.${f.name}`) ? { phase: Phase.dropFunctionEarly } : {}),
-            sql: `DROP FUNCTION ${ref}(${f.identityArgs})`,
-            description: `Drop function ${displayName(f)}(${f.identityArgs})`,
-            transactional: true,
-            lock: LockLevel.LOCK_LEVEL_NONE,
-            lockTarget: ref,
-          },
-        ],
-      });
-    }
-    return items;
-  },
-};
-
 /** Whether a function name is called (`name(`) by any table-level expression of the target. */
 function calledByTables(ctx: ChangeContext): (name: string) => boolean {
   const texts: string[] = [];
@@ -101,13 +68,4 @@ function calledByTables(ctx: ChangeContext): (name: string) => boolean {
   }
   const all = texts.join('\n');
   return (name) => new RegExp(`(^|[^A-Za-z0-9_$])"?${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"?\\s*\\(`).test(all);
-}
-
-/**
- * Whether CREATE OR REPLACE cannot turn `from` into `to`: the signature line (parameter names, defaults)
- * or the RETURNS line of pg_get_functiondef differs.
- */
-export function functionMustBeDropped(from: FunctionDef, to: FunctionDef): boolean {
-  const header = (f: FunctionDef) => f.definition.split('\n').slice(0, 2).join('\n');
-  return header(from) !== header(to);
 }

@@ -1,7 +1,7 @@
 import { LockLevel } from '@fleetshift/contracts';
 import { quoteIdent } from '@fleetshift/sql-quote';
-import type { ChangeItem, ChangeKind } from './change.js';
-import { Phase } from './phases.js';
+import type { ChangeItem, ChangeKind } from '../change.js';
+import { Phase } from '../support/phases.js';
 
 /** A schema new in the target (database scope): CREATE SCHEMA, before anything is created in it. */
 export const createSchema: ChangeKind = {
@@ -12,19 +12,6 @@ export const createSchema: ChangeKind = {
     return [...ctx.to.schemas].sort().filter((s) => !have.has(s)).map((s): ChangeItem => ({
       key: s,
       steps: [{ sql: `CREATE SCHEMA ${quoteIdent(s)}`, description: `Create schema ${s}`, transactional: true, lock: LockLevel.LOCK_LEVEL_NONE, lockTarget: quoteIdent(s) }],
-    }));
-  },
-};
-
-/** A schema gone from the target: DROP SCHEMA (without CASCADE — its objects were dropped before it). */
-export const dropSchema: ChangeKind = {
-  name: 'drop-schema',
-  phase: Phase.dropSchema,
-  plan(ctx) {
-    const want = new Set(ctx.to.schemas);
-    return [...ctx.from.schemas].sort().filter((s) => !want.has(s)).map((s): ChangeItem => ({
-      key: s,
-      steps: [{ sql: `DROP SCHEMA ${quoteIdent(s)}`, description: `Drop schema ${s}`, transactional: true, lock: LockLevel.LOCK_LEVEL_NONE, lockTarget: quoteIdent(s) }],
     }));
   },
 };

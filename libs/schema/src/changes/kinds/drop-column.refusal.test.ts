@@ -3,11 +3,11 @@ import { SchemaFormat } from '@fleetshift/contracts';
 import { createTestDatabase, findPostgres, type TestDatabase } from '@fleetshift/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { introspect } from '../introspect/introspect.js';
-import { applySchema } from '../load/apply-schema.js';
-import { loadDesiredSchema } from '../load/load-desired-schema.js';
-import { parseSchemaSql } from '../parse/sql-parser.js';
-import { buildPlan, refusedHazards } from '../plan/build-plan.js';
+import { introspect } from '../../introspect/introspect.js';
+import { applySchema } from '../../load/apply-schema.js';
+import { loadDesiredSchema } from '../../load/load-desired-schema.js';
+import { parseSchemaSql } from '../../parse/sql-parser.js';
+import { buildPlan, refusedHazards } from '../../plan/build-plan.js';
 
 let serverUrl: string;
 const databases: TestDatabase[] = [];

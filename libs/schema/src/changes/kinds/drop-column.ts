@@ -1,10 +1,10 @@
 import { LockLevel } from '@fleetshift/contracts';
 import { quoteIdent } from '@fleetshift/sql-quote';
-import { columnMap, displayName, objectKey } from './catalog-index.js';
-import type { Column, Table } from '../catalog/model.js';
-import type { ChangeItem, ChangeKind } from './change.js';
-import { HazardCode, hazard } from './hazards.js';
-import { Phase } from './phases.js';
+import { columnMap, displayName, objectKey } from '../support/catalog-index.js';
+import type { Column, Table } from '../../catalog/model.js';
+import type { ChangeItem, ChangeKind } from '../change.js';
+import { HazardCode, hazard } from '../support/hazards.js';
+import { Phase } from '../support/phases.js';
 
 /**
  * A column gone from an existing table: DROP COLUMN is a catalog update (no rewrite; the space is

@@ -1,11 +1,11 @@
 import { LockLevel } from '@fleetshift/contracts';
-import type { Constraint, Table } from '../catalog/model.js';
+import type { Constraint, Table } from '../../catalog/model.js';
 import { quoteIdent } from '@fleetshift/sql-quote';
-import { displayName, objectKey } from './catalog-index.js';
-import type { ChangeContext, ChangeItem, ChangeKind, StepDraft } from './change.js';
-import { constraintMustBeDropped } from './constraint-definition.js';
-import { foreignKeysToRebuild } from './foreign-key-dependencies.js';
-import { Phase } from './phases.js';
+import { displayName, objectKey } from '../support/catalog-index.js';
+import type { ChangeContext, ChangeItem, ChangeKind, StepDraft } from '../change.js';
+import { constraintMustBeDropped } from '../support/constraint-definition.js';
+import { foreignKeysToRebuild } from '../support/foreign-key-dependencies.js';
+import { Phase } from '../support/phases.js';
 
 /**
  * A constraint gone from an existing table, or changed (PostgreSQL has no ALTER for a constraint's

@@ -1,8 +1,8 @@
 import { LockLevel } from '@fleetshift/contracts';
 import { quoteQualified } from '@fleetshift/sql-quote';
-import { displayName } from './catalog-index.js';
-import type { ChangeItem, ChangeKind } from './change.js';
-import { Phase } from './phases.js';
+import { displayName } from '../support/catalog-index.js';
+import type { ChangeItem, ChangeKind } from '../change.js';
+import { Phase } from '../support/phases.js';
 
 /** An enum type gone from the target: DROP TYPE, after the columns that used it changed or went. */
 export const dropEnum: ChangeKind = {

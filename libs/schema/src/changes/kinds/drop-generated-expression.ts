@@ -1,8 +1,8 @@
 import { LockLevel } from '@fleetshift/contracts';
 import { quoteIdent } from '@fleetshift/sql-quote';
-import { displayName, objectKey } from './catalog-index.js';
-import type { ChangeItem, ChangeKind } from './change.js';
-import { Phase } from './phases.js';
+import { displayName, objectKey } from '../support/catalog-index.js';
+import type { ChangeItem, ChangeKind } from '../change.js';
+import { Phase } from '../support/phases.js';
 
 /**
  * A stored generated column becomes a plain column (its values stay): ALTER COLUMN … DROP EXPRESSION,

@@ -1,8 +1,8 @@
-import { objectKey, displayName } from './catalog-index.js';
-import type { ChangeItem, ChangeKind } from './change.js';
-import { dropConcurrently } from './add-index.js';
-import { indexRenames, plainIndexes } from './index-pairs.js';
-import { Phase } from './phases.js';
+import { objectKey, displayName } from '../support/catalog-index.js';
+import type { ChangeItem, ChangeKind } from '../change.js';
+import { dropIndexConcurrently } from '../support/index-builds.js';
+import { indexRenames, plainIndexes } from '../support/index-pairs.js';
+import { Phase } from '../support/phases.js';
 
 /**
  * A plain index gone from an existing table: DROP INDEX CONCURRENTLY IF EXISTS, outside a transaction
@@ -21,7 +21,7 @@ export const dropIndex: ChangeKind = {
         if (target.has(index.name) || renamedFrom.has(index.name)) continue;
         items.push({
           key: `${objectKey(to)}.${index.name}`,
-          steps: [dropConcurrently(ctx, to, index.name, `Drop index ${index.name} on ${displayName(to)}`)],
+          steps: [dropIndexConcurrently(ctx, to, index.name, `Drop index ${index.name} on ${displayName(to)}`)],
         });
       }
     }

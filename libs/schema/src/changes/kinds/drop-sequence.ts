@@ -1,9 +1,9 @@
 import { LockLevel } from '@fleetshift/contracts';
 import { quoteQualified } from '@fleetshift/sql-quote';
-import { displayName } from './catalog-index.js';
-import type { ChangeContext, ChangeItem, ChangeKind } from './change.js';
-import { HazardCode, hazard } from './hazards.js';
-import { Phase } from './phases.js';
+import { displayName } from '../support/catalog-index.js';
+import type { ChangeContext, ChangeItem, ChangeKind } from '../change.js';
+import { HazardCode, hazard } from '../support/hazards.js';
+import { Phase } from '../support/phases.js';
 
 /**
  * A sequence gone from the target: DROP SEQUENCE (its current value is lost: DELETES_DATA). A sequence

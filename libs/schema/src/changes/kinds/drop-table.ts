@@ -1,8 +1,8 @@
 import { LockLevel } from '@fleetshift/contracts';
-import { displayName, objectKey } from './catalog-index.js';
-import type { ChangeKind } from './change.js';
-import { HazardCode, hazard } from './hazards.js';
-import { Phase } from './phases.js';
+import { displayName, objectKey } from '../support/catalog-index.js';
+import type { ChangeKind } from '../change.js';
+import { HazardCode, hazard } from '../support/hazards.js';
+import { Phase } from '../support/phases.js';
 
 /**
  * A table that is gone from the target: DROP TABLE (its indexes, constraints, triggers and owned

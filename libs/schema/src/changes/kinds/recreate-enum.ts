@@ -1,18 +1,18 @@
 import { LockLevel } from '@fleetshift/contracts';
-import type { EnumType } from '../catalog/model.js';
+import type { EnumType } from '../../catalog/model.js';
 import { quoteIdent, quoteLiteral, quoteQualified } from '@fleetshift/sql-quote';
-import { columnMap, displayName } from './catalog-index.js';
-import type { ChangeContext, ChangeItem, ChangeKind, StepDraft } from './change.js';
-import { HazardCode, hazard } from './hazards.js';
-import { Phase } from './phases.js';
-import { tempName } from './temp-names.js';
+import { columnMap, displayName } from '../support/catalog-index.js';
+import type { ChangeContext, ChangeItem, ChangeKind, StepDraft } from '../change.js';
+import { HazardCode, hazard } from '../support/hazards.js';
+import { Phase } from '../support/phases.js';
+import { tempName } from '../support/temp-names.js';
 
 /**
  * An enum whose labels are removed or reordered (PostgreSQL can only add labels): the type is renamed
  * aside, created anew, every existing column of the type converted through text (a rewrite under ACCESS
  * EXCLUSIVE: TYPE_CHANGE + TABLE_REWRITE), and the old type dropped — all in one transaction, so a row
  * holding a removed label fails the conversion and leaves the tenant unchanged. Views over those columns
- * are rebuilt around it (see views.ts). Runs before new tables are created, so they use the new type.
+ * are rebuilt around it (see ../support/views-to-rebuild.ts). Runs before new tables are created, so they use the new type.
  */
 export const recreateEnum: ChangeKind = {
   name: 'recreate-enum',

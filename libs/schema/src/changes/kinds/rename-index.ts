@@ -1,9 +1,9 @@
 import { LockLevel } from '@fleetshift/contracts';
 import { quoteIdent, quoteQualified } from '@fleetshift/sql-quote';
-import { displayName, objectKey } from './catalog-index.js';
-import type { ChangeItem, ChangeKind } from './change.js';
-import { indexRenames } from './index-pairs.js';
-import { Phase } from './phases.js';
+import { displayName, objectKey } from '../support/catalog-index.js';
+import type { ChangeItem, ChangeKind } from '../change.js';
+import { indexRenames } from '../support/index-pairs.js';
+import { Phase } from '../support/phases.js';
 
 /**
  * Same definition, other name: ALTER INDEX … RENAME TO, which takes SHARE UPDATE EXCLUSIVE (PostgreSQL

@@ -1,11 +1,9 @@
-import { LockLevel } from '@fleetshift/contracts';
-import type { Constraint, Table } from '../catalog/model.js';
-import { quoteIdent } from '@fleetshift/sql-quote';
-import { displayName, objectKey } from './catalog-index.js';
-import type { ChangeContext, ChangeItem, ChangeKind, StepDraft } from './change.js';
-import { sameConstraintShape } from './constraint-definition.js';
-import { foreignKeysToRebuild } from './foreign-key-dependencies.js';
-import { Phase } from './phases.js';
+import { objectKey } from '../support/catalog-index.js';
+import type { ChangeItem, ChangeKind } from '../change.js';
+import { sameConstraintShape } from '../support/constraint-definition.js';
+import { foreignKeysToRebuild } from '../support/foreign-key-dependencies.js';
+import { Phase } from '../support/phases.js';
+import { validateStep } from '../support/validate-step.js';
 
 /**
  * A constraint the tenant has as NOT VALID and the target wants validated: VALIDATE CONSTRAINT, alone in
@@ -30,17 +28,3 @@ export const validateConstraint: ChangeKind = {
     return items;
   },
 };
-
-export function validateStep(ctx: ChangeContext, table: Table, constraint: Pick<Constraint, 'name'>): StepDraft {
-  const ref = ctx.ref(table);
-  return {
-    sql: `ALTER TABLE ${ref} VALIDATE CONSTRAINT ${quoteIdent(constraint.name)}`,
-    description: `Validate constraint ${constraint.name} on ${displayName(table)} (reads the table; writes continue)`,
-    transactional: true,
-    isolated: true,
-    lock: LockLevel.LOCK_LEVEL_SHARE_UPDATE_EXCLUSIVE,
-    lockTarget: ref,
-    scansTable: true,
-    long: true,
-  };
-}

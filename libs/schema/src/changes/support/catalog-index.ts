@@ -1,5 +1,5 @@
-import type { Catalog, Column, EnumType, FunctionDef, Sequence, Table, View } from '../catalog/model.js';
-import { compareText } from '../catalog/order.js';
+import type { Catalog, Column, EnumType, FunctionDef, Sequence, Table, View } from '../../catalog/model.js';
+import { compareText } from '../../catalog/order.js';
 import { quoteQualified } from '@fleetshift/sql-quote';
 
 /** Key of a schema object: "schema.name" ("" schema in schema scope). */

@@ -1,4 +1,4 @@
-import type { Column } from '../catalog/model.js';
+import type { Column } from '../../catalog/model.js';
 import { quoteIdent } from '@fleetshift/sql-quote';
 
 export interface ColumnDefinitionOptions {

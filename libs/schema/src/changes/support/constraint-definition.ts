@@ -1,4 +1,4 @@
-import type { Constraint } from '../catalog/model.js';
+import type { Constraint } from '../../catalog/model.js';
 
 /** pg_get_constraintdef appends " NOT VALID" to a constraint not yet validated; the shape without it. */
 export function withoutNotValid(definition: string): string {

@@ -1,5 +1,5 @@
-import type { Constraint, ConstraintKind, Table } from '../catalog/model.js';
-import type { ChangeContext } from './change.js';
+import type { Constraint, ConstraintKind, Table } from '../../catalog/model.js';
+import type { ChangeContext } from '../change.js';
 import { constraintMustBeDropped } from './constraint-definition.js';
 import { foreignKeysToRebuild } from './foreign-key-dependencies.js';
 

@@ -1,6 +1,6 @@
-import type { Constraint } from '../catalog/model.js';
+import type { Constraint } from '../../catalog/model.js';
 import { displayName, objectKey } from './catalog-index.js';
-import type { ChangeContext } from './change.js';
+import type { ChangeContext } from '../change.js';
 import { constraintMustBeDropped } from './constraint-definition.js';
 
 /**

@@ -1,4 +1,4 @@
-import { INDEX_NAME_PLACEHOLDER } from '../catalog/model.js';
+import { INDEX_NAME_PLACEHOLDER } from '../../catalog/model.js';
 import { quoteIdent } from '@fleetshift/sql-quote';
 
 /**

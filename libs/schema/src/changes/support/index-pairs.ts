@@ -1,5 +1,5 @@
-import type { Index, Table } from '../catalog/model.js';
-import { compareText } from '../catalog/order.js';
+import type { Index, Table } from '../../catalog/model.js';
+import { compareText } from '../../catalog/order.js';
 
 /** Plain indexes of a table (not backing a constraint, not a partition's inherited child). */
 export function plainIndexes(table: Table): Index[] {

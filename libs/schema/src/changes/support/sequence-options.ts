@@ -1,4 +1,4 @@
-import type { Sequence } from '../catalog/model.js';
+import type { Sequence } from '../../catalog/model.js';
 
 /** The option clauses of CREATE/ALTER SEQUENCE that differ from `from` (all of them when absent). */
 export function sequenceOptions(to: Sequence, from?: Sequence): string[] {

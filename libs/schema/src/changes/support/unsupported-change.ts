@@ -1,4 +1,4 @@
-import type { ChangeContext } from './change.js';
+import type { ChangeContext } from '../change.js';
 import { columnMap, displayName } from './catalog-index.js';
 
 /** A change the planner has no safe recipe for; the message names the object and what differs. */

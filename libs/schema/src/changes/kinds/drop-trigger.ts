@@ -1,0 +1,37 @@
+import { LockLevel } from '@fleetshift/contracts';
+import { quoteIdent } from '@fleetshift/sql-quote';
+import { displayName, objectKey } from '../support/catalog-index.js';
+import type { ChangeItem, ChangeKind } from '../change.js';
+import { Phase } from '../support/phases.js';
+
+/** A trigger gone from an existing table (or a changed constraint trigger): DROP TRIGGER, a brief catalog update. */
+export const dropTrigger: ChangeKind = {
+  name: 'drop-trigger',
+  phase: Phase.dropTrigger,
+  plan(ctx) {
+    const items: ChangeItem[] = [];
+    for (const [from, to] of ctx.keptTables()) {
+      const want = new Map(to.triggers.map((t) => [t.name, t]));
+      for (const t of from.triggers) {
+        if (t.inherited) continue;
+        const target = want.get(t.name);
+        // A changed constraint trigger cannot be replaced in place.
+        if (target && !(target.definition !== t.definition && /^CREATE CONSTRAINT TRIGGER/.test(t.definition))) continue;
+        const ref = ctx.ref(to);
+        items.push({
+          key: `${objectKey(to)}.${t.name}`,
+          steps: [
+            {
+              sql: `DROP TRIGGER ${quoteIdent(t.name)} ON ${ref}`,
+              description: `Drop trigger ${t.name} on ${displayName(to)}`,
+              transactional: true,
+              lock: LockLevel.LOCK_LEVEL_ACCESS_EXCLUSIVE,
+              lockTarget: ref,
+            },
+          ],
+        });
+      }
+    }
+    return items;
+  },
+};
