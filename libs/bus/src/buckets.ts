@@ -11,3 +11,8 @@ export function openThrottleBucket(nc: NatsConnection, names: BusNames): Promise
 export function openRolloutBucket(nc: NatsConnection, names: BusNames): Promise<KV> {
   return new Kvm(nc).create(names.rolloutBucket, { history: 1 });
 }
+
+/** KV bucket of the pace limiter: one entry per cluster with the executors' tenants in flight. */
+export function openPaceBucket(nc: NatsConnection, names: BusNames): Promise<KV> {
+  return new Kvm(nc).create(names.paceBucket, { history: 1 });
+}

@@ -29,6 +29,8 @@ export interface BusNames {
   throttleBucket: string;
   /** KV bucket with the RolloutControl per rollout. */
   rolloutBucket: string;
+  /** KV bucket with the tenants in flight per cluster (key: cluster id), which the pace bounds. */
+  paceBucket: string;
 }
 
 const tokenPattern = /^[A-Za-z0-9_-]+$/;
@@ -50,6 +52,7 @@ export function busNames(namespace = 'fleetshift'): BusNames {
     throttleSubjects: `${namespace}.throttle.>`,
     throttleBucket: `${namespace}_throttle`,
     rolloutBucket: `${namespace}_rollouts`,
+    paceBucket: `${namespace}_pace`,
   };
 }
 

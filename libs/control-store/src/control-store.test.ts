@@ -80,7 +80,7 @@ describe('tables', () => {
     const rollout = {
       id: 'r1', blueprint: 'bp_active', version: 1, state: RolloutState.ROLLOUT_STATE_PENDING, selector: undefined, batchSize: 50,
       maxBatchesInFlight: 4, tenantConcurrency: 4, canary: false, failurePolicy: undefined, allowedHazards: [], dryRun: false,
-      counts: undefined, haltReason: '', plans: 1, batchesTotal: 0, batchesPublished: 0, throttles: [], createdAt: undefined,
+      counts: undefined, haltReason: '', plans: 1, batchesTotal: 0, batchesPublished: 0, throttles: [], paces: [], createdAt: undefined,
       startedAt: undefined, finishedAt: undefined, throttledSeconds: 0,
     };
     await insertRollout(pool, rollout);

@@ -76,6 +76,7 @@ function toRollout(row: RolloutRow): Rollout {
     batchesTotal: row.batches_total,
     batchesPublished: row.batches_published,
     throttles: [],
+    paces: [],
     createdAt: row.created_at,
     startedAt: row.started_at ?? undefined,
     finishedAt: row.finished_at ?? undefined,
@@ -164,7 +165,9 @@ export async function rolloutIdsInState(db: Queryable, states: RolloutState[]): 
 
 /**
  * Moves a rollout to a state, only from one of `from` (an empty list: any). Returns false when the
- * rollout was not in one of them. Sets started_at on the first RUNNING and finished_at on a final state.
+ * rollout was not in one of them. Sets started_at on the first RUNNING and finished_at on a final state;
+ * leaving a final state (RetryFailed runs a FAILED rollout again) clears finished_at, so a rollout has
+ * one exactly while it is final.
  */
 export async function setRolloutState(
   db: Queryable,
@@ -179,7 +182,7 @@ export async function setRolloutState(
     `UPDATE rollouts SET state = $2,
        halt_reason = COALESCE($4, halt_reason),
        started_at = CASE WHEN $2 = 'running' THEN COALESCE(started_at, now()) ELSE started_at END,
-       finished_at = CASE WHEN $5 THEN now() ELSE finished_at END
+       finished_at = CASE WHEN $5 THEN now() ELSE NULL END
      WHERE id = $1 AND (cardinality($3::text[]) = 0 OR state = ANY($3))`,
     [id, word, from.map((s) => rolloutStates.word(s)), haltReason ?? null, final],
   );
