@@ -22,10 +22,16 @@ export const healthMonitorConfigShape = {
   ...baseServiceConfig({ grpcPort: 50054, metricsPort: 9454 }),
   FLEETSHIFT_NATS_URL: env.url(['nats'], 'nats://127.0.0.1:4222'),
   FLEETSHIFT_NATS_NAMESPACE: env.host('fleetshift'),
-  /** The control-plane database whose clusters table lists the clusters to watch. */
-  FLEETSHIFT_CONTROL_DB_URL: env.url(['postgres', 'postgresql'], 'postgresql://postgres@127.0.0.1:5432/fleetshift'),
   /**
-   * A static list `id=postgresql://user@host:port/db,…`; when set, the control plane is not read.
+   * host:port of the scheduler, whose TenantService.ListClusters lists the clusters to watch (the
+   * scheduler owns the control-plane database; the monitor never reads it).
+   */
+  FLEETSHIFT_SCHEDULER_ADDR: z
+    .string()
+    .default('127.0.0.1:50052')
+    .refine((value) => /^[^\s:/]+:\d{1,5}$/.test(value) || /^\[[0-9a-f:]+\]:\d{1,5}$/i.test(value), { message: 'expected host:port' }),
+  /**
+   * A static list `id=postgresql://user@host:port/db,…`; when set, the scheduler is not asked.
    * Checked in loadHealthMonitorConfig, so that a bad value is reported without its passwords.
    */
   FLEETSHIFT_CLUSTERS: z.string().optional(),

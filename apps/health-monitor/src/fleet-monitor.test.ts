@@ -5,13 +5,13 @@ import { createTestDatabase, waitFor, type TestDatabase } from '@fleetshift/test
 import pg from 'pg';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { openControlStore, upsertCluster } from '@fleetshift/control-store';
 import type { ClusterSource } from './clusters/cluster-source.js';
-import { controlPlaneClusterSource } from './clusters/control-plane-clusters.js';
 import type { ClusterSpec } from './clusters/cluster-spec.js';
+import { schedulerClusterSource } from './clusters/scheduler-clusters.js';
 import { parseStaticClusters } from './clusters/static-clusters.js';
 import { FleetMonitor, type FleetMonitorOptions } from './fleet-monitor.js';
 import { signalNames } from './signals/signal-levels.js';
+import { registeredCluster, startClusterRegistry } from './test-support/cluster-registry.js';
 
 const { THROTTLE_LEVEL_OK: OK, THROTTLE_LEVEL_THROTTLED: THROTTLED, THROTTLE_LEVEL_CRITICAL: CRITICAL } = ThrottleLevel;
 const out = { threshold: 1e6, release: 1e6, critical: 2e6 };
@@ -76,25 +76,60 @@ describe('FleetMonitor', () => {
     expect(() => monitor!.health('one')).toThrow(/not watched/);
   });
 
-  it('waits for a control plane that is not migrated yet, and watches its clusters once registered', async () => {
-    const control = await createTestDatabase('hm_fleet_control');
+  it('waits for the scheduler, watches what it lists, and keeps sampling while it is briefly unreachable (logged once per outage)', async () => {
+    const registry = await startClusterRegistry();
+    await registry.stop(); // the scheduler is not up yet
+    const logs: Array<{ msg: string; err?: { message: string } }> = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line)) });
+    const scheduler = schedulerClusterSource({ address: registry.address, callTimeoutMs: 2_000 });
+    let attempts = 0;
+    const source: ClusterSource = {
+      kind: scheduler.kind,
+      list: () => {
+        attempts += 1;
+        return scheduler.list();
+      },
+      close: scheduler.close,
+    };
+    const unreadable = () => logs.filter((l) => l.msg === 'cannot read the cluster list; keeping the current one');
+    const readableAgain = () => logs.filter((l) => l.msg === 'cluster list readable again');
+    const registration = { host: local.host, port: local.port, adminUser: local.user, maintenanceDatabase: local.database, labels: { cpu_source: 'none' } };
     try {
-      monitor = new FleetMonitor(options(controlPlaneClusterSource(control.url), { refreshIntervalMs: 60_000 }));
-      await monitor.start(); // the clusters table does not exist yet: logged, retried every second
+      // The periodic refresh every second (the shortest FLEETSHIFT_CLUSTER_REFRESH_MS), so that an outage
+      // after a good read is noticed within the test.
+      monitor = new FleetMonitor(options(source, { logger, refreshIntervalMs: 1_000 }));
+      await monitor.start();
       expect(monitor.clusterIds()).toEqual([]);
+      await waitFor('three attempts while the scheduler is not up', () => attempts >= 3, { timeoutMs: 15_000 });
+      expect(unreadable()).toHaveLength(1);
+      expect(unreadable()[0].err?.message).toContain(`cannot list clusters: the scheduler at ${registry.address} is unreachable (UNAVAILABLE)`);
 
-      const store = await openControlStore(control.url, { max: 1 });
-      await upsertCluster(store, {
-        id: 'late', host: local.host, port: local.port, adminUser: local.user, passwordEnv: '', passwordFile: '',
-        maintenanceDatabase: local.database, connectionBudget: 4, labels: { cpu_source: 'none' }, createdAt: undefined,
-      });
-      await store.end();
-      // Well before the 60 s refresh interval: the empty/unreadable list is retried every second.
+      registry.clusters = [registeredCluster({ ...registration, id: 'late' })];
+      await registry.start(); // same port, as a scheduler that comes up
       await waitFor('the registered cluster sampled', () => monitor!.clusterIds().includes('late') && levelOf('late') === OK, { timeoutMs: 15_000 });
+      expect(readableAgain()).toHaveLength(1);
+
+      // The scheduler goes away for a while: the monitor keeps the clusters it knows and goes on sampling them.
+      await registry.stop();
+      const attemptsBefore = attempts;
+      await waitFor('three attempts while the scheduler is away', () => attempts >= attemptsBefore + 3, { timeoutMs: 15_000 });
+      expect(unreadable()).toHaveLength(2);
+      expect(monitor.clusterIds()).toEqual(['late']);
+      const lastSequence = published.filter((s) => s.clusterId === 'late').at(-1)!.sequence;
+      await waitFor('late still sampled', () => published.some((s) => s.clusterId === 'late' && s.sequence > lastSequence));
+      expect(levelOf('late')).toBe(OK);
+
+      // Back, with one more cluster: picked up at the next attempt, and the outage ends in one line.
+      registry.clusters = [...registry.clusters, registeredCluster({ ...registration, id: 'later' })];
+      await registry.start();
+      await waitFor('the new cluster watched', () => monitor!.clusterIds().includes('later'), { timeoutMs: 15_000 });
+      expect(monitor.clusterIds()).toEqual(['late', 'later']);
+      expect(unreadable()).toHaveLength(2);
+      expect(readableAgain()).toHaveLength(2);
     } finally {
       await monitor?.stop();
       monitor = undefined;
-      await control.drop();
+      await registry.stop();
     }
   });
 

@@ -71,15 +71,17 @@ export class FleetMonitor {
   }
 
   /**
-   * Reads the cluster list, starts the loops and the periodic refresh. A list that cannot be read
-   * (the control plane not migrated yet, say) is logged and retried every second until it can, as is
-   * an empty list: meanwhile no signal goes out, which executors obey as THROTTLED.
+   * Reads the cluster list, starts the loops and the periodic refresh. A list that cannot be read (the
+   * scheduler not up yet, or briefly unreachable) is logged once and retried every second until it can,
+   * as is an empty list; meanwhile the clusters already watched stay watched (with none yet, no signal
+   * goes out, which executors obey as THROTTLED).
    */
   async start(): Promise<void> {
     let lastError = '';
     const refresh = async (): Promise<boolean> => {
       try {
         await this.refresh();
+        if (lastError) this.options.logger.info({ source: this.options.source.kind, clusters: this.#clusters.size }, 'cluster list readable again');
         lastError = '';
         return this.#clusters.size > 0;
       } catch (error) {

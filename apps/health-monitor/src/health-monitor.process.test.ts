@@ -5,6 +5,7 @@ import { findNats, findPostgres, startService, testNamespace, waitFor, type Serv
 import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registeredCluster, startClusterRegistry } from './test-support/cluster-registry.js';
 import { healthClient } from './test-support/health-client.js';
 
 const { THROTTLE_LEVEL_OK: OK, THROTTLE_LEVEL_THROTTLED: THROTTLED } = ThrottleLevel;
@@ -189,10 +190,67 @@ describe('health-monitor configuration', () => {
     ['FLEETSHIFT_CLUSTERS', 'a=mysql://u:topsecret@h/db', /^invalid configuration: FLEETSHIFT_CLUSTERS: cluster a: expected a postgresql:\/\/ URL$/m],
     ['FLEETSHIFT_CPU_RELEASE', '90', /^invalid configuration: cpu_percent: expected release \(90\) <= threshold \(80\) < critical \(95\)$/m],
     ['FLEETSHIFT_HEARTBEAT_EVERY_SAMPLES', '3', /^invalid configuration: FLEETSHIFT_HEARTBEAT_EVERY_SAMPLES="3": expected an integer <= 2$/m],
+    ['FLEETSHIFT_SCHEDULER_ADDR', 'http://scheduler:50052', /^invalid configuration: FLEETSHIFT_SCHEDULER_ADDR="http:\/\/scheduler:50052": expected host:port$/m],
   ])('a bad %s exits with code 2 and one clear line', async (variable, value, message) => {
     const started = startService('health-monitor', { [variable]: value });
     await expect(started).rejects.toThrow(/exited with code 2 before listening/);
     await expect(started).rejects.toThrow(message);
     await expect(started).rejects.not.toThrow(/topsecret/);
+  });
+});
+
+// Without FLEETSHIFT_CLUSTERS the monitor asks the scheduler (FLEETSHIFT_SCHEDULER_ADDR) for its clusters;
+// here a real gRPC TenantService that, like the scheduler, refuses calls without the API token.
+describe('health-monitor process with its clusters from the scheduler', () => {
+  it('asks ListClusters with the API token and samples the clusters it answers', async () => {
+    const token = 'hm-process-token';
+    const passwordEnv = 'HM_PROCESS_PG_PASSWORD';
+    const registry = await startClusterRegistry({ apiToken: token });
+    const [pgUrl, natsUrl] = await Promise.all([findPostgres(), findNats()]);
+    const names = busNames(testNamespace('hm_sched'));
+    const server = new URL(pgUrl);
+    registry.clusters = [
+      registeredCluster({
+        id: 'registered',
+        host: server.hostname,
+        port: Number(server.port || 5432),
+        adminUser: decodeURIComponent(server.username) || 'postgres',
+        passwordEnv: server.password ? passwordEnv : '',
+        labels: { cpu_source: 'none' },
+      }),
+    ];
+    let service: ServiceProcess | undefined;
+    const nc = await connectBus(natsUrl, 'hm-process-scheduler-test');
+    try {
+      service = await startService('health-monitor', {
+        FLEETSHIFT_SCHEDULER_ADDR: registry.address,
+        FLEETSHIFT_API_TOKEN: token,
+        FLEETSHIFT_NATS_URL: natsUrl,
+        FLEETSHIFT_NATS_NAMESPACE: names.namespace,
+        FLEETSHIFT_SAMPLE_INTERVAL_MS: String(sampleIntervalMs),
+        FLEETSHIFT_SESSIONS_PER_CORE_THRESHOLD: '1000',
+        FLEETSHIFT_SESSIONS_PER_CORE_RELEASE: '1000',
+        FLEETSHIFT_SESSIONS_PER_CORE_CRITICAL: '2000',
+        FLEETSHIFT_LOCK_WAITERS_THRESHOLD: '1000',
+        FLEETSHIFT_LOCK_WAITERS_RELEASE: '1000',
+        FLEETSHIFT_LOCK_WAITERS_CRITICAL: '2000',
+        ...(server.password ? { [passwordEnv]: decodeURIComponent(server.password) } : {}),
+      });
+      const kv = await openThrottleBucket(nc, names);
+      const signal = await waitFor('the registered cluster OK in the bucket', async () => {
+        const entry = await kv.get('registered');
+        const decoded = entry && entry.value.length > 0 ? decodeMessage(ThrottleSignal, entry.value) : undefined;
+        return decoded?.level === OK && decoded;
+      });
+      expect(signal).toMatchObject({ clusterId: 'registered', level: OK });
+      expect(registry.calls).toBeGreaterThan(0);
+      expect(service.logs.find((line) => line.msg === 'cluster source')).toMatchObject({ source: 'scheduler', scheduler: registry.address });
+      expect(service.logs.filter((line) => line.msg === 'cannot read the cluster list; keeping the current one')).toEqual([]);
+      expect(JSON.stringify(service.logs)).not.toContain(token);
+    } finally {
+      await service?.stop();
+      await nc.drain();
+      await registry.stop();
+    }
   });
 });

@@ -1,9 +1,9 @@
 import { HealthMonitorServiceService } from '@fleetshift/contracts';
 import { busNames, connectBus, openThrottleBucket } from '@fleetshift/bus';
-import { createServiceRuntime, redactUrl } from '@fleetshift/telemetry';
+import { createServiceRuntime } from '@fleetshift/telemetry';
 import { lastSequenceInBucket, natsBroadcaster } from './broadcaster.js';
 import { staticClusterSource } from './clusters/cluster-source.js';
-import { controlPlaneClusterSource } from './clusters/control-plane-clusters.js';
+import { schedulerClusterSource } from './clusters/scheduler-clusters.js';
 import { parseStaticClusters } from './clusters/static-clusters.js';
 import { loadHealthMonitorConfig, signalLevelsFrom } from './config.js';
 import { FleetMonitor } from './fleet-monitor.js';
@@ -20,11 +20,8 @@ const bucket = await openThrottleBucket(nc, names);
 
 const source = config.FLEETSHIFT_CLUSTERS
   ? staticClusterSource(parseStaticClusters(config.FLEETSHIFT_CLUSTERS))
-  : controlPlaneClusterSource(config.FLEETSHIFT_CONTROL_DB_URL);
-logger.info(
-  { source: source.kind, controlDb: source.kind === 'control-plane' ? redactUrl(config.FLEETSHIFT_CONTROL_DB_URL) : undefined },
-  'cluster source',
-);
+  : schedulerClusterSource({ address: config.FLEETSHIFT_SCHEDULER_ADDR, apiToken: config.FLEETSHIFT_API_TOKEN });
+logger.info({ source: source.kind, scheduler: source.kind === 'scheduler' ? config.FLEETSHIFT_SCHEDULER_ADDR : undefined }, 'cluster source');
 
 const monitor = new FleetMonitor({
   source,

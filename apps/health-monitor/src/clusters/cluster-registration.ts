@@ -1,7 +1,4 @@
 import type { Cluster } from '@fleetshift/contracts';
-import { listClusters } from '@fleetshift/control-store';
-import pg from 'pg';
-import type { ClusterSource } from './cluster-source.js';
 import type { ClusterSpec, CpuSourceSpec } from './cluster-spec.js';
 
 /**
@@ -15,22 +12,6 @@ export const clusterLabels = {
   prometheusUrl: 'prometheus_url',
   prometheusQuery: 'prometheus_query',
 } as const;
-
-/**
- * The clusters registered in the control-plane database (the scheduler owns it; the monitor only reads
- * the clusters table, through one small pool).
- */
-export function controlPlaneClusterSource(controlDbUrl: string): ClusterSource {
-  const pool = new pg.Pool({ connectionString: controlDbUrl, max: 1, application_name: 'fleetshift-health-monitor' });
-  pool.on('error', () => undefined); // an idle client's error surfaces on the next query
-  return {
-    kind: 'control-plane',
-    async list() {
-      return (await listClusters(pool)).map((cluster) => clusterSpecFromRegistration(cluster));
-    },
-    close: () => pool.end(),
-  };
-}
 
 /** A registered cluster as the monitor watches it (sampling through the maintenance database). */
 export function clusterSpecFromRegistration(cluster: Cluster): ClusterSpec {

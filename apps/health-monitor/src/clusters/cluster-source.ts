@@ -2,7 +2,7 @@ import type { ClusterSpec } from './cluster-spec.js';
 
 /** Where the list of clusters to watch comes from; re-read periodically by the monitor. */
 export interface ClusterSource {
-  /** "static", "control-plane", …: for logs. */
+  /** "static", "scheduler", …: for logs. */
   kind: string;
   list(): Promise<ClusterSpec[]>;
   close?(): Promise<void>;

@@ -1,12 +1,11 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { openControlStore, upsertCluster } from '@fleetshift/control-store';
-import { createTestDatabase, type TestDatabase } from '@fleetshift/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chooseCpuSourceSpec } from '../signals/cpu-source-choice.js';
+import { registeredCluster, startClusterRegistry } from '../test-support/cluster-registry.js';
 import { clusterPassword } from './cluster-password.js';
-import { controlPlaneClusterSource } from './control-plane-clusters.js';
+import { schedulerClusterSource } from './scheduler-clusters.js';
 import { parseStaticClusters } from './static-clusters.js';
 
 describe('FLEETSHIFT_CLUSTERS', () => {
@@ -45,21 +44,22 @@ describe('cluster passwords', () => {
   });
 });
 
-describe('control-plane cluster source', () => {
-  let db: TestDatabase;
+describe('scheduler cluster source (TenantService.ListClusters)', () => {
+  const token = 'hm-test-token';
+  let registry: Awaited<ReturnType<typeof startClusterRegistry>>;
   beforeAll(async () => {
-    db = await createTestDatabase('hm_control');
+    registry = await startClusterRegistry({ apiToken: token });
   });
-  afterAll(() => db?.drop());
+  afterAll(() => registry?.stop());
 
   it('lists the registered clusters, sampling through their maintenance database, with labels for CPU and cores', async () => {
-    const pool = await openControlStore(db.url, { max: 1 });
-    const registration = { host: '10.0.0.5', port: 6432, adminUser: 'fleet', passwordFile: '', maintenanceDatabase: 'ops', connectionBudget: 10, createdAt: undefined };
-    await upsertCluster(pool, { ...registration, id: 'eu-1', passwordEnv: 'EU1_PASSWORD', labels: { cores: '16', prometheus_query: 'cpu_busy{host="db1"}' } });
-    await upsertCluster(pool, { ...registration, id: 'us-1', passwordEnv: '', maintenanceDatabase: '', labels: {} });
-    await pool.end();
+    const registration = { host: '10.0.0.5', port: 6432, adminUser: 'fleet', maintenanceDatabase: 'ops' };
+    registry.clusters = [
+      registeredCluster({ ...registration, id: 'eu-1', passwordEnv: 'EU1_PASSWORD', labels: { cores: '16', prometheus_query: 'cpu_busy{host="db1"}' } }),
+      registeredCluster({ ...registration, id: 'us-1', maintenanceDatabase: '' }),
+    ];
 
-    const source = controlPlaneClusterSource(db.url);
+    const source = schedulerClusterSource({ address: registry.address, apiToken: token });
     try {
       const specs = await source.list();
       expect(specs).toEqual([
@@ -77,6 +77,35 @@ describe('control-plane cluster source', () => {
       expect(chooseCpuSourceSpec(specs[1], defaults)).toEqual({ kind: 'prometheus', url: 'http://prom:9090', query: 'busy{instance="10.0.0.5:6432"}' });
       expect(chooseCpuSourceSpec(specs[1], { ...defaults, prometheusUrl: undefined })).toEqual({ kind: 'none' });
       expect(chooseCpuSourceSpec({ ...specs[1], host: '127.0.0.1' }, defaults)).toEqual({ kind: 'proc-stat' });
+    } finally {
+      await source.close?.();
+    }
+  });
+
+  it('sends the API token; without it the refusal names the scheduler and the status', async () => {
+    registry.clusters = [registeredCluster({ id: 'one', host: 'db1', port: 5432 })];
+    const withoutToken = schedulerClusterSource({ address: registry.address });
+    const wrongToken = schedulerClusterSource({ address: registry.address, apiToken: 'not-the-token' });
+    try {
+      await expect(withoutToken.list()).rejects.toThrow(`cannot list clusters: the scheduler at ${registry.address} answered UNAUTHENTICATED: missing or wrong bearer token`);
+      await expect(wrongToken.list()).rejects.toThrow(/answered UNAUTHENTICATED/);
+      await expect(wrongToken.list()).rejects.not.toThrow(/not-the-token/);
+    } finally {
+      await Promise.all([withoutToken.close?.(), wrongToken.close?.()]);
+    }
+  });
+
+  it('names an unreachable scheduler the same way on every attempt, whatever the transport says', async () => {
+    const source = schedulerClusterSource({ address: '127.0.0.1:1', callTimeoutMs: 2_000 });
+    try {
+      const message = 'cannot list clusters: the scheduler at 127.0.0.1:1 is unreachable (UNAVAILABLE)';
+      const first = await source.list().catch((error: Error) => error);
+      const second = await source.list().catch((error: Error) => error);
+      expect(first).toBeInstanceOf(Error);
+      expect((first as Error).message).toBe(message);
+      expect((second as Error).message).toBe(message);
+      // The transport's own words stay available as the cause (pino logs them with the message).
+      expect(String(((first as Error).cause as Error).message)).toMatch(/ECONNREFUSED/);
     } finally {
       await source.close?.();
     }
