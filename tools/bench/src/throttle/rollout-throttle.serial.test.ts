@@ -23,7 +23,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { afterEach, describe, expect, it } from 'vitest';
 // A whole-system test: it borrows the demo's fleet helpers, and reads the host CPU the way the health
 // monitor does (test-only imports; no app or lib imports tools).
-import { procStatCpuSource } from '../../../../apps/health-monitor/src/signals/cpu-proc-stat.js';
+import { procStatSampler } from '@fleetshift/host-cpu';
 import { resetDemo } from '../../../demo/src/demo-reset.js';
 import { provisionTenants, pushVersion, registerCluster, type FleetSpec } from '../../../demo/src/fleet.js';
 import { benchSchema } from './bench-schemas.js';
@@ -223,7 +223,7 @@ describe('rollout throttled by the health monitor', () => {
 });
 
 async function idleCpu(): Promise<number> {
-  const source = procStatCpuSource();
+  const source = procStatSampler();
   const values: number[] = [];
   for (let i = 0; i < 12; i += 1) {
     values.push(await source.read());

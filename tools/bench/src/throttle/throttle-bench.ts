@@ -24,7 +24,7 @@ import { benchSchema } from './bench-schemas.js';
 import { startStack, type RunningStack } from '@fleetshift/dev-stack';
 import { recordThrottleSignals } from './signal-recorder.js';
 import { measureReaction, startsPerSecond, throttleWindows, type Reaction, type SignalPoint } from './throttle-timeline.js';
-import { procStatCpuSource } from '../../../../apps/health-monitor/src/signals/cpu-proc-stat.js';
+import { procStatSampler } from '@fleetshift/host-cpu';
 
 interface Options {
   tenants: number;
@@ -271,7 +271,7 @@ function panelOf(run: RunResult, threshold: number): TimelinePanel {
 }
 
 async function measureIdleCpu(durationMs: number, intervalMs: number): Promise<number> {
-  const source = procStatCpuSource();
+  const source = procStatSampler();
   const values: number[] = [];
   const end = Date.now() + durationMs;
   while (Date.now() < end) {
