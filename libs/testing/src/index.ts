@@ -6,3 +6,5 @@ export { startCpuLoad, cpuLoadLimits, type CpuLoad, type CpuLoadOptions, type Cp
 export { cpuThresholdsFor } from './cpu-thresholds.js';
 export { runFleetshift, type CliResult } from './fleetshift-cli.js';
 export { waitFor, type WaitForOptions, type NotYet } from './wait-for.js';
+export { pgBinary } from './pg-binary.js';
+export { squawkBinary } from './squawk-binary.js';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fingerprint, introspect } from '@fleetshift/schema';
-import { findPostgres } from '@fleetshift/testing';
+import { findPostgres, pgBinary } from '@fleetshift/testing';
 import { createBenchDatabase, type BenchDatabase } from './bench-database.js';
 import { applyChangeSet } from './change-set.js';
 import { planWithFleetshift } from './fleetshift-planner.js';
@@ -47,7 +47,7 @@ describe('plan benchmark', () => {
     expect(migra.statements).toBeGreaterThan(10);
 
     writeFileSync(path.join(dir, 'plan.sql'), fleetshift.sql);
-    const psql = spawnSync('/usr/lib/postgresql/15/bin/psql', ['-v', 'ON_ERROR_STOP=1', '-X', '-q', '-d', a.url, '-f', path.join(dir, 'plan.sql')], { encoding: 'utf8' });
+    const psql = spawnSync(pgBinary('psql'), ['-v', 'ON_ERROR_STOP=1', '-X', '-q', '-d', a.url, '-f', path.join(dir, 'plan.sql')], { encoding: 'utf8' });
     expect(psql.stderr).toBe('');
     expect(psql.status).toBe(0);
     expect(await fingerprintOf(a.url)).toBe(await fingerprintOf(b.url));

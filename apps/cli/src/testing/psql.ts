@@ -1,14 +1,12 @@
 import { spawn } from 'node:child_process';
-
-/** The psql binary itself (Debian's /usr/bin/psql is a Perl wrapper). */
-export const psqlBinary = '/usr/lib/postgresql/15/bin/psql';
+import { pgBinary } from '@fleetshift/testing';
 
 /**
  * Applies a SQL script the way the CLI contract says an operator does:
  * `psql -v ON_ERROR_STOP=1 -X -f plan.sql`. Resolves with psql's exit code and output.
  */
 export function applyWithPsql(databaseUrl: string, scriptPath: string): Promise<{ code: number | null; output: string }> {
-  const child = spawn(psqlBinary, ['-v', 'ON_ERROR_STOP=1', '-X', '-q', '-d', databaseUrl, '-f', scriptPath], {
+  const child = spawn(pgBinary('psql'), ['-v', 'ON_ERROR_STOP=1', '-X', '-q', '-d', databaseUrl, '-f', scriptPath], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

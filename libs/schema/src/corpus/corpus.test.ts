@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { LockLevel, type Plan, type PlanStep } from '@fleetshift/contracts';
-import { createTestDatabase, findPostgres, type TestDatabase } from '@fleetshift/testing';
+import { createTestDatabase, findPostgres, pgBinary, squawkBinary, type TestDatabase } from '@fleetshift/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson, fingerprint } from '../catalog/fingerprint.js';
@@ -23,9 +23,8 @@ import { lintSql } from '../lint/lint-sql.js';
 import { readCases, type CorpusCase } from './case-file.js';
 
 const run = promisify(execFile);
-const psql = '/usr/lib/postgresql/15/bin/psql';
-// squawk's platform binary package (the squawk-cli wrapper's other platforms are not on this registry).
-const squawk = new URL('../../../../node_modules/@squawk-cli/linux-x64/bin/squawk', import.meta.url).pathname;
+const psql = pgBinary('psql');
+const squawk = squawkBinary();
 const work = mkdtempSync(join(tmpdir(), 'fleetshift-corpus-'));
 
 /** Hazards that admit a step holding a write-blocking lock while it reads or rewrites an existing table. */

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { SchemaFormat } from '@fleetshift/contracts';
-import { createTestDatabase, findPostgres, type TestDatabase } from '@fleetshift/testing';
+import { createTestDatabase, findPostgres, pgBinary, type TestDatabase } from '@fleetshift/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalogsEqual } from '../catalog/fingerprint.js';
@@ -14,7 +14,7 @@ import { buildPlan } from './build-plan.js';
 import { renderSqlScript } from '@fleetshift/plan-runner';
 
 const run = promisify(execFile);
-const psql = '/usr/lib/postgresql/15/bin/psql';
+const psql = pgBinary('psql');
 
 // A concurrent unique index build that fails (duplicates) leaves an INVALID index behind. The step's
 // cleanup_sql removes it; and a plan computed from that state drops the leftover before building again.

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { createTestDatabase, type TestDatabase } from '@fleetshift/testing';
+import { createTestDatabase, pgBinary, type TestDatabase } from '@fleetshift/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson } from '../catalog/fingerprint.js';
@@ -12,7 +12,7 @@ import { buildPlan } from './build-plan.js';
 import { renderSqlScript } from '@fleetshift/plan-runner';
 
 const run = promisify(execFile);
-const psql = '/usr/lib/postgresql/15/bin/psql';
+const psql = pgBinary('psql');
 
 // The script sets its own lock_timeout: a DDL that cannot get its lock gives up (55P03) instead of queueing
 // in front of the application, and the transaction of its group leaves nothing behind.
