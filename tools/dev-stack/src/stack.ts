@@ -28,8 +28,9 @@ const defaultPorts: Record<string, { grpc: number; metrics: number }> = {
 };
 
 /**
- * Starts the four services as processes: planner and health monitor first, then the scheduler (which
- * needs the planner), then the executors. If one fails to start, the ones already started are stopped.
+ * Starts the four services as processes: the planner, then the scheduler (which asks the planner), then
+ * the health monitor (which asks the scheduler for its clusters) and the executors. If one fails to
+ * start, the ones already started are stopped.
  */
 export async function startStack(options: StackOptions): Promise<RunningStack> {
   const started: ServiceProcess[] = [];
@@ -41,9 +42,12 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     return service;
   };
   try {
-    const [planner, healthMonitor] = await Promise.all([start('planner'), start('health-monitor')]);
+    const planner = await start('planner');
     const scheduler = await start('scheduler', 0, { FLEETSHIFT_PLANNER_ADDR: `127.0.0.1:${planner.grpcPort}` });
-    const executors = await Promise.all(Array.from({ length: options.executors ?? 1 }, (_, i) => start('executor', i)));
+    const [healthMonitor, ...executors] = await Promise.all([
+      start('health-monitor', 0, { FLEETSHIFT_SCHEDULER_ADDR: `127.0.0.1:${scheduler.grpcPort}` }),
+      ...Array.from({ length: options.executors ?? 1 }, (_, i) => start('executor', i)),
+    ]);
     return {
       planner,
       healthMonitor,

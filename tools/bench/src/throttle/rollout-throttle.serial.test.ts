@@ -205,7 +205,7 @@ describe('rollout throttled by the health monitor', () => {
     expect(doneWhilePaused).toBeLessThan(tenants);
 
     const restartedAt = Date.now();
-    restarted = await startService('health-monitor', env);
+    restarted = await startService('health-monitor', { ...env, FLEETSHIFT_SCHEDULER_ADDR: `127.0.0.1:${stack!.scheduler.grpcPort}` });
     const final = await waitFor('the rollout finished', async () => {
       const rollout = await rolloutOf(clients, rolloutId);
       return finalStates.has(rollout.state) && rollout;
