@@ -1,11 +1,13 @@
 import { PlannerServiceService } from '@fleetshift/contracts';
 import { createServiceRuntime } from '@fleetshift/telemetry';
 import { loadPlannerConfig } from './config.js';
+import { plannerDesiredSchemas } from './desired-schema.js';
 import { createPlannerMetrics } from './planner-metrics.js';
 import { plannerService } from './planner-service.js';
 
 const config = loadPlannerConfig();
 const runtime = createServiceRuntime('planner', config);
+const metrics = createPlannerMetrics(runtime.metrics);
 
 await runtime.serve([
   {
@@ -13,9 +15,10 @@ await runtime.serve([
     definition: PlannerServiceService,
     implementation: plannerService({
       scratchServerUrl: config.FLEETSHIFT_SCRATCH_PG_URL,
+      desiredSchemas: plannerDesiredSchemas(config.FLEETSHIFT_SCRATCH_PG_URL, config.FLEETSHIFT_DESIRED_SCHEMA_CACHE_ENTRIES, metrics),
       tenantConnectTimeoutMs: config.FLEETSHIFT_TENANT_CONNECT_TIMEOUT_MS,
       verifyPlans: config.FLEETSHIFT_VERIFY_PLANS,
-      metrics: createPlannerMetrics(runtime.metrics),
+      metrics,
       logger: runtime.logger,
     }),
   },

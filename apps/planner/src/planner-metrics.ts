@@ -11,6 +11,10 @@ export type PlanOutcome =
 export interface PlannerMetrics {
   /** Runs one planning call, timing it and counting its outcome. */
   observe<T extends { plan?: Plan; refusedHazards: unknown[] }>(rpc: 'plan' | 'diff', work: () => Promise<T>): Promise<T>;
+  /** A desired schema went to a scratch database (not in the cache). */
+  desiredSchemaLoaded(): void;
+  /** A desired schema came from the cache (or joined a load under way). */
+  desiredSchemaCacheHit(): void;
 }
 
 /** Buckets of the plan duration histogram, seconds: introspection + load + diff spans 10 ms to a minute. */
@@ -30,7 +34,19 @@ export function createPlannerMetrics(registry: Registry): PlannerMetrics {
     labelNames: ['rpc', 'outcome'],
     registers: [registry],
   });
+  const desiredLoads = new Counter({
+    name: 'fleetshift_planner_desired_schema_loads_total',
+    help: 'Desired schemas loaded into a scratch database: the desired schema cache did not have them.',
+    registers: [registry],
+  });
+  const desiredHits = new Counter({
+    name: 'fleetshift_planner_desired_schema_cache_hits_total',
+    help: 'Desired schemas served by the desired schema cache instead of a scratch database.',
+    registers: [registry],
+  });
   return {
+    desiredSchemaLoaded: () => desiredLoads.inc(),
+    desiredSchemaCacheHit: () => desiredHits.inc(),
     async observe(rpc, work) {
       const stop = duration.startTimer({ rpc });
       try {

@@ -1,15 +1,15 @@
-import type { Plan, PlanResponse, SchemaSource } from '@fleetshift/contracts';
-import { extensionStatements, parseSchemaSource, verifyPlan, type Catalog } from '@fleetshift/schema';
+import type { Plan, PlanResponse } from '@fleetshift/contracts';
+import { verifyPlan, type Catalog } from '@fleetshift/schema';
 import { planResponse } from './plan-response.js';
 import type { PlannerDeps } from './planner-deps.js';
 
-/** What a plan is verified against: its two states, the schema scope, and the schema texts they came from. */
+/** What a plan is verified against: its two states, the schema scope, and the extensions of the texts they came from. */
 export interface PlanStates {
   from: Catalog;
   to: Catalog;
   schema: string | undefined;
-  /** The schema texts loaded for the plan: in schema scope their CREATE EXTENSION statements prepare the copy. */
-  sources: SchemaSource[];
+  /** The CREATE EXTENSION statements of the schema texts loaded for the plan: in schema scope they prepare the copy. */
+  extensions: readonly string[];
 }
 
 /**
@@ -28,7 +28,7 @@ export async function verifiedPlanResponse(
   const trivial = plan.steps.length === 0 && plan.fromFingerprint === plan.toFingerprint;
   if (deps.verifyPlans && response.plan && !trivial) {
     // Schema scope: extensions the texts install in a shared schema (… SCHEMA public) are outside both catalogs.
-    const prelude = states.schema ? (await Promise.all(states.sources.map(async (s) => extensionStatements(await parseSchemaSource(s))))).flat() : [];
+    const prelude = states.schema ? states.extensions : [];
     await verifyPlan(states.from, plan, states.to, { scratchServerUrl: deps.scratchServerUrl, schema: states.schema, scratchTag: 'planner', prelude });
   }
   return response;

@@ -1,6 +1,6 @@
 import { SchemaFormat, type DiffRequest, type DiffResponse, type SchemaSource } from '@fleetshift/contracts';
 import { buildPlan } from '@fleetshift/schema';
-import { loadDesired, requireSource } from '../desired-schema.js';
+import { requireSource } from '../desired-schema.js';
 import { logPlan } from '../plan-log.js';
 import { verifiedPlanResponse } from '../verified-plan-response.js';
 import type { PlannerDeps } from '../planner-deps.js';
@@ -15,12 +15,10 @@ export function diffHandler(deps: PlannerDeps): (request: DiffRequest) => Promis
     deps.metrics.observe('diff', async () => {
       const to = requireSource(request.to, 'to');
       const schema = request.schema || undefined;
-      const [fromCatalog, toCatalog] = await both(
-        loadDesired(request.from ?? emptySource, deps.scratchServerUrl, schema),
-        loadDesired(to, deps.scratchServerUrl, schema),
-      );
-      const states = { from: fromCatalog, to: toCatalog, schema, sources: [...(request.from ? [request.from] : []), to] };
-      const response = await verifiedPlanResponse(deps, buildPlan(fromCatalog, toCatalog), states, request.allowHazards);
+      // Through the cache: the same text (from = to included) is loaded once.
+      const [from, desired] = await both(deps.desiredSchemas.load(request.from ?? emptySource, schema), deps.desiredSchemas.load(to, schema));
+      const states = { from: from.catalog, to: desired.catalog, schema, extensions: [...from.extensions, ...desired.extensions] };
+      const response = await verifiedPlanResponse(deps, buildPlan(from.catalog, desired.catalog), states, request.allowHazards);
       logPlan(deps.logger, 'diff', `${request.from?.filename || '<empty database>'} → ${to.filename || '<input>'}`, response);
       return response;
     });

@@ -1,7 +1,6 @@
 import type { PlanRequest, PlanResponse } from '@fleetshift/contracts';
 import { buildPlan } from '@fleetshift/schema';
 import { InvalidRequestError } from '@fleetshift/telemetry';
-import { loadDesired } from '../desired-schema.js';
 import { logPlan } from '../plan-log.js';
 import { verifiedPlanResponse } from '../verified-plan-response.js';
 import type { PlannerDeps } from '../planner-deps.js';
@@ -21,11 +20,11 @@ export function planHandler(deps: PlannerDeps): (request: PlanRequest) => Promis
       const desired = request.schema;
       if (!desired) throw new InvalidRequestError('schema is required: the desired schema text (a SchemaSource)');
       const [to, from] = await both(
-        loadDesired(desired, deps.scratchServerUrl, schema),
+        deps.desiredSchemas.load(desired, schema),
         introspectTenant(tenant, deps.tenantConnectTimeoutMs),
       );
-      const states = { from, to, schema, sources: [desired] };
-      const response = await verifiedPlanResponse(deps, buildPlan(from, to), states, request.allowHazards);
+      const states = { from, to: to.catalog, schema, extensions: to.extensions };
+      const response = await verifiedPlanResponse(deps, buildPlan(from, to.catalog), states, request.allowHazards);
       logPlan(deps.logger, 'plan', describeTarget(tenant), response);
       return response;
     });

@@ -1,13 +1,14 @@
 import type { ValidateSchemaRequest, ValidateSchemaResponse } from '@fleetshift/contracts';
 import { fingerprint, summarizeCatalog } from '@fleetshift/schema';
-import { loadDesired, requireSource } from '../desired-schema.js';
+import { requireSource } from '../desired-schema.js';
 import type { PlannerDeps } from '../planner-deps.js';
 
 /** ValidateSchema: parse and load a schema (before it is stored); its fingerprint and size. */
 export function validateSchemaHandler(deps: PlannerDeps): (request: ValidateSchemaRequest) => Promise<ValidateSchemaResponse> {
   return async (request) => {
     const source = requireSource(request.schema, 'schema');
-    const catalog = await loadDesired(source, deps.scratchServerUrl, request.schemaName || undefined);
+    // Loaded through the cache: the scheduler's Diff and Plan calls of a rollout of this schema find it there.
+    const { catalog } = await deps.desiredSchemas.load(source, request.schemaName || undefined);
     const { tables, indexes } = summarizeCatalog(catalog);
     return { fingerprint: fingerprint(catalog), tables, indexes };
   };

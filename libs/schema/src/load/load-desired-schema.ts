@@ -1,6 +1,7 @@
 import type { SchemaSource } from '@fleetshift/contracts';
 import type { Catalog } from '../catalog/model.js';
 import { introspect } from '../introspect/introspect.js';
+import type { ParsedSchema } from '../parse/parsed-schema.js';
 import { parseSchemaSource } from '../parse/parse-schema-source.js';
 import { applySchema } from './apply-schema.js';
 import { withScratchDatabase } from './scratch-database.js';
@@ -21,7 +22,11 @@ export interface LoadDesiredSchemaOptions {
  * Throws SchemaInputError (with line:column) for anything wrong with the input.
  */
 export async function loadDesiredSchema(source: SchemaSource, opts: LoadDesiredSchemaOptions): Promise<Catalog> {
-  const parsed = await parseSchemaSource(source);
+  return loadParsedSchema(await parseSchemaSource(source), opts);
+}
+
+/** loadDesiredSchema for a text already parsed (parseSchemaSource), for a caller that keeps the parse too. */
+export async function loadParsedSchema(parsed: ParsedSchema, opts: LoadDesiredSchemaOptions): Promise<Catalog> {
   return withScratchDatabase(opts.scratchServerUrl, async (client) => {
     await applySchema(client, parsed, { schema: opts.schema });
     return introspect(client, { schema: opts.schema });

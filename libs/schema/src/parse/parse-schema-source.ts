@@ -9,6 +9,11 @@ export async function parseSchemaSource(source: SchemaSource): Promise<ParsedSch
   return isOmniql(source) ? parseOmniql(source.text, source.filename) : parseSchemaSql(source.text, source.filename);
 }
 
+/** The format parseSchemaSource reads a source in: its own, or (unspecified) the one its file name says. */
+export function schemaSourceFormat(source: SchemaSource): 'sql' | 'omniql' {
+  return isOmniql(source) ? 'omniql' : 'sql';
+}
+
 function isOmniql(source: SchemaSource): boolean {
   if (source.format === SchemaFormat.SCHEMA_FORMAT_OMNIQL) return true;
   if (source.format === SchemaFormat.SCHEMA_FORMAT_SQL) return false;
