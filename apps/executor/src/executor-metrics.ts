@@ -7,6 +7,7 @@ export interface ExecutorMetrics {
   tenantSeconds: Histogram<'result'>;
   lockRetries: Counter<'change'>;
   throttledWaitSeconds: Counter<'cluster'>;
+  paceWaitSeconds: Counter<'cluster'>;
   throttleLevel: Gauge<'cluster'>;
   batches: Counter<'outcome'>;
   connectionsOpened: Counter<'reused'>;
@@ -43,6 +44,12 @@ export function createExecutorMetrics(registry: Registry): ExecutorMetrics {
     throttledWaitSeconds: new Counter({
       name: 'fleetshift_executor_throttled_wait_seconds_total',
       help: 'Seconds batches waited for a throttled (or stale) cluster before starting a tenant.',
+      labelNames: ['cluster'],
+      registers: [registry],
+    }),
+    paceWaitSeconds: new Counter({
+      name: 'fleetshift_executor_pace_wait_seconds_total',
+      help: 'Seconds workers waited for a place under their cluster’s pace before starting a tenant.',
       labelNames: ['cluster'],
       registers: [registry],
     }),

@@ -1,6 +1,6 @@
 import { jetstream } from '@nats-io/jetstream';
 import { BatchJob, ThrottleLevel } from '@fleetshift/contracts';
-import { busNames, connectBus, encodeMessage, ensureStreams, openRolloutBucket, openThrottleBucket } from '@fleetshift/bus';
+import { busNames, connectBus, encodeMessage, ensureStreams, openPaceBucket, openRolloutBucket, openThrottleBucket, PaceLimiter } from '@fleetshift/bus';
 import { createServiceRuntime, redactUrl } from '@fleetshift/telemetry';
 import { loadExecutorConfig } from './config.js';
 import { ExecutorLoop } from './executor.js';
@@ -48,6 +48,7 @@ const loop = new ExecutorLoop({
     holdMs: config.FLEETSHIFT_EXECUTOR_HOLD_MS,
     nakDelayMs: config.FLEETSHIFT_EXECUTOR_NAK_DELAY_MS,
     connectTimeoutMs: config.FLEETSHIFT_EXECUTOR_CONNECT_TIMEOUT_MS,
+    pace: new PaceLimiter(await openPaceBucket(nc, names)),
     requeue: async (job, msgID) => {
       await js.publish(names.batchSubject(job.clusterId), encodeMessage(BatchJob, job), { msgID });
     },

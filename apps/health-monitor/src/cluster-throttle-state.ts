@@ -1,5 +1,7 @@
 import { ClusterHealth, ThrottleLevel, type SignalSample } from '@fleetshift/contracts';
+import { cpuSourceOf } from './signals/cluster-sampler.js';
 import { activeOverride, overriddenLevel, toManualThrottle, type ManualOverride } from './manual-override.js';
+import { initialPace, nextPace, type PaceOptions, type PaceState } from './pace/pace-controller.js';
 import { decide, initialDecision, type DecisionState, type HysteresisOptions } from './throttle-decision.js';
 
 export interface EffectiveLevel {
@@ -22,18 +24,31 @@ export class ClusterThrottleState {
   current: EffectiveLevel = { level: ThrottleLevel.THROTTLE_LEVEL_UNSPECIFIED, cause: '', reason: 'not sampled yet' };
   levelSince: Date | undefined;
   throttledSeconds = 0;
+  /** The pace controller's state: tenants at once while the cluster is OK. */
+  paceState: PaceState;
   #accountedUntil: Date | undefined;
 
   constructor(
     readonly clusterId: string,
     private readonly hysteresis: HysteresisOptions,
-  ) {}
+    private readonly paceOptions: PaceOptions,
+  ) {
+    this.paceState = initialPace(paceOptions);
+  }
 
-  /** Feeds one sample of every signal to the decision. */
+  /** Feeds one sample of every signal to the decision, then to the pace controller. */
   recordSample(signals: SignalSample[], sampledAt: Date): void {
     this.signals = signals;
     this.sampledAt = sampledAt;
     this.decision = decide(this.decision, signals, this.hysteresis);
+    const cpu = signals.find((s) => s.name === 'cpu_percent');
+    this.paceState = nextPace(this.paceState, { level: this.decision.level, cpuPercent: cpu?.available ? cpu.value : undefined }, this.paceOptions);
+  }
+
+  /** The pace in force: the controller's while the effective level is OK, else the minimum. */
+  pace(): PaceState {
+    if (this.current.level === ThrottleLevel.THROTTLE_LEVEL_OK) return this.paceState;
+    return { pace: this.paceOptions.min, reason: `cluster not OK: ${this.paceOptions.min} when it is again` };
   }
 
   /**
@@ -66,6 +81,9 @@ export class ClusterThrottleState {
       sampledAt: this.sampledAt,
       levelSince: this.levelSince,
       throttledSecondsTotal: this.throttledSeconds,
+      cpuSource: cpuSourceOf(this.signals, this.sampledAt !== undefined),
+      pace: this.pace().pace,
+      paceReason: this.pace().reason,
     });
   }
 

@@ -1,6 +1,7 @@
 import { baseServiceConfig, env, loadConfig } from '@fleetshift/telemetry';
 import { z } from 'zod';
 import { parseStaticClusters } from './clusters/static-clusters.js';
+import type { PaceOptions } from './pace/pace-controller.js';
 import { assertSignalLevels, signalNames, type SignalLevelTable } from './signals/signal-levels.js';
 
 const level = (fallback: number) =>
@@ -40,10 +41,28 @@ export const healthMonitorConfigShape = {
   /** A heartbeat every this many samples without a change; at most 2 so that a signal never goes stale. */
   FLEETSHIFT_HEARTBEAT_EVERY_SAMPLES: intAtLeast(1, 1, 2),
   FLEETSHIFT_THROTTLE_AFTER_SAMPLES: intAtLeast(1, 3),
-  FLEETSHIFT_RELEASE_AFTER_SAMPLES: intAtLeast(1, 5),
+  /**
+   * Two samples: with the pace controller a release restarts at the minimum pace, so a long hold after
+   * a burst only costs idle time (it was 5, and each burst cost 5 idle seconds).
+   */
+  FLEETSHIFT_RELEASE_AFTER_SAMPLES: intAtLeast(1, 2),
 
+  /** The pace controller (apps/health-monitor/src/pace): the CPU it holds, and its range of tenants at once. */
+  FLEETSHIFT_PACE_TARGET_CPU: level(60),
+  FLEETSHIFT_PACE_BAND: level(10),
+  FLEETSHIFT_PACE_MIN: intAtLeast(1, 1),
+  FLEETSHIFT_PACE_MAX: intAtLeast(1, 16),
+  FLEETSHIFT_PACE_DECREASE: z.coerce
+    .number({ error: 'expected a number between 0 and 1' })
+    .gt(0, 'expected a number between 0 and 1')
+    .lt(1, 'expected a number between 0 and 1')
+    .default(0.7),
+
+  /** See the README: auto is the postmaster's CPU for a cluster on this host, Prometheus (when set) for others. */
   FLEETSHIFT_CPU_SOURCE: z
-    .enum(['auto', 'proc-stat', 'prometheus', 'none'], { error: 'expected one of auto, proc-stat, prometheus, none' })
+    .enum(['auto', 'postmaster', 'proc-stat', 'prometheus', 'pg-stats', 'none'], {
+      error: 'expected one of auto, postmaster, proc-stat, prometheus, pg-stats, none',
+    })
     .default('auto'),
   FLEETSHIFT_PROMETHEUS_URL: z
     .string()
@@ -72,7 +91,9 @@ export const healthMonitorConfigShape = {
   FLEETSHIFT_DB_CORES: intAtLeast(1, 4),
 
   FLEETSHIFT_CPU_THRESHOLD: level(80),
-  FLEETSHIFT_CPU_RELEASE: level(60),
+  // Release below the throttle line, not below the pace target: a steady unrelated load between the
+  // target and the line must not hold a cluster throttled for good (the pace runs it slowly instead).
+  FLEETSHIFT_CPU_RELEASE: level(75),
   FLEETSHIFT_CPU_CRITICAL: level(95),
   FLEETSHIFT_SESSIONS_PER_CORE_THRESHOLD: level(2),
   FLEETSHIFT_SESSIONS_PER_CORE_RELEASE: level(1),
@@ -83,6 +104,10 @@ export const healthMonitorConfigShape = {
   FLEETSHIFT_REPLICATION_LAG_THRESHOLD: level(10),
   FLEETSHIFT_REPLICATION_LAG_RELEASE: level(5),
   FLEETSHIFT_REPLICATION_LAG_CRITICAL: level(60),
+  /** Transactions per second, for clusters with the pg-stats source only: tune them to the cluster. */
+  FLEETSHIFT_XACT_RATE_THRESHOLD: level(2000),
+  FLEETSHIFT_XACT_RATE_RELEASE: level(1000),
+  FLEETSHIFT_XACT_RATE_CRITICAL: level(10000),
 };
 
 export type HealthMonitorConfig = ReturnType<typeof loadHealthMonitorConfig>;
@@ -105,6 +130,23 @@ export function loadHealthMonitorConfig() {
   return config;
 }
 
+/** The pace controller's options from the configuration. */
+export function paceOptionsFrom(config: {
+  FLEETSHIFT_PACE_TARGET_CPU: number;
+  FLEETSHIFT_PACE_BAND: number;
+  FLEETSHIFT_PACE_MIN: number;
+  FLEETSHIFT_PACE_MAX: number;
+  FLEETSHIFT_PACE_DECREASE: number;
+}): PaceOptions {
+  return {
+    targetCpu: config.FLEETSHIFT_PACE_TARGET_CPU,
+    band: config.FLEETSHIFT_PACE_BAND,
+    min: config.FLEETSHIFT_PACE_MIN,
+    max: Math.max(config.FLEETSHIFT_PACE_MIN, config.FLEETSHIFT_PACE_MAX),
+    decreaseFactor: config.FLEETSHIFT_PACE_DECREASE,
+  };
+}
+
 /** The thresholds of each signal from the configuration. */
 export function signalLevelsFrom(config: {
   FLEETSHIFT_CPU_THRESHOLD: number;
@@ -119,6 +161,9 @@ export function signalLevelsFrom(config: {
   FLEETSHIFT_REPLICATION_LAG_THRESHOLD: number;
   FLEETSHIFT_REPLICATION_LAG_RELEASE: number;
   FLEETSHIFT_REPLICATION_LAG_CRITICAL: number;
+  FLEETSHIFT_XACT_RATE_THRESHOLD: number;
+  FLEETSHIFT_XACT_RATE_RELEASE: number;
+  FLEETSHIFT_XACT_RATE_CRITICAL: number;
 }): SignalLevelTable {
   return {
     [signalNames.cpu]: { threshold: config.FLEETSHIFT_CPU_THRESHOLD, release: config.FLEETSHIFT_CPU_RELEASE, critical: config.FLEETSHIFT_CPU_CRITICAL },
@@ -136,6 +181,11 @@ export function signalLevelsFrom(config: {
       threshold: config.FLEETSHIFT_REPLICATION_LAG_THRESHOLD,
       release: config.FLEETSHIFT_REPLICATION_LAG_RELEASE,
       critical: config.FLEETSHIFT_REPLICATION_LAG_CRITICAL,
+    },
+    [signalNames.xactRate]: {
+      threshold: config.FLEETSHIFT_XACT_RATE_THRESHOLD,
+      release: config.FLEETSHIFT_XACT_RATE_RELEASE,
+      critical: config.FLEETSHIFT_XACT_RATE_CRITICAL,
     },
   } as SignalLevelTable;
 }

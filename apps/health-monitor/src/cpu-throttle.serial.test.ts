@@ -67,6 +67,7 @@ describe('CPU throttling under real load', () => {
       heartbeatEverySamples: 1,
       refreshIntervalMs: 60_000,
       hysteresis,
+      pace: { targetCpu: 60, band: 10, min: 1, max: 16, decreaseFactor: 0.7 },
       levels: {
         // Only CPU decides here (critical out of reach: CRITICAL is covered by the decision's tests).
         [signalNames.cpu]: { threshold, release, critical: 100.5 },

@@ -33,6 +33,7 @@ describe('FleetMonitor', () => {
     heartbeatEverySamples: 1,
     refreshIntervalMs: 60_000,
     hysteresis: { throttleAfterSamples: 3, releaseAfterSamples: 5 },
+    pace: { targetCpu: 60, band: 10, min: 1, max: 16, decreaseFactor: 0.7 },
     levels: {
       [signalNames.cpu]: { threshold: 80, release: 60, critical: 95 },
       [signalNames.sessions]: out,

@@ -13,6 +13,7 @@ import { chooseCpuSourceSpec, createCpuSource, type CpuSourceDefaults } from './
 import type { CpuSource } from './signals/cpu-source.js';
 import type { SignalLevelTable } from './signals/signal-levels.js';
 import { ThrottleFeed } from './throttle-feed.js';
+import type { PaceOptions } from './pace/pace-controller.js';
 import type { HysteresisOptions } from './throttle-decision.js';
 
 export interface FleetMonitorOptions {
@@ -26,6 +27,7 @@ export interface FleetMonitorOptions {
   /** Re-read the cluster list this often. */
   refreshIntervalMs: number;
   hysteresis: HysteresisOptions;
+  pace: PaceOptions;
   levels: SignalLevelTable;
   cpu: CpuSourceDefaults;
   /** Cores of a remote database host whose spec does not say. */
@@ -186,7 +188,7 @@ export class FleetMonitor {
     }
     const watched: Watched = {
       spec,
-      state: state ?? new ClusterThrottleState(spec.id, this.options.hysteresis),
+      state: state ?? new ClusterThrottleState(spec.id, this.options.hysteresis, this.options.pace),
       lastSignal,
       session: new SamplingSession(spec, this.options.sampleIntervalMs),
       cpu,
@@ -252,7 +254,7 @@ export class FleetMonitor {
   async #publish(watched: Watched, now: Date, force: boolean): Promise<void> {
     const before = watched.state.current.level;
     const { changed, throttledSecondsAdded } = watched.state.evaluate(now);
-    this.options.metrics?.record(watched.spec.id, watched.state.signals, watched.state.current.level, throttledSecondsAdded);
+    this.options.metrics?.record(watched.spec.id, watched.state.signals, watched.state.current.level, throttledSecondsAdded, watched.state.pace().pace);
     if (changed) {
       this.options.logger.info(
         {
@@ -292,6 +294,8 @@ export class FleetMonitor {
       sampleIntervalMs: this.options.sampleIntervalMs,
       heartbeat,
       sequence: this.#sequence,
+      pace: watched.state.pace().pace,
+      paceReason: watched.state.pace().reason,
     });
   }
 

@@ -5,7 +5,7 @@ import { lastSequenceInBucket, natsBroadcaster } from './broadcaster.js';
 import { staticClusterSource } from './clusters/cluster-source.js';
 import { schedulerClusterSource } from './clusters/scheduler-clusters.js';
 import { parseStaticClusters } from './clusters/static-clusters.js';
-import { loadHealthMonitorConfig, signalLevelsFrom } from './config.js';
+import { loadHealthMonitorConfig, signalLevelsFrom, paceOptionsFrom } from './config.js';
 import { FleetMonitor } from './fleet-monitor.js';
 import { healthMonitorHandlers } from './grpc-handlers.js';
 import { MonitorMetrics } from './monitor-metrics.js';
@@ -35,6 +35,7 @@ const monitor = new FleetMonitor({
     throttleAfterSamples: config.FLEETSHIFT_THROTTLE_AFTER_SAMPLES,
     releaseAfterSamples: config.FLEETSHIFT_RELEASE_AFTER_SAMPLES,
   },
+  pace: paceOptionsFrom(config),
   levels: signalLevelsFrom(config),
   cpu: {
     source: config.FLEETSHIFT_CPU_SOURCE,

@@ -6,6 +6,7 @@ export class MonitorMetrics {
   readonly #signal: Gauge<'cluster' | 'signal'>;
   readonly #level: Gauge<'cluster'>;
   readonly #throttled: Counter<'cluster'>;
+  readonly #pace: Gauge<'cluster'>;
 
   constructor(registry: Registry) {
     this.#signal = new Gauge({
@@ -26,9 +27,16 @@ export class MonitorMetrics {
       labelNames: ['cluster'],
       registers: [registry],
     });
+    this.#pace = new Gauge({
+      name: 'fleetshift_cluster_pace',
+      help: 'Tenants the pace controller lets run at once on a cluster, across every executor',
+      labelNames: ['cluster'],
+      registers: [registry],
+    });
   }
 
-  record(cluster: string, signals: SignalSample[], level: ThrottleLevel, throttledSecondsAdded: number): void {
+  record(cluster: string, signals: SignalSample[], level: ThrottleLevel, throttledSecondsAdded: number, pace: number): void {
+    this.#pace.set({ cluster }, pace);
     for (const sample of signals) this.#signal.set({ cluster, signal: sample.name }, sample.available ? sample.value : Number.NaN);
     this.#level.set({ cluster }, level);
     this.#throttled.inc({ cluster }, throttledSecondsAdded);
@@ -38,5 +46,6 @@ export class MonitorMetrics {
     for (const signal of signalNames) this.#signal.remove({ cluster, signal });
     this.#level.remove({ cluster });
     this.#throttled.remove({ cluster });
+    this.#pace.remove({ cluster });
   }
 }

@@ -84,9 +84,15 @@ export function followRolloutProgress(updates: RolloutUpdateStream, options: Rol
   });
 }
 
-/** "clusters OK", or each throttled cluster with the signal that throttled it. */
+/**
+ * Each throttled cluster with the signal that throttled it, and each paced cluster with its pace and why
+ * ("local pace 6 (cpu 52% near target 60%: held)"); "clusters OK" when there is neither.
+ */
 export function describeThrottles(rollout: Rollout): string {
   const throttled = rollout.throttles.filter((t) => t.level !== ThrottleLevel.THROTTLE_LEVEL_OK);
-  if (throttled.length === 0) return 'clusters OK';
-  return throttled.map((t) => `${t.clusterId} THROTTLED (${t.signal} ${t.value.toFixed(0)})`).join(', ');
+  const parts = [
+    ...throttled.map((t) => `${t.clusterId} THROTTLED (${t.signal} ${t.value.toFixed(0)})`),
+    ...rollout.paces.map((p) => `${p.clusterId} pace ${p.pace}${p.reason ? ` (${p.reason})` : ''}`),
+  ];
+  return parts.length === 0 ? 'clusters OK' : parts.join(', ');
 }

@@ -1,6 +1,6 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import { BatchJob, type TenantTask } from '@fleetshift/contracts';
-import { decodeMessage } from '@fleetshift/bus';
+import { decodeMessage, type PaceLease, type PaceLimiter } from '@fleetshift/bus';
 import { connectionsPerBatch } from './connection-budget.js';
 import { ConnectionSlot } from '../tenant/connection-slot.js';
 import { executorApplicationName, databaseKey } from '../tenant/tenant-connection.js';
@@ -22,6 +22,11 @@ export interface BatchWorkerDeps extends TenantRunDeps {
    * publish is deduplicated). Without it a partly done batch is NAKed whole.
    */
   requeue?: (job: BatchJob, msgId: string) => Promise<void>;
+  /**
+   * The cluster-wide bound the pace sets: each tenant takes a place before it starts and gives it back
+   * when it ends. Without it (or while a signal gives no pace) only the connection budget bounds a cluster.
+   */
+  pace?: PaceLimiter;
 }
 
 export interface BatchOutcome {
@@ -61,7 +66,21 @@ export async function runBatch(message: JsMsg, maxAckPending: number, ackWaitMs:
 
   const clusterReady = (clusterId: string) => deps.board.waitUntilOk(clusterId, deps.holdMs, deps.stopping);
 
-  const worker = async () => {
+  /** A place under the cluster's pace (undefined: no pace in force), or why none was taken. */
+  const takePlace = async (holder: string): Promise<PaceLease | undefined | 'not-ok' | 'stopping'> => {
+    if (!deps.pace || deps.board.pace(job.clusterId) === 0) return undefined;
+    const waitStarted = performance.now();
+    const lease = await deps.pace.acquire(job.clusterId, holder, () => deps.board.pace(job.clusterId) || Number.MAX_SAFE_INTEGER, {
+      signal: deps.stopping,
+      keepWaiting: () => deps.board.canStart(job.clusterId),
+    });
+    deps.metrics?.paceWaitSeconds.inc({ cluster: job.clusterId }, (performance.now() - waitStarted) / 1000);
+    if (lease) return lease;
+    return deps.stopping.aborted ? 'stopping' : 'not-ok';
+  };
+
+  const worker = async (workerIndex: number) => {
+    const holder = `${deps.settings.executorId}/${delivery}/${workerIndex}`;
     const slot = new ConnectionSlot(executorApplicationName(deps.settings.executorId), deps.connectTimeoutMs, (reused) =>
       deps.metrics?.connectionsOpened.inc({ reused: String(reused) }),
     );
@@ -97,6 +116,17 @@ export async function runBatch(message: JsMsg, maxAckPending: number, ackWaitMs:
           queue.unshift(task);
           continue;
         }
+        const place = await takePlace(holder);
+        if (place === 'not-ok') {
+          // The cluster turned not OK while this worker waited for a place: back to the gates.
+          queue.unshift(task);
+          continue;
+        }
+        if (place === 'stopping') {
+          queue.unshift(task);
+          returnRest('executor stopping');
+          break;
+        }
         const critical = deps.board.criticalSignal(job.clusterId);
         try {
           const outcome = await runTenant(job, task, slot, delivery, { ...deps, clusterReady }, critical.signal, { finishOnly });
@@ -107,6 +137,7 @@ export async function runBatch(message: JsMsg, maxAckPending: number, ackWaitMs:
           }
         } finally {
           critical.release();
+          await place?.release().catch((error: unknown) => log.warn({ err: error }, 'cannot give back a pace place; it expires by itself'));
         }
       }
     } finally {
@@ -115,7 +146,7 @@ export async function runBatch(message: JsMsg, maxAckPending: number, ackWaitMs:
   };
 
   try {
-    await Promise.all(Array.from({ length: Math.min(connections, Math.max(1, queue.length)) }, worker));
+    await Promise.all(Array.from({ length: Math.min(connections, Math.max(1, queue.length)) }, (_, index) => worker(index)));
   } finally {
     clearInterval(heartbeat);
   }

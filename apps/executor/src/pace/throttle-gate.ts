@@ -83,6 +83,14 @@ export class ThrottleBoard {
     return this.level(clusterId) === ThrottleLevel.THROTTLE_LEVEL_OK;
   }
 
+  /**
+   * The cluster's pace: how many tenants may run on it at once across every executor (the monitor's
+   * controller sets it); 0 when the signal gives none. Only meaningful while the cluster is OK.
+   */
+  pace(clusterId: string): number {
+    return this.#signals.get(clusterId)?.pace ?? 0;
+  }
+
   /** Why a cluster is not OK, for logs and deferral reasons. */
   describe(clusterId: string): string {
     const signal = this.#signals.get(clusterId);

@@ -80,7 +80,7 @@ export class TestBus {
     for (const timer of this.#heartbeats.values()) clearInterval(timer);
     await Promise.all(this.executors.map((e) => e.stop('SIGKILL')));
     this.#subscription?.unsubscribe();
-    for (const stream of [this.names.batchStream, this.names.resultStream, `KV_${this.names.throttleBucket}`, `KV_${this.names.rolloutBucket}`]) {
+    for (const stream of [this.names.batchStream, this.names.resultStream, `KV_${this.names.throttleBucket}`, `KV_${this.names.rolloutBucket}`, `KV_${this.names.paceBucket}`]) {
       await this.jsm.streams.delete(stream).catch(() => undefined);
     }
     await this.nc.close();
@@ -90,8 +90,8 @@ export class TestBus {
     await this.rolloutKv.put(rolloutId, encodeMessage(RolloutControl, RolloutControl.fromPartial({ rolloutId, state, updatedAt: new Date() })));
   }
 
-  /** Sends one ThrottleSignal (KV + subject), sampled now. Returns it. */
-  async signal(clusterId: string, level: ThrottleLevel, sampleIntervalMs: number, sampledAt = new Date(), kvOnly = false): Promise<ThrottleSignal> {
+  /** Sends one ThrottleSignal (KV + subject), sampled now, with `pace` (0: none). Returns it. */
+  async signal(clusterId: string, level: ThrottleLevel, sampleIntervalMs: number, sampledAt = new Date(), kvOnly = false, pace = 0): Promise<ThrottleSignal> {
     const signal = ThrottleSignal.fromPartial({
       clusterId,
       level,
@@ -101,6 +101,8 @@ export class TestBus {
       sampleIntervalMs,
       heartbeat: true,
       sequence: ++this.#sequence,
+      pace,
+      paceReason: pace ? `test pace ${pace}` : '',
     });
     const bytes = encodeMessage(ThrottleSignal, signal);
     if (!kvOnly) this.nc.publish(this.names.throttleSubject(clusterId), bytes);
@@ -108,13 +110,13 @@ export class TestBus {
     return signal;
   }
 
-  /** A health monitor's heartbeat: `level` every interval/2 until stopHeartbeat (or another level). */
-  heartbeat(clusterId: string, level: ThrottleLevel, sampleIntervalMs: number, kvOnly = false): void {
+  /** A health monitor's heartbeat: `level` (and `pace`) every interval/2 until stopHeartbeat (or another level). */
+  heartbeat(clusterId: string, level: ThrottleLevel, sampleIntervalMs: number, kvOnly = false, pace = 0): void {
     this.stopHeartbeat(clusterId);
-    void this.signal(clusterId, level, sampleIntervalMs, new Date(), kvOnly);
+    void this.signal(clusterId, level, sampleIntervalMs, new Date(), kvOnly, pace);
     this.#heartbeats.set(
       clusterId,
-      setInterval(() => void this.signal(clusterId, level, sampleIntervalMs, new Date(), kvOnly), sampleIntervalMs / 2),
+      setInterval(() => void this.signal(clusterId, level, sampleIntervalMs, new Date(), kvOnly, pace), sampleIntervalMs / 2),
     );
   }
 

@@ -1,4 +1,4 @@
-import { ThrottleLevel, ThrottleSignal, type ClusterThrottle } from '@fleetshift/contracts';
+import { ThrottleLevel, ThrottleSignal, type ClusterPace, type ClusterThrottle } from '@fleetshift/contracts';
 import { decodeMessage, effectiveThrottleLevel, isStale } from '@fleetshift/bus';
 import type { SchedulerContext } from '../context.js';
 
@@ -30,6 +30,20 @@ export async function currentThrottles(ctx: SchedulerContext, clusterIds: Iterab
     });
   }
   return throttles;
+}
+
+/**
+ * The pace of each cluster among `clusterIds` that is OK now (fresh signal): how many tenants the monitor
+ * lets run on it at once, and why — what `rollout watch` shows while a rollout goes slower than it could.
+ */
+export async function currentPaces(ctx: SchedulerContext, clusterIds: Iterable<string>): Promise<ClusterPace[]> {
+  const paces: ClusterPace[] = [];
+  for (const clusterId of new Set(clusterIds)) {
+    const signal = await readSignal(ctx, clusterId);
+    if (!signal || effectiveThrottleLevel(signal) !== ThrottleLevel.THROTTLE_LEVEL_OK || signal.pace === 0) continue;
+    paces.push({ clusterId, pace: signal.pace, reason: signal.paceReason });
+  }
+  return paces;
 }
 
 async function readSignal(ctx: SchedulerContext, clusterId: string): Promise<ThrottleSignal | undefined> {
