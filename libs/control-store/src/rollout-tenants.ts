@@ -67,7 +67,15 @@ const toRow = (row: Row): RolloutTenantRow => ({
   replans: row.replans,
 });
 
+/**
+ * A tenant's row, locked for the rest of the transaction — and the rollout's row before it. Every
+ * transaction that changes a rollout and its tenants (operator actions, publishing, applying a result)
+ * locks the rollout first: two schedulers then wait for each other instead of deadlocking (a result
+ * that halts the rollout against a cancel), and a failure-policy check sees the failures the other
+ * committed. FOR NO KEY UPDATE still lets rows referencing the rollout be inserted meanwhile.
+ */
 export async function getRolloutTenantRow(db: Queryable, rolloutId: string, tenantId: string): Promise<RolloutTenantRow | undefined> {
+  await db.query('SELECT id FROM rollouts WHERE id = $1 FOR NO KEY UPDATE', [rolloutId]);
   const { rows } = await db.query<Row>(
     `SELECT ${rowColumns} FROM rollout_tenants WHERE rollout_id = $1 AND tenant_id = $2 FOR UPDATE`,
     [rolloutId, tenantId],
