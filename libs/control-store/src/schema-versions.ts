@@ -1,5 +1,6 @@
+import pg from 'pg';
 import type { SchemaVersion } from '@fleetshift/contracts';
-import type { Queryable } from './queryable.js';
+import { withTransaction, type Queryable } from './queryable.js';
 import { schemaFormats } from './states.js';
 
 const columns = 'blueprint, version, format, text, filename, fingerprint, allowed_hazards, description, created_at';
@@ -39,12 +40,15 @@ export interface NewSchemaVersion {
 /**
  * Stores the next version of a blueprint (creating the blueprint on first push), unless its text
  * equals the latest version's: then returns that one with created=false. Serialized per blueprint
- * by a lock on the blueprint row, so two pushes never get the same number.
+ * by a lock on the blueprint row, so two pushes never get the same number. That lock lasts as long as
+ * a transaction: given the pool, it takes a transaction of its own; given a client, the caller's
+ * transaction holds it.
  */
 export async function appendSchemaVersion(
   db: Queryable,
   next: NewSchemaVersion,
 ): Promise<{ version: SchemaVersion; created: boolean }> {
+  if (db instanceof pg.Pool) return withTransaction(db, (client) => appendSchemaVersion(client, next));
   await db.query('INSERT INTO blueprints (name) VALUES ($1) ON CONFLICT DO NOTHING', [next.blueprint]);
   await db.query('SELECT name FROM blueprints WHERE name = $1 FOR UPDATE', [next.blueprint]);
   const latest = await getSchemaVersion(db, next.blueprint, 0);

@@ -36,31 +36,18 @@ function toTenant(row: TenantRow): Tenant {
 
 /**
  * Inserts a tenant, or returns the existing one when it is registered again at the same place (its
- * labels are replaced). Registering an existing id elsewhere is an error naming both places.
+ * labels are replaced). Registering an existing id elsewhere, or a new id at a place (cluster,
+ * database, schema) another tenant holds, is a TenantConflictError naming both. Two registrations of
+ * the same tenant at once both return it.
  */
 export async function registerTenantRow(db: Queryable, tenant: Tenant): Promise<Tenant> {
   const existing = await getTenant(db, tenant.id);
-  if (existing) {
-    const samePlace =
-      existing.blueprint === tenant.blueprint &&
-      existing.clusterId === tenant.clusterId &&
-      existing.database === tenant.database &&
-      existing.schema === tenant.schema;
-    if (!samePlace) {
-      throw new TenantConflictError(
-        `tenant ${tenant.id} is already registered in blueprint ${existing.blueprint} on cluster ${existing.clusterId}, ` +
-          `database ${existing.database}${existing.schema ? `, schema ${existing.schema}` : ''}`,
-      );
-    }
-    const { rows } = await db.query<TenantRow>(
-      `UPDATE tenants SET labels = $2, updated_at = now() WHERE id = $1 RETURNING ${columns}`,
-      [tenant.id, JSON.stringify(tenant.labels)],
-    );
-    return toTenant(rows[0]);
-  }
+  if (existing) return registerAgain(db, existing, tenant);
+  // DO NOTHING on any unique conflict (the id, or the place): a conflict is then looked at, not raised,
+  // so a transaction the caller passed stays usable.
   const { rows } = await db.query<TenantRow>(
     `INSERT INTO tenants (id, blueprint, cluster_id, isolation, database, schema, labels)
-     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${columns}`,
+     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING ${columns}`,
     [
       tenant.id,
       tenant.blueprint,
@@ -70,6 +57,36 @@ export async function registerTenantRow(db: Queryable, tenant: Tenant): Promise<
       tenant.schema,
       JSON.stringify(tenant.labels),
     ],
+  );
+  if (rows[0]) return toTenant(rows[0]);
+  // Another registration of this id won the race, or the place is another tenant's.
+  const winner = await getTenant(db, tenant.id);
+  if (winner) return registerAgain(db, winner, tenant);
+  const { rows: holders } = await db.query<{ id: string }>(
+    'SELECT id FROM tenants WHERE cluster_id = $1 AND database = $2 AND schema = $3',
+    [tenant.clusterId, tenant.database, tenant.schema],
+  );
+  throw new TenantConflictError(
+    `tenant ${tenant.id} cannot be registered on ${placeOf(tenant)}: that place is held by tenant ${holders[0]?.id ?? '(unknown)'}`,
+  );
+}
+
+function placeOf(tenant: Pick<Tenant, 'clusterId' | 'database' | 'schema'>): string {
+  return `cluster ${tenant.clusterId}, database ${tenant.database}${tenant.schema ? `, schema ${tenant.schema}` : ''}`;
+}
+
+async function registerAgain(db: Queryable, existing: Tenant, tenant: Tenant): Promise<Tenant> {
+  const samePlace =
+    existing.blueprint === tenant.blueprint &&
+    existing.clusterId === tenant.clusterId &&
+    existing.database === tenant.database &&
+    existing.schema === tenant.schema;
+  if (!samePlace) {
+    throw new TenantConflictError(`tenant ${tenant.id} is already registered in blueprint ${existing.blueprint} on ${placeOf(existing)}`);
+  }
+  const { rows } = await db.query<TenantRow>(
+    `UPDATE tenants SET labels = $2, updated_at = now() WHERE id = $1 RETURNING ${columns}`,
+    [tenant.id, JSON.stringify(tenant.labels)],
   );
   return toTenant(rows[0]);
 }
@@ -137,6 +154,7 @@ export interface TenantPage {
 
 /** One page of tenants ordered by id; the page token is the last id of the previous page. */
 export async function listTenantPage(db: Queryable, filter: TenantFilter, pageSize: number, pageToken: string): Promise<TenantPage> {
+  if (!Number.isInteger(pageSize) || pageSize < 1) throw new Error(`listing tenants: page size must be a positive whole number, got ${pageSize}`);
   const { sql, params } = where(filter);
   const after = pageToken ? Buffer.from(pageToken, 'base64url').toString('utf8') : '';
   const pageWhere = sql ? `${sql} AND id > $${params.length + 1}` : `WHERE id > $${params.length + 1}`;
