@@ -19,7 +19,7 @@ const series = { rate: 'tenants finished / s', cpu: 'DB server CPU %', throttled
  * A Vega-Lite spec: one panel per run, stacked; tenants/s on the left axis, CPU % (0–100) on the right,
  * throttle windows shaded; one legend for the three series.
  */
-export function rateCpuSpec(title: string, panels: RateCpuPanel[], width = 900, height = 220): TopLevelSpec {
+export function rateCpuSpec(title: { text: string; subtitle?: string }, panels: RateCpuPanel[], width = 900, height = 220): TopLevelSpec {
   const color = {
     field: 'series',
     type: 'nominal' as const,
@@ -32,7 +32,7 @@ export function rateCpuSpec(title: string, panels: RateCpuPanel[], width = 900, 
   const x = { type: 'quantitative' as const, title: 'time since start (s)', scale: { domain: [0, maxSeconds], nice: false } };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: title, fontSize: 15 },
+    title: { text: title.text, subtitle: title.subtitle ?? '', fontSize: 15, anchor: 'start' as const },
     config: { font: 'DejaVu Sans', view: { stroke: '#ddd' } },
     vconcat: panels.map((panel) => ({
       title: { text: panel.title, anchor: 'start' as const, fontSize: 12 },

@@ -1,0 +1,12 @@
+import { psqlFanout } from './psql-fanout.js';
+import type { Way } from './way.js';
+
+/** Processes at once in the herd: what `xargs -P 32` gives a team in a hurry. */
+export const herdParallelism = 32;
+
+/** (c) The thundering herd: the same plain migration on every tenant at once, `xargs -P 32` psql processes. */
+export const thunderingHerdWay: Way = {
+  name: 'c',
+  label: `(c) herd: xargs -P ${herdParallelism} psql`,
+  run: (fleet) => psqlFanout(fleet, herdParallelism),
+};
