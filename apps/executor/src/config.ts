@@ -14,13 +14,21 @@ export const executorConfigShape = {
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,40}$/, 'expected 1-40 letters, digits, ".", "_" or "-"')
     .default(`${hostname().replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 28)}-${process.pid}`),
-  /** lock_timeout for a step whose plan gives none (a DDL must never queue behind the application). */
-  FLEETSHIFT_EXECUTOR_DEFAULT_LOCK_TIMEOUT_MS: env.positiveInt(2_000),
+  /**
+   * lock_timeout for a step whose plan gives none. Short: every query of the application on the table
+   * waits behind a DDL that waits for its lock, for up to this long.
+   */
+  FLEETSHIFT_EXECUTOR_DEFAULT_LOCK_TIMEOUT_MS: env.positiveInt(50),
   /** Lock-timeout retries per step when the batch gives none (BatchJob.max_lock_retries = 0). */
-  FLEETSHIFT_EXECUTOR_MAX_LOCK_RETRIES: env.positiveInt(8),
-  /** Jittered exponential backoff between lock-timeout retries: base and cap. */
-  FLEETSHIFT_EXECUTOR_BACKOFF_BASE_MS: env.positiveInt(250),
-  FLEETSHIFT_EXECUTOR_BACKOFF_CAP_MS: env.positiveInt(10_000),
+  FLEETSHIFT_EXECUTOR_MAX_LOCK_RETRIES: env.positiveInt(6),
+  /** Exponential backoff with jitter between lock-timeout retries: base and cap. */
+  FLEETSHIFT_EXECUTOR_BACKOFF_BASE_MS: env.positiveInt(50),
+  FLEETSHIFT_EXECUTOR_BACKOFF_CAP_MS: env.positiveInt(1_000),
+  /**
+   * A tenant whose step spent its lock retries goes back to the queue (the rest of its batch goes on)
+   * this many times; then it fails with LOCK_TIMEOUT_BUDGET.
+   */
+  FLEETSHIFT_EXECUTOR_MAX_LOCK_DEFERRALS: env.positiveInt(5),
   /**
    * Batches of one cluster this executor runs at once. All executors together are still bounded by the
    * cluster consumer's max_ack_pending (the server hands out no more), so this only lets one executor

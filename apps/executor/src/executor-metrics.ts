@@ -8,6 +8,7 @@ export interface ExecutorMetrics {
   lockRetries: Counter<'change'>;
   throttledWaitSeconds: Counter<'cluster'>;
   paceWaitSeconds: Counter<'cluster'>;
+  lockDeferrals: Counter;
   throttleLevel: Gauge<'cluster'>;
   batches: Counter<'outcome'>;
   connectionsOpened: Counter<'reused'>;
@@ -51,6 +52,11 @@ export function createExecutorMetrics(registry: Registry): ExecutorMetrics {
       name: 'fleetshift_executor_pace_wait_seconds_total',
       help: 'Seconds workers waited for a place under their cluster’s pace before starting a tenant.',
       labelNames: ['cluster'],
+      registers: [registry],
+    }),
+    lockDeferrals: new Counter({
+      name: 'fleetshift_executor_lock_deferrals_total',
+      help: 'Tenants put back in the queue because a step kept losing its lock race.',
       registers: [registry],
     }),
     throttleLevel: new Gauge({

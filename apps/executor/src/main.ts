@@ -38,6 +38,7 @@ const loop = new ExecutorLoop({
       executorId: config.FLEETSHIFT_EXECUTOR_ID,
       defaultLockTimeoutMs: config.FLEETSHIFT_EXECUTOR_DEFAULT_LOCK_TIMEOUT_MS,
       defaultMaxLockRetries: config.FLEETSHIFT_EXECUTOR_MAX_LOCK_RETRIES,
+      maxLockDeferrals: config.FLEETSHIFT_EXECUTOR_MAX_LOCK_DEFERRALS,
       backoff: { baseMs: config.FLEETSHIFT_EXECUTOR_BACKOFF_BASE_MS, capMs: config.FLEETSHIFT_EXECUTOR_BACKOFF_CAP_MS },
     },
     publish: createResultPublisher(js, names),

@@ -6,8 +6,11 @@ export const rolloutDefaults = {
   maxBatchesInFlight: 4,
   /** Tenants one executor migrates at once inside a batch. */
   tenantConcurrency: 4,
-  /** Retries of a step on lock timeout before the tenant fails with LOCK_TIMEOUT_BUDGET. */
-  maxLockRetries: 8,
+  /**
+   * Retries of a step on lock timeout before the tenant goes back to the queue (and, after the
+   * executor's FLEETSHIFT_EXECUTOR_MAX_LOCK_DEFERRALS, fails with LOCK_TIMEOUT_BUDGET).
+   */
+  maxLockRetries: 6,
   /** How often running rollouts are looked at to publish more batches (also after every result). */
   pumpIntervalMs: 500,
   /** How often WatchRollout sends progress. */

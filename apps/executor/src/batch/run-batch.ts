@@ -57,6 +57,8 @@ export async function runBatch(message: JsMsg, maxAckPending: number, ackWaitMs:
   // Tenants of the same database next to each other: a slot's connection serves them one after another.
   const queue: TenantTask[] = [...job.tasks].sort((a, b) => compare(a.target ? databaseKey(a.target) : '', b.target ? databaseKey(b.target) : ''));
   let reported = 0;
+  /** Tenants put back because a step kept losing its lock: they carry a count, so they go back as a continuation. */
+  let lockDeferred = 0;
   const deferred: TenantTask[] = [];
   let returnReason: string | undefined;
   const returnRest = (reason: string) => {
@@ -131,7 +133,11 @@ export async function runBatch(message: JsMsg, maxAckPending: number, ackWaitMs:
         try {
           const outcome = await runTenant(job, task, slot, delivery, { ...deps, clusterReady }, critical.signal, { finishOnly });
           if (outcome.kind === 'reported') reported++;
-          else {
+          else if (outcome.lockContended) {
+            deferred.push({ ...task, lockDeferrals: task.lockDeferrals + 1 });
+            lockDeferred++;
+            returnReason ??= outcome.reason;
+          } else {
             deferred.push(task);
             returnReason ??= outcome.reason;
           }
@@ -159,8 +165,9 @@ export async function runBatch(message: JsMsg, maxAckPending: number, ackWaitMs:
   }
   // Some tenants reported, some not: the rest goes back as a continuation (same rollout, batch and
   // attempt, only the tenants not done), and this delivery is acked — a tenant reported once is never
-  // run again by a redelivery. Nothing reported: NAK with a delay (nothing would be saved).
-  if (reported > 0 && deps.requeue) {
+  // run again by a redelivery. A tenant put back for its lock goes back the same way, since its count of
+  // deferrals must travel with it. Otherwise nothing reported: NAK with a delay (nothing would be saved).
+  if ((reported > 0 || lockDeferred > 0) && deps.requeue) {
     try {
       await deps.requeue({ ...job, tasks: deferred }, `${job.rolloutId}:${job.batchNumber}:${job.attempt}:rest-${message.seq}`);
       await message.ackAck().catch(() => message.ack());

@@ -61,6 +61,11 @@ export async function applyPlan(options: ApplyPlanOptions): Promise<RunPlanResul
 
 export interface ApplyAndReportInput extends Omit<ApplyPlanOptions, 'onLockRetry' | 'onStepDone'> {
   metrics?: ExecutorMetrics;
+  /**
+   * Whether a tenant whose step spent its lock-retry budget may go back to the queue (true) or fails
+   * with LOCK_TIMEOUT_BUDGET (false: it was put back too often already).
+   */
+  mayDeferOnLock: boolean;
 }
 
 /**
@@ -84,6 +89,7 @@ export async function applyAndReport(input: ApplyAndReportInput, reporter: Tenan
     return await reporter.report(TenantRolloutState.TENANT_ROLLOUT_STATE_SUCCEEDED, {
       attempts: applied.attempts,
       stepsApplied: applied.stepsApplied,
+      lockRetries: applied.lockRetries,
       fingerprint: input.plan.toFingerprint,
     });
   } catch (error) {
@@ -91,7 +97,16 @@ export async function applyAndReport(input: ApplyAndReportInput, reporter: Tenan
       reporter.log.warn({ reason: error.reason, steps: error.stepsApplied }, 'tenant run cancelled: deferred for a later delivery');
       return reporter.defer(error.reason);
     }
-    if (error instanceof StepFailed) return reporter.fail(error.code, error.message, { attempts: error.attempts, stepsApplied: error.stepsApplied });
+    if (error instanceof StepFailed && error.code === 'LOCK_TIMEOUT_BUDGET' && input.mayDeferOnLock) {
+      // The application holds the table: rather than keep this worker retrying, the tenant goes back to
+      // the queue (its units so far recorded for the resume) and the rest of the batch goes on.
+      reporter.log.info({ reason: error.message, lockRetries: error.lockRetries }, 'lock not available: tenant put back in the queue for later');
+      input.metrics?.lockDeferrals.inc();
+      return reporter.defer(error.message, true);
+    }
+    if (error instanceof StepFailed) {
+      return reporter.fail(error.code, error.message, { attempts: error.attempts, stepsApplied: error.stepsApplied, lockRetries: error.lockRetries });
+    }
     throw error;
   }
 }

@@ -38,7 +38,7 @@ function harness(executorId = 'unit', backoff = { baseMs: 20, capMs: 100 }) {
   let opened = 0;
   let reused = 0;
   const deps: TenantRunDeps = {
-    settings: { executorId, defaultLockTimeoutMs: 500, defaultMaxLockRetries: 5, backoff },
+    settings: { executorId, defaultLockTimeoutMs: 500, defaultMaxLockRetries: 5, maxLockDeferrals: 0, backoff },
     publish: async (result) => {
       results.push(result);
     },
@@ -181,6 +181,27 @@ describe('lock timeouts', () => {
     expect(Math.max(...latencies)).toBeLessThan(lockTimeoutMs * 2);
     expect(latencies.length).toBeGreaterThan(0);
     console.info(`app probe: ${latencies.length} queries, max ${Math.max(...latencies).toFixed(0)} ms (lock_timeout ${lockTimeoutMs} ms)`);
+    await h.slot.close();
+  });
+
+  it('puts a tenant whose step keeps losing its lock back in the queue, up to max deferrals, then fails it', async () => {
+    const [tenant] = await fleet.schemaTenants('lockdefer', 1);
+    const plan = fleet.plan('schema', { lockTimeoutMs: 50 });
+    const batch = job(plan, [tenant!], { maxLockRetries: 1 });
+    const h = harness();
+    h.deps.settings = { ...h.deps.settings, maxLockDeferrals: 1 };
+    const app = await fleet.connectTarget(tenant!.target);
+    await app.query('BEGIN');
+    await app.query(`LOCK TABLE ${tenant!.target.schema}.users IN ACCESS SHARE MODE`);
+    const first = await runTenant(batch, batch.tasks[0]!, h.slot, '1', h.deps);
+    expect(first).toMatchObject({ kind: 'deferred', lockContended: true });
+    expect(first.kind === 'deferred' && first.reason).toMatch(/lock not available after 2 attempt/);
+    const again = await runTenant(batch, { ...batch.tasks[0]!, lockDeferrals: 1 }, h.slot, '2', h.deps);
+    await app.query('COMMIT');
+    await app.end();
+    expect(again).toEqual({ kind: 'reported', state: TenantRolloutState.TENANT_ROLLOUT_STATE_FAILED });
+    expect(h.results.at(-1)).toMatchObject({ errorCode: 'LOCK_TIMEOUT_BUDGET', lockRetries: 1 });
+    expect(await fleet.fingerprintOf(tenant!.target)).toBe(plan.fromFingerprint);
     await h.slot.close();
   });
 

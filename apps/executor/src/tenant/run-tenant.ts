@@ -18,6 +18,8 @@ export interface TenantRunSettings {
   executorId: string;
   defaultLockTimeoutMs: number;
   defaultMaxLockRetries: number;
+  /** Times a tenant whose step keeps losing its lock goes back to the queue before it fails. */
+  maxLockDeferrals: number;
   backoff: BackoffPolicy;
 }
 
@@ -85,6 +87,7 @@ export async function runTenant(
         signal: abort,
         mayRetry: deps.clusterReady ? () => deps.clusterReady!(job.clusterId) : undefined,
         metrics: deps.metrics,
+        mayDeferOnLock: task.lockDeferrals < settings.maxLockDeferrals,
       },
       reporter,
     );

@@ -4,7 +4,10 @@ import type { ResultPublisher } from '../batch/result-publisher.js';
 import type { ExecutorMetrics } from '../executor-metrics.js';
 
 /** A tenant either got a final report, or goes back to the queue with the rest of its batch. */
-export type TenantOutcome = { kind: 'reported'; state: TenantRolloutState } | { kind: 'deferred'; reason: string };
+export type TenantOutcome =
+  | { kind: 'reported'; state: TenantRolloutState }
+  /** `lockContended`: a step kept losing its lock race; the tenant goes back to the queue for later. */
+  | { kind: 'deferred'; reason: string; lockContended?: boolean };
 
 const finalLabel: Partial<Record<TenantRolloutState, string>> = {
   [TenantRolloutState.TENANT_ROLLOUT_STATE_SUCCEEDED]: 'succeeded',
@@ -22,7 +25,7 @@ export interface TenantReporter {
   report(state: TenantRolloutState, fields?: Partial<TenantResult>): Promise<TenantOutcome>;
   fail(errorCode: string, error: string, more?: Partial<TenantResult>): Promise<TenantOutcome>;
   /** Back to the queue, unreported: nothing ran, or what ran is recorded for a resume. */
-  defer(reason: string): TenantOutcome;
+  defer(reason: string, lockContended?: boolean): TenantOutcome;
 }
 
 export interface ReporterDeps {
@@ -62,9 +65,9 @@ export function tenantReporter(job: BatchJob, task: TenantTask, delivery: string
     running: () => deps.publish({ ...base, state: TenantRolloutState.TENANT_ROLLOUT_STATE_RUNNING }, delivery),
     report,
     fail: (errorCode, error, more = {}) => report(TenantRolloutState.TENANT_ROLLOUT_STATE_FAILED, { errorCode, error, ...more }),
-    defer: (reason) => {
+    defer: (reason, lockContended) => {
       deps.metrics?.tenants.inc({ result: 'deferred' });
-      return { kind: 'deferred', reason };
+      return lockContended ? { kind: 'deferred', reason, lockContended } : { kind: 'deferred', reason };
     },
   };
 }

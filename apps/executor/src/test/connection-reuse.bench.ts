@@ -36,7 +36,7 @@ async function run(fleet: TestFleet, tenants: FleetTenant[], reuse: boolean, rol
     tasks: tenants.map((t) => ({ tenantId: t.tenantId, target: t.target, planKey: 'p', expectedFingerprint: plan.fromFingerprint })),
   });
   const deps: TenantRunDeps = {
-    settings: { executorId: 'bench', defaultLockTimeoutMs: 2000, defaultMaxLockRetries: 5, backoff: { baseMs: 250, capMs: 10_000 } },
+    settings: { executorId: 'bench', defaultLockTimeoutMs: 50, defaultMaxLockRetries: 5, maxLockDeferrals: 0, backoff: { baseMs: 250, capMs: 10_000 } },
     publish: async () => undefined,
     logger: pino({ level: 'silent' }),
   };

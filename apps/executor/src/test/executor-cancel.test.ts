@@ -67,7 +67,7 @@ describe('cancel while a tenant is half-applied', () => {
       job.tasks[0]!,
       slot,
       '1',
-      { settings: { executorId: 'first', defaultLockTimeoutMs: 500, defaultMaxLockRetries: 5, backoff: { baseMs: 20, capMs: 100 } }, publish: async () => undefined, logger: pino({ level: 'silent' }) },
+      { settings: { executorId: 'first', defaultLockTimeoutMs: 500, defaultMaxLockRetries: 5, maxLockDeferrals: 0, backoff: { baseMs: 20, capMs: 100 } }, publish: async () => undefined, logger: pino({ level: 'silent' }) },
       critical.signal,
     );
     const sleeping = async () =>

@@ -4,12 +4,13 @@ import type { Catalog } from '../catalog/model.js';
 import { compareText } from '../catalog/order.js';
 import { CatalogIndex } from '../changes/support/catalog-index.js';
 import type { StepDraft } from '../changes/change.js';
+import { stageRank } from '../changes/ordering.js';
 import { changeKinds } from '../changes/registry.js';
 import { assertSupported } from '../changes/support/unsupported-change.js';
 import { planDefaults } from './defaults.js';
 
 export interface BuildPlanOptions {
-  /** lock_timeout of every step (default planDefaults.lockTimeoutMs = 2 s). */
+  /** lock_timeout of every step (default planDefaults.lockTimeoutMs = 50 ms). */
   lockTimeoutMs?: number;
   /** statement_timeout of metadata-only steps (default 30 s). */
   statementTimeoutMs?: number;
@@ -22,8 +23,8 @@ export interface BuildPlanOptions {
 }
 
 interface Entry {
-  phase: number;
-  kindIndex: number;
+  /** Position of the step's stage in the run order. */
+  rank: number;
   key: string;
   seq: number;
   change: string;
@@ -31,8 +32,8 @@ interface Entry {
 }
 
 /**
- * The plan from one catalog to another: every change module's steps, ordered by phase, module and object
- * key, grouped into transactions, with timeouts. A pure function: same inputs, byte-identical plan.
+ * The plan from one catalog to another: every change module's steps, ordered by the run order of their
+ * kinds and stages (declared dependencies, ../changes/ordering.ts), then by object key, grouped into transactions, with timeouts. A pure function: same inputs, byte-identical plan.
  *
  * Grouping: consecutive transactional steps share a group (one transaction), so a failure inside it
  * leaves the tenant as it was before the group. A non-transactional step (CONCURRENTLY, ADD VALUE, a
@@ -43,14 +44,14 @@ export function buildPlan(from: Catalog, to: Catalog, opts: BuildPlanOptions = {
   const ctx = new CatalogIndex(from, to);
   assertSupported(ctx);
   const entries: Entry[] = [];
-  changeKinds.forEach((kind, kindIndex) => {
+  for (const kind of changeKinds) {
     for (const item of kind.plan(ctx)) {
       item.steps.forEach((draft, seq) => {
-        entries.push({ phase: draft.phase ?? kind.phase, kindIndex, key: item.key, seq, change: kind.name, draft });
+        entries.push({ rank: stageRank(changeKinds, kind.name, draft.stage), key: item.key, seq, change: kind.name, draft });
       });
     }
-  });
-  entries.sort((a, b) => a.phase - b.phase || a.kindIndex - b.kindIndex || compareText(a.key, b.key) || a.seq - b.seq);
+  }
+  entries.sort((a, b) => a.rank - b.rank || compareText(a.key, b.key) || a.seq - b.seq);
 
   const lockTimeoutMs = opts.lockTimeoutMs ?? planDefaults.lockTimeoutMs;
   const statementTimeoutMs = opts.statementTimeoutMs ?? planDefaults.statementTimeoutMs;

@@ -2,8 +2,12 @@
  * Planner defaults, in one place. Each can be overridden per call through BuildPlanOptions.
  */
 export const planDefaults = {
-  /** lock_timeout of every step: a DDL that cannot get its lock gives up (55P03) instead of queueing. */
-  lockTimeoutMs: 2_000,
+  /**
+   * lock_timeout of every step: a DDL that cannot get its lock gives up (55P03) instead of queueing, and
+   * is retried later. Short, because every application query on the table waits behind a DDL waiting
+   * for its lock: 50 ms is the longest stall a rollout may cause.
+   */
+  lockTimeoutMs: 50,
   /** statement_timeout of metadata-only steps (they should take milliseconds once the lock is held). */
   statementTimeoutMs: 30_000,
   /** statement_timeout of steps that read or write the whole table without blocking writes

@@ -30,6 +30,12 @@ export interface TenantTask {
   /** The fingerprint the control plane expects the tenant to be at; anything else is drift. */
   expectedFingerprint: string;
   fromVersion: number;
+  /**
+   * Times this tenant was put back in the queue because a step kept losing its lock race (the
+   * application held a lock): it goes back rather than hold its worker; past a bound it fails with
+   * LOCK_TIMEOUT_BUDGET.
+   */
+  lockDeferrals: number;
 }
 
 /**
@@ -85,6 +91,11 @@ export interface TenantResult {
   startedAt: Date | undefined;
   finishedAt: Date | undefined;
   targetVersion: number;
+  /**
+   * Lock-timeout retries this run of the tenant took (each one a DDL that gave up its place in a lock
+   * queue after lock_timeout rather than block the application).
+   */
+  lockRetries: number;
 }
 
 /**
@@ -98,7 +109,7 @@ export interface RolloutControl {
 }
 
 function createBaseTenantTask(): TenantTask {
-  return { tenantId: "", target: undefined, planKey: "", expectedFingerprint: "", fromVersion: 0 };
+  return { tenantId: "", target: undefined, planKey: "", expectedFingerprint: "", fromVersion: 0, lockDeferrals: 0 };
 }
 
 export const TenantTask: MessageFns<TenantTask> = {
@@ -117,6 +128,9 @@ export const TenantTask: MessageFns<TenantTask> = {
     }
     if (message.fromVersion !== 0) {
       writer.uint32(40).uint32(message.fromVersion);
+    }
+    if (message.lockDeferrals !== 0) {
+      writer.uint32(48).uint32(message.lockDeferrals);
     }
     return writer;
   },
@@ -174,6 +188,14 @@ export const TenantTask: MessageFns<TenantTask> = {
             message.fromVersion = reader.uint32();
             continue;
           }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.lockDeferrals = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -209,6 +231,11 @@ export const TenantTask: MessageFns<TenantTask> = {
         : isSet(object.from_version)
         ? globalThis.Number(object.from_version)
         : 0,
+      lockDeferrals: isSet(object.lockDeferrals)
+        ? globalThis.Number(object.lockDeferrals)
+        : isSet(object.lock_deferrals)
+        ? globalThis.Number(object.lock_deferrals)
+        : 0,
     };
   },
 
@@ -229,6 +256,9 @@ export const TenantTask: MessageFns<TenantTask> = {
     if (message.fromVersion !== 0) {
       obj.fromVersion = Math.round(message.fromVersion);
     }
+    if (message.lockDeferrals !== 0) {
+      obj.lockDeferrals = Math.round(message.lockDeferrals);
+    }
     return obj;
   },
 
@@ -244,6 +274,7 @@ export const TenantTask: MessageFns<TenantTask> = {
     message.planKey = object.planKey ?? "";
     message.expectedFingerprint = object.expectedFingerprint ?? "";
     message.fromVersion = object.fromVersion ?? 0;
+    message.lockDeferrals = object.lockDeferrals ?? 0;
     return message;
   },
 };
@@ -691,6 +722,7 @@ function createBaseTenantResult(): TenantResult {
     startedAt: undefined,
     finishedAt: undefined,
     targetVersion: 0,
+    lockRetries: 0,
   };
 }
 
@@ -734,6 +766,9 @@ export const TenantResult: MessageFns<TenantResult> = {
     }
     if (message.targetVersion !== 0) {
       writer.uint32(104).uint32(message.targetVersion);
+    }
+    if (message.lockRetries !== 0) {
+      writer.uint32(112).uint32(message.lockRetries);
     }
     return writer;
   },
@@ -855,6 +890,14 @@ export const TenantResult: MessageFns<TenantResult> = {
             message.targetVersion = reader.uint32();
             continue;
           }
+          case 14: {
+            if (tag !== 112) {
+              break;
+            }
+
+            message.lockRetries = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -918,6 +961,11 @@ export const TenantResult: MessageFns<TenantResult> = {
         : isSet(object.target_version)
         ? globalThis.Number(object.target_version)
         : 0,
+      lockRetries: isSet(object.lockRetries)
+        ? globalThis.Number(object.lockRetries)
+        : isSet(object.lock_retries)
+        ? globalThis.Number(object.lock_retries)
+        : 0,
     };
   },
 
@@ -962,6 +1010,9 @@ export const TenantResult: MessageFns<TenantResult> = {
     if (message.targetVersion !== 0) {
       obj.targetVersion = Math.round(message.targetVersion);
     }
+    if (message.lockRetries !== 0) {
+      obj.lockRetries = Math.round(message.lockRetries);
+    }
     return obj;
   },
 
@@ -983,6 +1034,7 @@ export const TenantResult: MessageFns<TenantResult> = {
     message.startedAt = object.startedAt ?? undefined;
     message.finishedAt = object.finishedAt ?? undefined;
     message.targetVersion = object.targetVersion ?? 0;
+    message.lockRetries = object.lockRetries ?? 0;
     return message;
   },
 };
