@@ -101,7 +101,7 @@ export function isolationToJSON(object: Isolation): string {
 
 /** One sampled signal of a cluster with the levels it is judged against. */
 export interface SignalSample {
-  /** cpu_percent | active_sessions_per_core | lock_waiters | replication_lag_seconds */
+  /** cpu_percent | active_sessions_per_core | lock_waiters | replication_lag_seconds | xact_rate */
   name: string;
   value: number;
   /** Above this for N consecutive samples: THROTTLED. */
@@ -112,6 +112,11 @@ export interface SignalSample {
   critical: number;
   /** False when the source could not be read (the value is then meaningless). */
   available: boolean;
+  /**
+   * On the signal fed by the cluster's CPU source (cpu_percent, or xact_rate for pg-stats): where the
+   * value came from: "postmaster", "proc-stat", "prometheus" or "pg-stats". Empty on the other signals.
+   */
+  source: string;
 }
 
 /** The throttle state of one cluster as the scheduler and the operator see it. */
@@ -152,7 +157,7 @@ export interface ConnectionTarget {
 }
 
 function createBaseSignalSample(): SignalSample {
-  return { name: "", value: 0, threshold: 0, release: 0, critical: 0, available: false };
+  return { name: "", value: 0, threshold: 0, release: 0, critical: 0, available: false, source: "" };
 }
 
 export const SignalSample: MessageFns<SignalSample> = {
@@ -174,6 +179,9 @@ export const SignalSample: MessageFns<SignalSample> = {
     }
     if (message.available !== false) {
       writer.uint32(48).bool(message.available);
+    }
+    if (message.source !== "") {
+      writer.uint32(58).string(message.source);
     }
     return writer;
   },
@@ -239,6 +247,14 @@ export const SignalSample: MessageFns<SignalSample> = {
             message.available = reader.bool();
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.source = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -259,6 +275,7 @@ export const SignalSample: MessageFns<SignalSample> = {
       release: isSet(object.release) ? globalThis.Number(object.release) : 0,
       critical: isSet(object.critical) ? globalThis.Number(object.critical) : 0,
       available: isSet(object.available) ? globalThis.Boolean(object.available) : false,
+      source: isSet(object.source) ? globalThis.String(object.source) : "",
     };
   },
 
@@ -282,6 +299,9 @@ export const SignalSample: MessageFns<SignalSample> = {
     if (message.available !== false) {
       obj.available = message.available;
     }
+    if (message.source !== "") {
+      obj.source = message.source;
+    }
     return obj;
   },
 
@@ -296,6 +316,7 @@ export const SignalSample: MessageFns<SignalSample> = {
     message.release = object.release ?? 0;
     message.critical = object.critical ?? 0;
     message.available = object.available ?? false;
+    message.source = object.source ?? "";
     return message;
   },
 };

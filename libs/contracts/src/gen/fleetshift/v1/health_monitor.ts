@@ -87,6 +87,12 @@ export interface ClusterHealth {
   sampledAt: Date | undefined;
   levelSince: Date | undefined;
   throttledSecondsTotal: number;
+  /**
+   * Where the cluster's load signal comes from: "postmaster" (the PostgreSQL server's processes),
+   * "proc-stat" (the whole host), "prometheus", "pg-stats" (transaction rate, not a CPU percentage),
+   * "none" (no CPU signal), "misconfigured"; empty before the first sample.
+   */
+  cpuSource: string;
   /** The pace in force (see ThrottleSignal.pace) and why. */
   pace: number;
   paceReason: string;
@@ -273,6 +279,7 @@ function createBaseClusterHealth(): ClusterHealth {
     sampledAt: undefined,
     levelSince: undefined,
     throttledSecondsTotal: 0,
+    cpuSource: "",
     pace: 0,
     paceReason: "",
   };
@@ -303,6 +310,9 @@ export const ClusterHealth: MessageFns<ClusterHealth> = {
     }
     if (message.throttledSecondsTotal !== 0) {
       writer.uint32(65).double(message.throttledSecondsTotal);
+    }
+    if (message.cpuSource !== "") {
+      writer.uint32(74).string(message.cpuSource);
     }
     if (message.pace !== 0) {
       writer.uint32(160).uint32(message.pace);
@@ -390,6 +400,14 @@ export const ClusterHealth: MessageFns<ClusterHealth> = {
             message.throttledSecondsTotal = reader.double();
             continue;
           }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.cpuSource = reader.string();
+            continue;
+          }
           case 20: {
             if (tag !== 160) {
               break;
@@ -446,6 +464,11 @@ export const ClusterHealth: MessageFns<ClusterHealth> = {
         : isSet(object.throttled_seconds_total)
         ? globalThis.Number(object.throttled_seconds_total)
         : 0,
+      cpuSource: isSet(object.cpuSource)
+        ? globalThis.String(object.cpuSource)
+        : isSet(object.cpu_source)
+        ? globalThis.String(object.cpu_source)
+        : "",
       pace: isSet(object.pace) ? globalThis.Number(object.pace) : 0,
       paceReason: isSet(object.paceReason)
         ? globalThis.String(object.paceReason)
@@ -481,6 +504,9 @@ export const ClusterHealth: MessageFns<ClusterHealth> = {
     if (message.throttledSecondsTotal !== 0) {
       obj.throttledSecondsTotal = floatToJson(message.throttledSecondsTotal);
     }
+    if (message.cpuSource !== "") {
+      obj.cpuSource = message.cpuSource;
+    }
     if (message.pace !== 0) {
       obj.pace = Math.round(message.pace);
     }
@@ -505,6 +531,7 @@ export const ClusterHealth: MessageFns<ClusterHealth> = {
     message.sampledAt = object.sampledAt ?? undefined;
     message.levelSince = object.levelSince ?? undefined;
     message.throttledSecondsTotal = object.throttledSecondsTotal ?? 0;
+    message.cpuSource = object.cpuSource ?? "";
     message.pace = object.pace ?? 0;
     message.paceReason = object.paceReason ?? "";
     return message;
