@@ -76,7 +76,7 @@ describe('scheduler cluster source (TenantService.ListClusters)', () => {
       expect(chooseCpuSourceSpec(specs[0], defaults)).toEqual({ kind: 'prometheus', url: 'http://prom:9090', query: 'cpu_busy{host="db1"}' });
       expect(chooseCpuSourceSpec(specs[1], defaults)).toEqual({ kind: 'prometheus', url: 'http://prom:9090', query: 'busy{instance="10.0.0.5:6432"}' });
       expect(chooseCpuSourceSpec(specs[1], { ...defaults, prometheusUrl: undefined })).toEqual({ kind: 'none' });
-      expect(chooseCpuSourceSpec({ ...specs[1], host: '127.0.0.1' }, defaults)).toEqual({ kind: 'proc-stat' });
+      expect(chooseCpuSourceSpec({ ...specs[1], host: '127.0.0.1' }, defaults)).toEqual({ kind: 'postmaster', hostFallback: true });
     } finally {
       await source.close?.();
     }

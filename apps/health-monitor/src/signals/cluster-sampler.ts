@@ -8,7 +8,7 @@ import { signalNames, type SignalLevelTable, type SignalName } from './signal-le
 
 export interface ClusterSamplerOptions {
   session: SamplingSession;
-  /** Absent: the CPU signal is not sampled for this cluster. */
+  /** Absent: the CPU signal is not sampled for this cluster. Its readings go into `cpu.signal` (default cpu_percent). */
   cpu?: CpuSource;
   /** CPU cores of the database host. */
   cores: number;
@@ -24,16 +24,17 @@ export interface ClusterSample {
 /**
  * Samples every signal of one cluster once. A signal that cannot be read is reported with
  * `available: false` (the decision counts it as above its threshold) and its error in `errors`.
- * Replication lag appears only when the cluster has replicas.
+ * Replication lag appears only when the cluster has replicas. The signal fed by the CPU source carries
+ * the source's kind in `source` (the others leave it empty).
  */
 export async function sampleCluster(options: ClusterSamplerOptions): Promise<ClusterSample> {
   const signals: SignalSample[] = [];
   const errors: string[] = [];
-  const sample = (name: SignalName, value: number, available = true) =>
-    signals.push(SignalSample.fromPartial({ name, value, available, ...options.levels[name] }));
+  const sample = (name: SignalName, value: number, available = true, source?: string) =>
+    signals.push(SignalSample.fromPartial({ name, value, available, source, ...options.levels[name] }));
 
   const [cpu, database] = await Promise.allSettled([
-    options.cpu?.read(),
+    options.cpu?.read({ session: options.session }),
     options.session.use(async (client) => ({
       active: await countActiveSessions(client),
       waiters: (await listLockWaitersBlockedByFleetshift(client)).length,
@@ -42,10 +43,15 @@ export async function sampleCluster(options: ClusterSamplerOptions): Promise<Clu
   ]);
 
   if (options.cpu) {
-    if (cpu.status === 'fulfilled') sample(signalNames.cpu, cpu.value ?? 0);
+    // The kind is read after the read: auto may have fallen back to another source during it.
+    const { kind, signal = signalNames.cpu } = options.cpu;
+    if (!options.levels[signal]) {
+      sample(signal, 0, false, kind);
+      errors.push(`${signal} (${kind}): no threshold, release and critical levels configured for it`);
+    } else if (cpu.status === 'fulfilled') sample(signal, cpu.value ?? 0, true, kind);
     else {
-      sample(signalNames.cpu, 0, false);
-      errors.push(`${signalNames.cpu} (${options.cpu.kind}): ${(cpu.reason as Error).message}`);
+      sample(signal, 0, false, kind);
+      errors.push(`${signal} (${kind}): ${(cpu.reason as Error).message}`);
     }
   }
   if (database.status === 'fulfilled') {
@@ -58,4 +64,13 @@ export async function sampleCluster(options: ClusterSamplerOptions): Promise<Clu
     errors.push(`database: ${(database.reason as Error).message}`);
   }
   return { signals, errors };
+}
+
+/**
+ * ClusterHealth.cpu_source for a cluster's last sample: the source on the signal the CPU source fed,
+ * "none" when the cluster is sampled without one, empty before the first sample.
+ */
+export function cpuSourceOf(signals: SignalSample[], sampled: boolean): string {
+  if (!sampled) return '';
+  return signals.find((signal) => signal.source !== '')?.source ?? 'none';
 }

@@ -4,6 +4,8 @@ export const signalNames = {
   sessions: 'active_sessions_per_core',
   lockWaiters: 'lock_waiters',
   replicationLag: 'replication_lag_seconds',
+  /** Transactions per second, sampled only for a cluster whose CPU source is pg-stats. */
+  xactRate: 'xact_rate',
 } as const;
 
 export type SignalName = (typeof signalNames)[keyof typeof signalNames];
@@ -15,11 +17,15 @@ export interface SignalLevels {
   critical: number;
 }
 
-export type SignalLevelTable = Record<SignalName, SignalLevels>;
+/** The levels of every signal; xact_rate's may be left out where no cluster uses the pg-stats source. */
+export type SignalLevelTable = Record<Exclude<SignalName, typeof signalNames.xactRate>, SignalLevels> & {
+  [signalNames.xactRate]?: SignalLevels;
+};
 
 /** Checks release < threshold < critical, naming the signal when not. */
 export function assertSignalLevels(table: SignalLevelTable): void {
   for (const [name, levels] of Object.entries(table)) {
+    if (!levels) continue;
     if (!(levels.release <= levels.threshold && levels.threshold < levels.critical)) {
       throw new Error(
         `${name}: expected release (${levels.release}) <= threshold (${levels.threshold}) < critical (${levels.critical})`,
