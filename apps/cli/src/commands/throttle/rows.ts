@@ -1,7 +1,7 @@
 import { ManualThrottleMode, ThrottleLevel, type ClusterHealth } from '@fleetshift/contracts';
 import { enumName, when } from '../../output/format.js';
 
-export const healthHead = ['cluster', 'level', 'since', 'manual', 'reason', 'signals'];
+export const healthHead = ['cluster', 'level', 'since', 'manual', 'reason', 'cpu source', 'signals'];
 
 function manualText(health: ClusterHealth): string {
   const manual = health.manual;
@@ -20,6 +20,8 @@ export function healthRow(health: ClusterHealth): string[] {
     when(health.levelSince),
     manualText(health),
     health.reason || health.manual?.reason || '-',
+    // postmaster (the PostgreSQL server's processes), proc-stat (the whole host), prometheus, pg-stats, none.
+    health.cpuSource || '-',
     signals || '-',
   ];
 }
