@@ -22,6 +22,6 @@ export { verifyPlan, extensionStatements, type VerifyPlanOptions } from './plan/
 export { PlanDidNotConvergeError, type NonConvergenceStage } from './plan/plan-did-not-converge.js';
 export { HazardCode, allHazardCodes, type HazardCodeName } from './changes/support/hazards.js';
 export { changeKinds } from './changes/registry.js';
-export type { ChangeKind, ChangeItem, StepDraft, ChangeContext } from './changes/change.js';
+export type { ChangeKind, ChangeItem, StepDraft, ChangeContext, OrderConstraints } from './changes/change.js';
 export { UnsupportedChangeError } from './changes/support/unsupported-change.js';
 export { lintSql, LintSyntaxError } from './lint/lint-sql.js';

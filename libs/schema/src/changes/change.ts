@@ -7,7 +7,7 @@ import type { CatalogIndex } from './support/catalog-index.js';
  *
  * Guarantees a module gives:
  * - `plan` is a pure function of the two catalogs: same inputs, same items, same order.
- * - Objects that already existed in `from` are changed with the lock-safe recipe (DESIGN.md): nothing
+ * - Objects that already existed in `from` are changed with the lock-safe recipe (docs/lock-safe-sql.md): nothing
  *   holds a write-blocking lock while scanning or rewriting a pre-existing table unless the step carries
  *   the hazard that says so.
  * - Objects created by the same plan (a new table) may use plain statements inside the creating
@@ -16,9 +16,26 @@ import type { CatalogIndex } from './support/catalog-index.js';
 export interface ChangeKind {
   /** Kebab-case id, the PlanStep.change of its steps ("add-index"). */
   readonly name: string;
-  /** Position in the plan: lower phases run first (see ./support/phases.ts). */
-  readonly phase: number;
+  /** Where its steps run: the kinds (or stages, "kind:stage") they must follow or precede (see ./ordering.ts). */
+  readonly order: OrderConstraints;
+  /**
+   * Parts of the recipe that must run later in the plan than the kind's other steps, each with its own
+   * constraints (add-column's backfill runs after the views are re-created). A step joins one by naming
+   * it in `stage`; every stage runs after the kind's own steps.
+   */
+  readonly stages?: Readonly<Record<string, OrderConstraints>>;
   plan(ctx: ChangeContext): ChangeItem[];
+}
+
+/**
+ * What must run before and after a kind's (or a stage's) steps, by kind name or "kind:stage". Name a real
+ * dependency: an object that must exist or be gone first, or a transaction a step must stay out of.
+ */
+export interface OrderConstraints {
+  /** Kinds whose steps run before these. */
+  readonly after?: readonly string[];
+  /** Kinds whose steps run after these. */
+  readonly before?: readonly string[];
 }
 
 /** What one module found for one object: the steps, and a key that sorts the object within its kind. */
@@ -43,8 +60,8 @@ export interface StepDraft {
   long?: boolean;
   hazards?: Hazard[];
   cleanupSql?: string;
-  /** Overrides the module's phase for this step (a recipe whose tail must run later in the plan). */
-  phase?: number;
+  /** Runs in this stage of its kind (ChangeKind.stages) rather than with the kind's other steps. */
+  stage?: string;
 }
 
 /** What a module sees: both catalogs with lookups (see ./support/catalog-index.ts). */

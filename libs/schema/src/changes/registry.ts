@@ -41,8 +41,9 @@ import { setNotNull } from './kinds/set-not-null.js';
 import { validateConstraint } from './kinds/validate-constraint.js';
 
 /**
- * Every kind of change the planner knows, in one place. The plan orders steps by phase (./support/phases.ts),
- * then by position in this list, then by object key.
+ * Every kind of change the planner knows, in one place: one line per kind, each defined in ./kinds/<name>.ts.
+ * The plan runs their steps in the order their declared constraints give (./ordering.ts); this list
+ * decides only between kinds no constraint relates. Adding a kind: its file, and its line here.
  */
 export const changeKinds: readonly ChangeKind[] = [
   addEnumValue,
@@ -55,6 +56,7 @@ export const changeKinds: readonly ChangeKind[] = [
   addEnum,
   recreateEnum,
   addSequence,
+  dropFunction,
   createFunction,
   addTable,
   addColumn,
@@ -68,7 +70,6 @@ export const changeKinds: readonly ChangeKind[] = [
   createTrigger,
   createPolicy,
   rowSecurity,
-  dropFunction,
   dropSequence,
   dropEnum,
   dropExtension,

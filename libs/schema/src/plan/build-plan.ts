@@ -33,7 +33,8 @@ interface Entry {
 
 /**
  * The plan from one catalog to another: every change module's steps, ordered by the run order of their
- * kinds and stages (declared dependencies, ../changes/ordering.ts), then by object key, grouped into transactions, with timeouts. A pure function: same inputs, byte-identical plan.
+ * kinds and stages (declared dependencies, ../changes/ordering.ts), then by object key, grouped into
+ * transactions, with timeouts. A pure function: same inputs, byte-identical plan.
  *
  * Grouping: consecutive transactional steps share a group (one transaction), so a failure inside it
  * leaves the tenant as it was before the group. A non-transactional step (CONCURRENTLY, ADD VALUE, a

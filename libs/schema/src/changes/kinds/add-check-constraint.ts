@@ -4,7 +4,6 @@ import { displayName, objectKey } from '../support/catalog-index.js';
 import type { ChangeItem, ChangeKind } from '../change.js';
 import { withoutNotValid } from '../support/constraint-definition.js';
 import { constraintsToAdd } from '../support/constraint-targets.js';
-import { Phase } from '../support/phases.js';
 import { validateStep } from '../support/validate-step.js';
 
 /**
@@ -15,7 +14,10 @@ import { validateStep } from '../support/validate-step.js';
  */
 export const addCheckConstraint: ChangeKind = {
   name: 'add-check-constraint',
-  phase: Phase.addCheckConstraint,
+  order: {
+    // What its expression calls exists; its VALIDATE is isolated: after the views' transaction.
+    after: ['drop-constraint', 'create-function', 'add-enum-value', 'create-view', 'add-column', 'alter-column-type'],
+  },
   plan(ctx) {
     const items: ChangeItem[] = [];
     for (const { table, constraint } of constraintsToAdd(ctx, ['check'])) {

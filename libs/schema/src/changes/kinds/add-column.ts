@@ -7,7 +7,6 @@ import type { ChangeContext, ChangeItem, ChangeKind, StepDraft } from '../change
 import { columnDefinition } from '../support/column-definition.js';
 import { isVolatileDefault } from '../support/default-volatility.js';
 import { HazardCode, hazard } from '../support/hazards.js';
-import { Phase } from '../support/phases.js';
 import { notNullRecipe } from '../support/not-null-recipe.js';
 
 /**
@@ -25,7 +24,18 @@ import { notNullRecipe } from '../support/not-null-recipe.js';
  */
 export const addColumn: ChangeKind = {
   name: 'add-column',
-  phase: Phase.addColumn,
+  order: {
+    // What its type and default use exists (a new enum label committed).
+    after: ['create-extension', 'add-enum', 'recreate-enum', 'add-sequence', 'create-function', 'add-enum-value'],
+  },
+  stages: {
+    // The batched backfill runs outside a transaction: after the transaction that drops and re-creates
+    // views, so it never splits it.
+    backfill: { after: ['create-view'] },
+    // NOT NULL via the recipe, once the backfill filled the rows (its VALIDATE runs in a transaction of its
+    // own: after the views' transaction too).
+    'not-null': { after: ['add-column:backfill', 'create-view'] },
+  },
   plan(ctx) {
     const items: ChangeItem[] = [];
     for (const [from, to] of ctx.keptTables()) {
@@ -84,12 +94,12 @@ function addColumnSteps(ctx: ChangeContext, table: Table, column: Column): StepD
         lockTarget: ref,
         scansTable: true,
         long: true,
-        phase: Phase.backfill,
+        stage: 'backfill',
         hazards: [hazard(HazardCode.BACKFILL, `existing rows of ${displayName(table)} are updated in batches to fill ${column.name}`)],
       },
     );
   }
-  if (needsRecipe) steps.push(...notNullRecipe(ctx, table, column.name, Phase.setNotNull));
+  if (needsRecipe) steps.push(...notNullRecipe(ctx, table, column.name, 'not-null'));
   return steps;
 }
 

@@ -3,7 +3,6 @@ import type { EnumType } from '../../catalog/model.js';
 import { quoteLiteral, quoteQualified } from '@fleetshift/sql-quote';
 import { displayName } from '../support/catalog-index.js';
 import type { ChangeItem, ChangeKind, StepDraft } from '../change.js';
-import { Phase } from '../support/phases.js';
 
 /**
  * New labels of an existing enum: ALTER TYPE … ADD VALUE … BEFORE/AFTER, placing each label where the
@@ -14,7 +13,11 @@ import { Phase } from '../support/phases.js';
  */
 export const addEnumValue: ChangeKind = {
   name: 'add-enum-value',
-  phase: Phase.addEnumValue,
+  order: {
+    // ADD VALUE runs outside a transaction: ahead of the one that drops and re-creates views.
+    // What names a new label runs after it (a label is usable once committed): those kinds declare it.
+    before: ['drop-view'],
+  },
   plan(ctx) {
     const items: ChangeItem[] = [];
     for (const [key, to] of ctx.toEnums) {

@@ -2,12 +2,13 @@ import { LockLevel } from '@fleetshift/contracts';
 import { quoteLiteral, quoteQualified } from '@fleetshift/sql-quote';
 import { displayName } from '../support/catalog-index.js';
 import type { ChangeItem, ChangeKind } from '../change.js';
-import { Phase } from '../support/phases.js';
 
 /** An enum type new in the target: CREATE TYPE … AS ENUM, before the tables that use it. */
 export const addEnum: ChangeKind = {
   name: 'add-enum',
-  phase: Phase.createEnum,
+  order: {
+    after: ['create-schema'],
+  },
   plan(ctx) {
     const items: ChangeItem[] = [];
     for (const [key, e] of ctx.toEnums) {

@@ -4,7 +4,6 @@ import { displayName, objectKey } from '../support/catalog-index.js';
 import type { ChangeItem, ChangeKind } from '../change.js';
 import { constraintsToAdd } from '../support/constraint-targets.js';
 import { HazardCode, hazard } from '../support/hazards.js';
-import { Phase } from '../support/phases.js';
 
 /**
  * An exclusion constraint new on an existing table. PostgreSQL has no concurrent form (no USING INDEX for
@@ -13,7 +12,10 @@ import { Phase } from '../support/phases.js';
  */
 export const addExclusionConstraint: ChangeKind = {
   name: 'add-exclusion-constraint',
-  phase: Phase.addUniqueConstraint,
+  order: {
+    // Its operator classes and what its expressions call exist; its build is isolated (a transaction of its own): after the views' transaction.
+    after: ['drop-constraint', 'create-extension', 'create-function', 'create-view', 'add-column', 'alter-column-type'],
+  },
   plan(ctx) {
     const items: ChangeItem[] = [];
     for (const { table, constraint } of constraintsToAdd(ctx, ['exclusion'])) {

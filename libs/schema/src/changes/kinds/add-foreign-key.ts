@@ -4,7 +4,6 @@ import { displayName, objectKey } from '../support/catalog-index.js';
 import type { ChangeItem, ChangeKind } from '../change.js';
 import { withoutNotValid } from '../support/constraint-definition.js';
 import { constraintsToAdd } from '../support/constraint-targets.js';
-import { Phase } from '../support/phases.js';
 import { validateStep } from '../support/validate-step.js';
 
 /**
@@ -17,7 +16,10 @@ import { validateStep } from '../support/validate-step.js';
  */
 export const addForeignKey: ChangeKind = {
   name: 'add-foreign-key',
-  phase: Phase.addForeignKey,
+  order: {
+    // The referenced table and key exist; its VALIDATE is isolated: after the views' transaction.
+    after: ['drop-constraint', 'add-table', 'add-unique-constraint', 'create-view', 'add-column', 'alter-column-type'],
+  },
   plan(ctx) {
     const items: ChangeItem[] = [];
     for (const { table, constraint, existing } of constraintsToAdd(ctx, ['foreign'])) {

@@ -4,7 +4,6 @@ import { quoteIdent, quoteQualified } from '@fleetshift/sql-quote';
 import { objectKey } from '../support/catalog-index.js';
 import type { ChangeContext, ChangeItem, ChangeKind, StepDraft } from '../change.js';
 import { indexRenames, plainIndexes } from '../support/index-pairs.js';
-import { Phase } from '../support/phases.js';
 import { buildIndexSteps, dropIndexConcurrently } from '../support/index-builds.js';
 import { tempName } from '../support/temp-names.js';
 
@@ -22,7 +21,10 @@ import { tempName } from '../support/temp-names.js';
  */
 export const addIndex: ChangeKind = {
   name: 'add-index',
-  phase: Phase.addIndex,
+  order: {
+    // Built CONCURRENTLY, outside a transaction: after the views' transaction; on columns in their target shape.
+    after: ['create-view', 'create-extension', 'create-function', 'add-enum-value', 'add-column', 'alter-column-type'],
+  },
   plan(ctx) {
     const items: ChangeItem[] = [];
     for (const [from, to] of ctx.keptTables()) {

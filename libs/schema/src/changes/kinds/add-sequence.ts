@@ -2,7 +2,6 @@ import { LockLevel } from '@fleetshift/contracts';
 import { quoteQualified } from '@fleetshift/sql-quote';
 import { displayName } from '../support/catalog-index.js';
 import type { ChangeItem, ChangeKind } from '../change.js';
-import { Phase } from '../support/phases.js';
 import { sequenceOptions } from '../support/sequence-options.js';
 
 /**
@@ -12,7 +11,9 @@ import { sequenceOptions } from '../support/sequence-options.js';
  */
 export const addSequence: ChangeKind = {
   name: 'add-sequence',
-  phase: Phase.createSequence,
+  order: {
+    after: ['create-schema'],
+  },
   plan(ctx) {
     const items: ChangeItem[] = [];
     for (const [key, s] of ctx.toSequences) {

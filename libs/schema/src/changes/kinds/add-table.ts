@@ -6,7 +6,6 @@ import type { ChangeContext, ChangeItem, ChangeKind, StepDraft } from '../change
 import { columnDefinition } from '../support/column-definition.js';
 import { withoutNotValid } from '../support/constraint-definition.js';
 import { createIndexSql } from '../support/index-definition.js';
-import { Phase } from '../support/phases.js';
 
 /**
  * A table that is new in the target: CREATE TABLE with its columns in declared order, primary/unique/check/exclusion
@@ -16,7 +15,10 @@ import { Phase } from '../support/phases.js';
  */
 export const addTable: ChangeKind = {
   name: 'add-table',
-  phase: Phase.createTable,
+  order: {
+    // What its columns, defaults, constraints and indexes use exists (a new enum label committed).
+    after: ['create-schema', 'create-extension', 'add-enum', 'recreate-enum', 'add-sequence', 'create-function', 'add-enum-value'],
+  },
   plan(ctx) {
     const items: ChangeItem[] = [];
     for (const table of ctx.newTables()) items.push({ key: objectKey(table), steps: createTableSteps(ctx, table) });

@@ -5,7 +5,6 @@ import { displayName, objectKey } from '../support/catalog-index.js';
 import type { ChangeContext, ChangeItem, ChangeKind, StepDraft } from '../change.js';
 import { buildIndexSteps, dropIndexConcurrently } from '../support/index-builds.js';
 import { constraintsToAdd } from '../support/constraint-targets.js';
-import { Phase } from '../support/phases.js';
 
 /**
  * A unique or primary-key constraint new on an existing table. ADD CONSTRAINT … UNIQUE would build the
@@ -16,7 +15,11 @@ import { Phase } from '../support/phases.js';
  */
 export const addUniqueConstraint: ChangeKind = {
   name: 'add-unique-constraint',
-  phase: Phase.addUniqueConstraint,
+  order: {
+    // A primary key's columns are NOT NULL first, so USING INDEX does not scan; a changed constraint was
+    // dropped first; the index is built CONCURRENTLY, after the views' transaction.
+    after: ['drop-constraint', 'set-not-null', 'add-column:not-null', 'create-view', 'add-column', 'alter-column-type'],
+  },
   plan(ctx) {
     const items: ChangeItem[] = [];
     for (const { table, constraint } of constraintsToAdd(ctx, ['unique', 'primary'])) {

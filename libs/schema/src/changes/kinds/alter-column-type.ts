@@ -4,7 +4,6 @@ import { collationRef } from '../support/column-definition.js';
 import { columnMap, displayName, objectKey } from '../support/catalog-index.js';
 import type { ChangeItem, ChangeKind } from '../change.js';
 import { HazardCode, hazard } from '../support/hazards.js';
-import { Phase } from '../support/phases.js';
 import { isSafeWidening } from '../support/type-widening.js';
 
 /**
@@ -17,7 +16,11 @@ import { isSafeWidening } from '../support/type-widening.js';
  */
 export const alterColumnType: ChangeKind = {
   name: 'alter-column-type',
-  phase: Phase.alterColumnType,
+  order: {
+    // PostgreSQL refuses to retype a column a view, policy or constraint uses: those are dropped first. The
+    // new type (and a function or label its conversion uses) exists.
+    after: ['drop-view', 'drop-policy', 'drop-constraint', 'create-extension', 'add-enum', 'create-function', 'add-enum-value'],
+  },
   plan(ctx) {
     const items: ChangeItem[] = [];
     for (const [from, to] of ctx.keptTables()) {

@@ -3,7 +3,6 @@ import type { Column, Table } from '../../catalog/model.js';
 import { quoteIdent, quoteLiteral } from '@fleetshift/sql-quote';
 import { displayName, objectKey } from '../support/catalog-index.js';
 import type { ChangeContext, ChangeItem, ChangeKind, StepDraft } from '../change.js';
-import { Phase } from '../support/phases.js';
 import { notNullRecipe } from '../support/not-null-recipe.js';
 
 /**
@@ -18,7 +17,8 @@ import { notNullRecipe } from '../support/not-null-recipe.js';
  */
 export const alterIdentity: ChangeKind = {
   name: 'alter-identity',
-  phase: Phase.alterIdentity,
+  // Runs with the other column changes; set-default and drop-sequence, which follow it, declare it.
+  order: {},
   plan(ctx) {
     const items: ChangeItem[] = [];
     for (const { table: to, before: old, after: column } of ctx.keptColumns()) {

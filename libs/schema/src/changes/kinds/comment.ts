@@ -7,7 +7,6 @@ import { constraintMustBeDropped } from '../support/constraint-definition.js';
 import { foreignKeysToRebuild } from '../support/foreign-key-dependencies.js';
 import { functionMustBeDropped } from '../support/function-replacement.js';
 import { indexRenames } from '../support/index-pairs.js';
-import { Phase } from '../support/phases.js';
 import { viewsToRebuild } from '../support/views-to-rebuild.js';
 
 /**
@@ -16,7 +15,13 @@ import { viewsToRebuild } from '../support/views-to-rebuild.js';
  */
 export const comments: ChangeKind = {
   name: 'comment',
-  phase: Phase.comment,
+  order: {
+    // Every object commented on exists, under its final name.
+    after: [
+      'add-enum', 'recreate-enum', 'add-sequence', 'create-function', 'create-function:late', 'add-table', 'add-column', 'create-view',
+      'add-index', 'rename-index', 'add-unique-constraint', 'add-exclusion-constraint', 'add-check-constraint', 'add-foreign-key',
+    ],
+  },
   plan(ctx) {
     const items: ChangeItem[] = [];
     const add = (key: string, target: string, lockTarget: string, before: string | undefined, after: string | undefined, what: string) => {

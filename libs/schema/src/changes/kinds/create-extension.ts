@@ -3,14 +3,16 @@ import type { Extension } from '../../catalog/model.js';
 import { quoteIdent } from '@fleetshift/sql-quote';
 import type { ChangeItem, ChangeKind } from '../change.js';
 import { HazardCode, hazard } from '../support/hazards.js';
-import { Phase } from '../support/phases.js';
 
 const key = (e: Extension) => e.name;
 
 /** An extension new in the target (or moved to another schema): EXTENSION_CHANGE. */
 export const createExtension: ChangeKind = {
   name: 'create-extension',
-  phase: Phase.createExtension,
+  order: {
+    // Installed into its schema.
+    after: ['create-schema'],
+  },
   plan(ctx) {
     const have = new Map(ctx.from.extensions.map((e) => [key(e), e]));
     const items: ChangeItem[] = [];

@@ -3,7 +3,6 @@ import { quoteQualified } from '@fleetshift/sql-quote';
 import { displayName } from '../support/catalog-index.js';
 import type { ChangeContext, ChangeItem, ChangeKind } from '../change.js';
 import { functionMustBeDropped } from '../support/function-replacement.js';
-import { Phase } from '../support/phases.js';
 
 /**
  * A function new or changed: its definition is pg_get_functiondef's CREATE OR REPLACE statement, run as
@@ -12,19 +11,28 @@ import { Phase } from '../support/phases.js';
  * dropped first, in the same transaction. When it runs:
  * - before the tables when a column default, generated column, constraint, index, trigger or policy of the
  *   target calls it (those need it to exist);
- * - otherwise after every table and column exists (phase functionLate), so a LANGUAGE sql body that reads
+ * - otherwise after every table and column exists (stage late), so a LANGUAGE sql body that reads
  *   tables created by this plan passes PostgreSQL's check_function_bodies; views, created later, may use it.
  */
 export const createFunction: ChangeKind = {
   name: 'create-function',
-  phase: Phase.function,
+  order: {
+    // Types of its signature exist; a same-named function it replaces was dropped first.
+    after: ['create-schema', 'create-extension', 'add-enum', 'drop-function'],
+  },
+  stages: {
+    // A function no table expression calls: created once tables and columns have their target shape, so a
+    // LANGUAGE sql body reading them passes check_function_bodies (views, created later, may call it). Row
+    // security: not a PostgreSQL dependency; it keeps these after the whole table section, as always.
+    late: { after: ['add-table', 'add-column', 'alter-column-type', 'row-security'] },
+  },
   plan(ctx) {
     const items: ChangeItem[] = [];
     const called = calledByTables(ctx);
     for (const [key, f] of ctx.toFunctions) {
       const old = ctx.fromFunctions.get(key);
       if (old && old.definition === f.definition) continue;
-      const phase = called(f.name) ? Phase.function : Phase.functionLate;
+      const at = called(f.name) ? {} : { stage: 'late' };
       const ref = quoteQualified(f.schema, f.name);
       items.push({
         key,
@@ -32,7 +40,7 @@ export const createFunction: ChangeKind = {
           ...(old && functionMustBeDropped(old, f)
             ? [
                 {
-                  phase,
+                  ...at,
                   sql: `DROP FUNCTION ${ref}(${f.identityArgs})`,
                   description: `Drop function ${displayName(f)}(${f.identityArgs}): its result type or parameter names change`,
                   transactional: true,
@@ -42,7 +50,7 @@ export const createFunction: ChangeKind = {
               ]
             : []),
           {
-            phase,
+            ...at,
             sql: f.definition.trim().replace(/;\s*$/, ''),
             description: `${old ? 'Replace' : 'Create'} function ${displayName(f)}(${f.identityArgs})`,
             transactional: true,

@@ -3,14 +3,16 @@ import { quoteIdent } from '@fleetshift/sql-quote';
 import { displayName } from '../support/catalog-index.js';
 import type { ChangeItem, ChangeKind } from '../change.js';
 import { HazardCode, hazard } from '../support/hazards.js';
-import { Phase } from '../support/phases.js';
 
 import { samePolicy } from '../support/policy-equality.js';
 
 /** A row-level-security policy new or changed: CREATE POLICY (AUTHZ_UPDATE). */
 export const createPolicy: ChangeKind = {
   name: 'create-policy',
-  phase: Phase.policy,
+  order: {
+    // Its table and what its expressions call exist; a changed policy was dropped first.
+    after: ['add-table', 'create-function', 'drop-policy', 'add-enum-value'],
+  },
   plan(ctx) {
     const items: ChangeItem[] = [];
     for (const [key, to] of ctx.toTables) {

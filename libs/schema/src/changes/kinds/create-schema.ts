@@ -1,12 +1,12 @@
 import { LockLevel } from '@fleetshift/contracts';
 import { quoteIdent } from '@fleetshift/sql-quote';
 import type { ChangeItem, ChangeKind } from '../change.js';
-import { Phase } from '../support/phases.js';
 
 /** A schema new in the target (database scope): CREATE SCHEMA, before anything is created in it. */
 export const createSchema: ChangeKind = {
   name: 'create-schema',
-  phase: Phase.createSchema,
+  // First of the creations: what is created in a schema declares it.
+  order: {},
   plan(ctx) {
     const have = new Set(ctx.from.schemas);
     return [...ctx.to.schemas].sort().filter((s) => !have.has(s)).map((s): ChangeItem => ({

@@ -2,7 +2,6 @@ import { LockLevel } from '@fleetshift/contracts';
 import { quoteIdent } from '@fleetshift/sql-quote';
 import { displayName } from '../support/catalog-index.js';
 import type { ChangeItem, ChangeKind, StepDraft } from '../change.js';
-import { Phase } from '../support/phases.js';
 
 /**
  * A trigger new or changed: its pg_get_triggerdef text, as CREATE OR REPLACE TRIGGER for a changed one
@@ -11,7 +10,10 @@ import { Phase } from '../support/phases.js';
  */
 export const createTrigger: ChangeKind = {
   name: 'create-trigger',
-  phase: Phase.trigger,
+  order: {
+    // Its table and function exist; a changed constraint trigger was dropped first.
+    after: ['add-table', 'create-function', 'drop-trigger'],
+  },
   plan(ctx) {
     const items: ChangeItem[] = [];
     for (const [key, to] of ctx.toTables) {

@@ -3,7 +3,6 @@ import { quoteQualified } from '@fleetshift/sql-quote';
 import { displayName } from '../support/catalog-index.js';
 import type { ChangeItem, ChangeKind, StepDraft } from '../change.js';
 import { createIndexSql } from '../support/index-definition.js';
-import { Phase } from '../support/phases.js';
 import { viewsInDependencyOrder, viewsToRebuild } from '../support/views-to-rebuild.js';
 
 /**
@@ -13,7 +12,15 @@ import { viewsInDependencyOrder, viewsToRebuild } from '../support/views-to-rebu
  */
 export const createView: ChangeKind = {
   name: 'create-view',
-  phase: Phase.createView,
+  order: {
+    // What the view reads exists in its target shape; a dropped relation or type may have had its name.
+    // Everything from the first drop-view to here is one transaction: a non-transactional or isolated step
+    // runs after it (those kinds declare it).
+    after: [
+      'drop-view', 'create-schema', 'create-extension', 'add-enum', 'recreate-enum', 'add-enum-value', 'add-table', 'add-column',
+      'alter-column-type', 'drop-generated-expression', 'create-function:late', 'drop-table', 'drop-sequence', 'drop-enum',
+    ],
+  },
   plan(ctx) {
     const rebuilt = viewsToRebuild(ctx);
     const keys = new Set([...ctx.toViews.keys()].filter((k) => !ctx.fromViews.has(k) || rebuilt.has(k)));

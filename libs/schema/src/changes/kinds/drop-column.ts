@@ -4,7 +4,6 @@ import { columnMap, displayName, objectKey } from '../support/catalog-index.js';
 import type { Column, Table } from '../../catalog/model.js';
 import type { ChangeItem, ChangeKind } from '../change.js';
 import { HazardCode, hazard } from '../support/hazards.js';
-import { Phase } from '../support/phases.js';
 
 /**
  * A column gone from an existing table: DROP COLUMN is a catalog update (no rewrite; the space is
@@ -13,7 +12,10 @@ import { Phase } from '../support/phases.js';
  */
 export const dropColumn: ChangeKind = {
   name: 'drop-column',
-  phase: Phase.dropColumn,
+  order: {
+    // Views, triggers, policies and constraints using the column go first (PostgreSQL refuses otherwise).
+    after: ['drop-view', 'drop-trigger', 'drop-policy', 'drop-constraint'],
+  },
   plan(ctx) {
     const items: ChangeItem[] = [];
     for (const [from, to] of ctx.keptTables()) {

@@ -5,7 +5,6 @@ import { displayName, objectKey } from '../support/catalog-index.js';
 import type { ChangeContext, ChangeItem, ChangeKind, StepDraft } from '../change.js';
 import { constraintMustBeDropped } from '../support/constraint-definition.js';
 import { foreignKeysToRebuild } from '../support/foreign-key-dependencies.js';
-import { Phase } from '../support/phases.js';
 
 /**
  * A constraint gone from an existing table, or changed (PostgreSQL has no ALTER for a constraint's
@@ -16,7 +15,8 @@ import { Phase } from '../support/phases.js';
  */
 export const dropConstraint: ChangeKind = {
   name: 'drop-constraint',
-  phase: Phase.dropConstraint,
+  // What must wait for the constraint to be gone (its re-creation, column changes, drop-table …) declares it.
+  order: {},
   plan(ctx) {
     const items: ChangeItem[] = [];
     const rebuiltForeignKeys = foreignKeysToRebuild(ctx);

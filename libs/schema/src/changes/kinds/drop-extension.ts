@@ -3,14 +3,16 @@ import type { Extension } from '../../catalog/model.js';
 import { quoteIdent } from '@fleetshift/sql-quote';
 import type { ChangeItem, ChangeKind } from '../change.js';
 import { HazardCode, hazard } from '../support/hazards.js';
-import { Phase } from '../support/phases.js';
 
 const key = (e: Extension) => e.name;
 
 /** An extension gone from the target: DROP EXTENSION (its objects go with it): EXTENSION_CHANGE. */
 export const dropExtension: ChangeKind = {
   name: 'drop-extension',
-  phase: Phase.dropExtension,
+  order: {
+    // Columns and functions using its types go first.
+    after: ['drop-table', 'drop-column', 'alter-column-type', 'drop-function:after-dependents'],
+  },
   plan(ctx) {
     const want = new Set(ctx.to.extensions.map(key));
     return [...ctx.from.extensions]

@@ -2,7 +2,6 @@ import { LockLevel } from '@fleetshift/contracts';
 import { quoteIdent } from '@fleetshift/sql-quote';
 import { displayName, objectKey } from '../support/catalog-index.js';
 import type { ChangeItem, ChangeKind } from '../change.js';
-import { Phase } from '../support/phases.js';
 
 /**
  * A stored generated column becomes a plain column (its values stay): ALTER COLUMN … DROP EXPRESSION,
@@ -10,7 +9,10 @@ import { Phase } from '../support/phases.js';
  */
 export const dropGeneratedExpression: ChangeKind = {
   name: 'drop-generated-expression',
-  phase: Phase.alterColumnType,
+  order: {
+    // Views over the column are dropped first (re-created later).
+    after: ['drop-view'],
+  },
   plan(ctx) {
     const items: ChangeItem[] = [];
     for (const { table: to, before: old, after: column } of ctx.keptColumns()) {

@@ -2,7 +2,6 @@ import { objectKey, displayName } from '../support/catalog-index.js';
 import type { ChangeItem, ChangeKind } from '../change.js';
 import { dropIndexConcurrently } from '../support/index-builds.js';
 import { indexRenames, plainIndexes } from '../support/index-pairs.js';
-import { Phase } from '../support/phases.js';
 
 /**
  * A plain index gone from an existing table: DROP INDEX CONCURRENTLY IF EXISTS, outside a transaction
@@ -11,7 +10,10 @@ import { Phase } from '../support/phases.js';
  */
 export const dropIndex: ChangeKind = {
   name: 'drop-index',
-  phase: Phase.dropIndex,
+  order: {
+    // A replaced index keeps serving queries until its successor is built.
+    after: ['add-index'],
+  },
   plan(ctx) {
     const items: ChangeItem[] = [];
     for (const [from, to] of ctx.keptTables()) {

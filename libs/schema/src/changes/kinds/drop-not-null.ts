@@ -2,12 +2,14 @@ import { LockLevel } from '@fleetshift/contracts';
 import { quoteIdent } from '@fleetshift/sql-quote';
 import { displayName, objectKey } from '../support/catalog-index.js';
 import type { ChangeItem, ChangeKind } from '../change.js';
-import { Phase } from '../support/phases.js';
 
 /** A NOT NULL column of an existing table becomes nullable: DROP NOT NULL is a catalog update. */
 export const dropNotNull: ChangeKind = {
   name: 'drop-not-null',
-  phase: Phase.dropNotNull,
+  order: {
+    // A primary key keeps its columns NOT NULL: a dropped one goes first.
+    after: ['drop-constraint'],
+  },
   plan(ctx) {
     const items: ChangeItem[] = [];
     for (const { table: to, before: old, after: column } of ctx.keptColumns()) {

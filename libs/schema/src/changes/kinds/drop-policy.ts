@@ -3,14 +3,14 @@ import { quoteIdent } from '@fleetshift/sql-quote';
 import { displayName, objectKey } from '../support/catalog-index.js';
 import type { ChangeItem, ChangeKind } from '../change.js';
 import { HazardCode, hazard } from '../support/hazards.js';
-import { Phase } from '../support/phases.js';
 
 import { samePolicy } from '../support/policy-equality.js';
 
 /** A row-level-security policy gone or changed on an existing table: DROP POLICY (AUTHZ_UPDATE). */
 export const dropPolicy: ChangeKind = {
   name: 'drop-policy',
-  phase: Phase.dropPolicy,
+  // What must wait for the policy to be gone (create-policy, alter-column-type, drop-column …) declares it.
+  order: {},
   plan(ctx) {
     const items: ChangeItem[] = [];
     for (const [from, to] of ctx.keptTables()) {

@@ -3,7 +3,6 @@ import { quoteQualified } from '@fleetshift/sql-quote';
 import { displayName } from '../support/catalog-index.js';
 import type { ChangeContext, ChangeItem, ChangeKind } from '../change.js';
 import { HazardCode, hazard } from '../support/hazards.js';
-import { Phase } from '../support/phases.js';
 
 /**
  * A sequence gone from the target: DROP SEQUENCE (its current value is lost: DELETES_DATA). A sequence
@@ -11,7 +10,10 @@ import { Phase } from '../support/phases.js';
  */
 export const dropSequence: ChangeKind = {
   name: 'drop-sequence',
-  phase: Phase.dropSequence,
+  order: {
+    // What calls nextval() on it goes first: its table, its column, the default replacing it, a function.
+    after: ['drop-table', 'drop-column', 'set-default', 'alter-identity', 'drop-function:after-dependents'],
+  },
   plan(ctx) {
     const items: ChangeItem[] = [];
     for (const [key, s] of ctx.fromSequences) {

@@ -2,7 +2,6 @@ import { LockLevel } from '@fleetshift/contracts';
 import { displayName, objectKey } from '../support/catalog-index.js';
 import type { ChangeKind } from '../change.js';
 import { HazardCode, hazard } from '../support/hazards.js';
-import { Phase } from '../support/phases.js';
 
 /**
  * A table that is gone from the target: DROP TABLE (its indexes, constraints, triggers and owned
@@ -11,7 +10,10 @@ import { Phase } from '../support/phases.js';
  */
 export const dropTable: ChangeKind = {
   name: 'drop-table',
-  phase: Phase.dropTable,
+  order: {
+    // Views over it and foreign keys of kept tables into it go first.
+    after: ['drop-view', 'drop-constraint'],
+  },
   plan(ctx) {
     const dropped = ctx.droppedTables();
     const droppedRefs = new Set(dropped.map((t) => displayName(t)));

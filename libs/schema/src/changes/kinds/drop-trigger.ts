@@ -2,12 +2,12 @@ import { LockLevel } from '@fleetshift/contracts';
 import { quoteIdent } from '@fleetshift/sql-quote';
 import { displayName, objectKey } from '../support/catalog-index.js';
 import type { ChangeItem, ChangeKind } from '../change.js';
-import { Phase } from '../support/phases.js';
 
 /** A trigger gone from an existing table (or a changed constraint trigger): DROP TRIGGER, a brief catalog update. */
 export const dropTrigger: ChangeKind = {
   name: 'drop-trigger',
-  phase: Phase.dropTrigger,
+  // What must wait for the trigger to be gone (create-trigger, drop-column, drop-function) declares it.
+  order: {},
   plan(ctx) {
     const items: ChangeItem[] = [];
     for (const [from, to] of ctx.keptTables()) {

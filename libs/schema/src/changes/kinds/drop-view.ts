@@ -2,13 +2,13 @@ import { LockLevel } from '@fleetshift/contracts';
 import { quoteQualified } from '@fleetshift/sql-quote';
 import { displayName, objectKey } from '../support/catalog-index.js';
 import type { ChangeItem, ChangeKind } from '../change.js';
-import { Phase } from '../support/phases.js';
 import { viewsInDependencyOrder, viewsToRebuild } from '../support/views-to-rebuild.js';
 
 /** DROP VIEW / DROP MATERIALIZED VIEW for the views above, dependents first. */
 export const dropView: ChangeKind = {
   name: 'drop-view',
-  phase: Phase.dropView,
+  // First of the drops: what must wait for the views to be gone declares it.
+  order: {},
   plan(ctx) {
     const keys = viewsToRebuild(ctx);
     return viewsInDependencyOrder(ctx.fromViews, keys)

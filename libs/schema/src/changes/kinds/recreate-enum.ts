@@ -4,7 +4,6 @@ import { quoteIdent, quoteLiteral, quoteQualified } from '@fleetshift/sql-quote'
 import { columnMap, displayName } from '../support/catalog-index.js';
 import type { ChangeContext, ChangeItem, ChangeKind, StepDraft } from '../change.js';
 import { HazardCode, hazard } from '../support/hazards.js';
-import { Phase } from '../support/phases.js';
 import { tempName } from '../support/temp-names.js';
 
 /**
@@ -16,7 +15,10 @@ import { tempName } from '../support/temp-names.js';
  */
 export const recreateEnum: ChangeKind = {
   name: 'recreate-enum',
-  phase: Phase.recreateEnum,
+  order: {
+    // Views over its columns, and constraints comparing its labels, are dropped first (re-created later).
+    after: ['drop-view', 'drop-constraint'],
+  },
   plan(ctx) {
     const items: ChangeItem[] = [];
     for (const [key, to] of ctx.toEnums) {

@@ -3,7 +3,6 @@ import { quoteIdent, quoteQualified } from '@fleetshift/sql-quote';
 import { displayName, objectKey } from '../support/catalog-index.js';
 import type { ChangeItem, ChangeKind } from '../change.js';
 import { indexRenames } from '../support/index-pairs.js';
-import { Phase } from '../support/phases.js';
 
 /**
  * Same definition, other name: ALTER INDEX … RENAME TO, which takes SHARE UPDATE EXCLUSIVE (PostgreSQL
@@ -11,7 +10,8 @@ import { Phase } from '../support/phases.js';
  */
 export const renameIndex: ChangeKind = {
   name: 'rename-index',
-  phase: Phase.renameIndex,
+  // A catalog update needing nothing else; comment, which keeps an index's comment across it, declares it.
+  order: {},
   plan(ctx) {
     const items: ChangeItem[] = [];
     for (const [from, to] of ctx.keptTables()) {

@@ -2,12 +2,14 @@ import { LockLevel } from '@fleetshift/contracts';
 import { displayName } from '../support/catalog-index.js';
 import type { ChangeItem, ChangeKind } from '../change.js';
 import { HazardCode, hazard } from '../support/hazards.js';
-import { Phase } from '../support/phases.js';
 
 /** ENABLE/DISABLE and FORCE/NO FORCE ROW LEVEL SECURITY, after the policies exist (AUTHZ_UPDATE). */
 export const rowSecurity: ChangeKind = {
   name: 'row-security',
-  phase: Phase.rowSecurity,
+  order: {
+    // Enabled once the policies exist (before, it would hide every row).
+    after: ['add-table', 'create-policy'],
+  },
   plan(ctx) {
     const items: ChangeItem[] = [];
     for (const [key, to] of ctx.toTables) {

@@ -2,7 +2,6 @@ import { LockLevel } from '@fleetshift/contracts';
 import { quoteQualified } from '@fleetshift/sql-quote';
 import { displayName } from '../support/catalog-index.js';
 import type { ChangeItem, ChangeKind } from '../change.js';
-import { Phase } from '../support/phases.js';
 
 /**
  * OWNED BY of a sequence (serial columns): set once the column exists, cleared when the target has none.
@@ -10,7 +9,10 @@ import { Phase } from '../support/phases.js';
  */
 export const sequenceOwnership: ChangeKind = {
   name: 'sequence-ownership',
-  phase: Phase.sequenceOwnership,
+  order: {
+    // OWNED BY names a column that must exist.
+    after: ['add-sequence', 'add-table', 'add-column'],
+  },
   plan(ctx) {
     const items: ChangeItem[] = [];
     for (const [key, s] of ctx.toSequences) {

@@ -2,7 +2,6 @@ import { LockLevel } from '@fleetshift/contracts';
 import { quoteIdent } from '@fleetshift/sql-quote';
 import { displayName, objectKey } from '../support/catalog-index.js';
 import type { ChangeItem, ChangeKind } from '../change.js';
-import { Phase } from '../support/phases.js';
 
 /**
  * The default of an existing column changes, appears or goes: SET DEFAULT / DROP DEFAULT only touch the
@@ -11,7 +10,10 @@ import { Phase } from '../support/phases.js';
  */
 export const setDefault: ChangeKind = {
   name: 'set-default',
-  phase: Phase.setDefault,
+  order: {
+    // What the default calls exists; DROP IDENTITY (alter-identity) comes before a column gets a default.
+    after: ['add-sequence', 'create-function', 'add-enum-value', 'alter-identity'],
+  },
   plan(ctx) {
     const items: ChangeItem[] = [];
     for (const { table: to, before: old, after: column } of ctx.keptColumns()) {

@@ -1,7 +1,6 @@
 import { objectKey } from '../support/catalog-index.js';
 import type { ChangeItem, ChangeKind } from '../change.js';
 import { notNullRecipe } from '../support/not-null-recipe.js';
-import { Phase } from '../support/phases.js';
 
 /**
  * A column of an existing table becomes NOT NULL. A plain SET NOT NULL scans the whole table under
@@ -14,7 +13,10 @@ import { Phase } from '../support/phases.js';
  */
 export const setNotNull: ChangeKind = {
   name: 'set-not-null',
-  phase: Phase.setNotNull,
+  order: {
+    // Its VALIDATE runs in a transaction of its own: after the views' transaction.
+    after: ['create-view'],
+  },
   plan(ctx) {
     const items: ChangeItem[] = [];
     for (const { table: to, before, after: column } of ctx.keptColumns()) {

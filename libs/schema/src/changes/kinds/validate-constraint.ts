@@ -2,7 +2,6 @@ import { objectKey } from '../support/catalog-index.js';
 import type { ChangeItem, ChangeKind } from '../change.js';
 import { sameConstraintShape } from '../support/constraint-definition.js';
 import { foreignKeysToRebuild } from '../support/foreign-key-dependencies.js';
-import { Phase } from '../support/phases.js';
 import { validateStep } from '../support/validate-step.js';
 
 /**
@@ -12,7 +11,10 @@ import { validateStep } from '../support/validate-step.js';
  */
 export const validateConstraint: ChangeKind = {
   name: 'validate-constraint',
-  phase: Phase.validateConstraint,
+  order: {
+    // Isolated (a transaction of its own): after the views' transaction.
+    after: ['create-view'],
+  },
   plan(ctx) {
     const items: ChangeItem[] = [];
     const rebuilt = foreignKeysToRebuild(ctx);

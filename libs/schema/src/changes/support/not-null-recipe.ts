@@ -9,20 +9,20 @@ import { validateStep } from './validate-step.js';
 
 /**
  * NOT NULL on a column of an existing table without a scan under ACCESS EXCLUSIVE (set-not-null,
- * add-column, alter-identity use it):
+ * add-column, alter-identity use it; `stage`: the stage of the calling kind the steps run in):
  *   1. ADD CONSTRAINT … CHECK (c IS NOT NULL) NOT VALID   — ACCESS EXCLUSIVE for a catalog update only;
  *   2. VALIDATE CONSTRAINT, in a transaction of its own    — SHARE UPDATE EXCLUSIVE: reads and writes go on;
  *   3. SET NOT NULL                                         — PostgreSQL 12+ sees the validated check and
  *                                                             skips the scan (metadata only);
  *   4. DROP the helper check (same transaction as 3).
  */
-export function notNullRecipe(ctx: ChangeContext, table: Table, column: string, phase?: number): StepDraft[] {
+export function notNullRecipe(ctx: ChangeContext, table: Table, column: string, stage?: string): StepDraft[] {
   const ref = ctx.ref(table);
   const checkName = tempName(notNullCheckPrefix, objectKey(table), column);
   const check = quoteIdent(checkName);
   const col = quoteIdent(column);
   const name = `${displayName(table)}.${column}`;
-  const at = phase === undefined ? {} : { phase };
+  const at = stage === undefined ? {} : { stage };
   return [
     {
       sql: `ALTER TABLE ${ref} ADD CONSTRAINT ${check} CHECK (${col} IS NOT NULL) NOT VALID`,
