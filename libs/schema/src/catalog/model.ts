@@ -82,6 +82,12 @@ export interface Table {
   policies: Policy[];
   rowSecurity: boolean;
   forceRowSecurity: boolean;
+  /**
+   * Storage parameters set on the table (pg_class.reloptions: "fillfactor=70", "autovacuum_enabled=off"),
+   * sorted by name; absent when none. The value is the text PostgreSQL stored, as it was given. TOAST
+   * parameters (toast.*) belong to the TOAST table and are not read.
+   */
+  storageParameters?: string[];
   comment?: string;
 }
 

@@ -38,6 +38,7 @@ import { rowSecurity } from './kinds/row-security.js';
 import { sequenceOwnership } from './kinds/sequence-ownership.js';
 import { setDefault } from './kinds/set-default.js';
 import { setNotNull } from './kinds/set-not-null.js';
+import { setStorageParameters } from './kinds/set-storage-parameters.js';
 import { validateConstraint } from './kinds/validate-constraint.js';
 
 /**
@@ -70,6 +71,7 @@ export const changeKinds: readonly ChangeKind[] = [
   createTrigger,
   createPolicy,
   rowSecurity,
+  setStorageParameters,
   dropSequence,
   dropEnum,
   dropExtension,
