@@ -33,11 +33,12 @@ export interface VerifyPlanOptions {
 const NAMED_DIFFERENCES = 5;
 
 /**
- * Proves a plan before it leaves the planner (DESIGN.md): in a scratch database, builds a copy of the
- * from-state (schema only) with the planner's own DDL (`buildPlan(<empty>, from)`), checks the copy reads
- * back as `from`, replays the plan's steps as the executor runs them (runPlan from libs/plan-runner), introspects, and
- * requires the result to be `to`. Throws PlanDidNotConvergeError naming the first differing objects,
- * or the failing step; the scratch database is always dropped.
+ * Proves a plan before it leaves the planner (docs/architecture.md, "Plan verification"): in a scratch
+ * database, builds a copy of the from-state (schema only) with the planner's own DDL
+ * (`buildPlan(<empty>, from)`), checks the copy reads back as `from`, replays the plan's steps as the
+ * executor runs them (runPlan from libs/plan-runner), introspects, and requires the result to be `to`.
+ * Throws PlanDidNotConvergeError naming the first differing objects, or the failing step; the scratch
+ * database is always dropped.
  *
  * The copy has no rows and no INVALID index leftovers (PostgreSQL cannot create an index INVALID on
  * purpose): those leftovers are left out of the check, and the plan drops them with IF EXISTS.
