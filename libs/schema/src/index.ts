@@ -5,6 +5,7 @@ export type { ParsedSchema, SchemaStatement } from './parse/parsed-schema.js';
 export { parseSchemaSql } from './parse/sql-parser.js';
 export { parseSchemaSource, parseOmniql, schemaSourceFormat } from './parse/parse-schema-source.js';
 export { translateOmniql, type TranslatedStatement } from './parse/omniql.js';
+export { catalogStamp } from './introspect/catalog-stamp.js';
 export { introspect, type IntrospectOptions } from './introspect/introspect.js';
 export { SchemaNotFoundError } from './introspect/schema-not-found.js';
 export { withScratchDatabase, SCRATCH_DATABASE_PREFIX, type ScratchDatabaseOptions } from './load/scratch-database.js';

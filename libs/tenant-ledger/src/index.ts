@@ -10,3 +10,4 @@ export {
   type AppliedRecord,
 } from './applied-versions.js';
 export { readProgress, recordProgress } from './plan-progress.js';
+export { readCatalogStamp, recordCatalogStamp, type CatalogStampRow } from './catalog-stamps.js';

@@ -47,7 +47,7 @@ describe('tenant ledger schema', () => {
       const db = await freshDatabase();
       const sessions = await Promise.all(Array.from({ length: 8 }, () => connect(db)));
       await Promise.all(sessions.map((client) => ensureBookkeeping(client)));
-      expect(await ledgerTables(sessions[0]!)).toEqual(['applied_versions', 'plan_progress']);
+      expect(await ledgerTables(sessions[0]!)).toEqual(['applied_versions', 'catalog_stamps', 'plan_progress']);
     }
   });
 
@@ -61,7 +61,7 @@ describe('tenant ledger schema', () => {
     await waitUntilBlocked(observer, callerPid);
     await other.query('COMMIT');
     await ensured;
-    expect(await ledgerTables(caller)).toEqual(['applied_versions', 'plan_progress']);
+    expect(await ledgerTables(caller)).toEqual(['applied_versions', 'catalog_stamps', 'plan_progress']);
   });
 
   it('records and reads applied versions and plan progress', async () => {

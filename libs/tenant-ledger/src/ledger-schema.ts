@@ -12,6 +12,7 @@ import type pg from 'pg';
  * - `plan_progress`: how many units (transactions or lone non-transactional steps) of a plan are done,
  *   so that a tenant interrupted between units (cancelled on a CRITICAL throttle, executor killed, lock
  *   budget spent) resumes where it stopped instead of looking drifted.
+ * - `catalog_stamps`: the last catalog stamp of each tenant schema with its fingerprint (catalog-stamps.ts).
  */
 const ledgerDdl = `
 CREATE SCHEMA IF NOT EXISTS fleetshift;
@@ -33,6 +34,12 @@ CREATE TABLE IF NOT EXISTS fleetshift.plan_progress (
   executor_id text NOT NULL,
   updated_at timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (tenant_schema, rollout_id, to_fingerprint)
+);
+CREATE TABLE IF NOT EXISTS fleetshift.catalog_stamps (
+  tenant_schema text PRIMARY KEY,
+  stamp text NOT NULL,
+  fingerprint text NOT NULL,
+  recorded_at timestamptz NOT NULL DEFAULT now()
 );`;
 
 /** Any key, distinct from the executor's tenant lock class: serialises the CREATE … IF NOT EXISTS of every caller. */
@@ -71,7 +78,8 @@ export async function ensureBookkeeping(client: pg.ClientBase): Promise<void> {
 
 async function createIfMissing(client: pg.ClientBase): Promise<void> {
   const { rows } = await client.query<{ ready: boolean }>(
-    `SELECT to_regclass('fleetshift.applied_versions') IS NOT NULL AND to_regclass('fleetshift.plan_progress') IS NOT NULL AS ready`,
+    `SELECT to_regclass('fleetshift.applied_versions') IS NOT NULL AND to_regclass('fleetshift.plan_progress') IS NOT NULL
+            AND to_regclass('fleetshift.catalog_stamps') IS NOT NULL AS ready`,
   );
   if (rows[0]!.ready) return;
   await client.query('BEGIN');

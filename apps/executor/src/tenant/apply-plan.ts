@@ -1,6 +1,7 @@
 import { TenantRolloutState, type Plan, type PlanStep } from '@fleetshift/contracts';
 import { RunDeferred, StepFailed, runPlan, type BackoffPolicy, type RunPlanResult } from '@fleetshift/plan-runner';
-import { recordAppliedVersion, recordProgress, type AppliedRecord } from '@fleetshift/tenant-ledger';
+import { catalogStamp } from '@fleetshift/schema';
+import { recordAppliedVersion, recordCatalogStamp, recordProgress, type AppliedRecord } from '@fleetshift/tenant-ledger';
 import type { ExecutorMetrics } from '../executor-metrics.js';
 import { sendCancelRequest, type TenantConnection } from './tenant-connection.js';
 import type { TenantOutcome, TenantReporter } from './tenant-report.js';
@@ -50,7 +51,13 @@ export async function applyPlan(options: ApplyPlanOptions): Promise<RunPlanResul
     defaultLockTimeoutMs: options.defaultLockTimeoutMs,
     maxLockRetries: options.maxLockRetries,
     backoff: options.backoff,
-    onUnitDone: (tx, index, isLast) => (isLast ? recordAppliedVersion(tx, record) : recordProgress(tx, progressKey, index + 1)),
+    onUnitDone: async (tx, index, isLast) => {
+      if (!isLast) return recordProgress(tx, progressKey, index + 1);
+      await recordAppliedVersion(tx, record);
+      // The schema the plan left, stamped in the same transaction: the next drift check skips introspection.
+      const stamp = await catalogStamp(tx, options.tenantSchema ? { schema: options.tenantSchema } : {});
+      await recordCatalogStamp(tx, options.tenantSchema, { stamp, fingerprint: plan.toFingerprint });
+    },
     signal: options.signal,
     cancelInFlight: () => sendCancelRequest(connection),
     mayRetry: options.mayRetry,

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Plan } from '@fleetshift/contracts';
-import { fingerprint, introspect } from '@fleetshift/schema';
-import { readAppliedVersions, readProgress } from '@fleetshift/tenant-ledger';
+import { catalogStamp, fingerprint, introspect } from '@fleetshift/schema';
+import { readAppliedVersions, readCatalogStamp, readProgress, recordCatalogStamp } from '@fleetshift/tenant-ledger';
 
 /** What the executor should do with a tenant, decided before any step runs. */
 export type PreCheck =
@@ -28,6 +28,22 @@ export async function liveFingerprint(client: pg.ClientBase, tenantSchema: strin
 }
 
 /**
+ * The live fingerprint, cheaply when the catalog did not change: one query computes the catalog stamp,
+ * and when it equals the stamp recorded with a fingerprint (by the last version applied, or the last full
+ * introspection) that fingerprint is the live one. Otherwise a full introspection, whose fingerprint is
+ * recorded with the stamp when nothing changed the catalog meanwhile.
+ */
+export async function stampedFingerprint(client: pg.ClientBase, tenantSchema: string): Promise<string> {
+  const scope = tenantSchema ? { schema: tenantSchema } : {};
+  const stamp = await catalogStamp(client, scope);
+  const known = await readCatalogStamp(client, tenantSchema);
+  if (stamp && known?.stamp === stamp) return known.fingerprint;
+  const live = await liveFingerprint(client, tenantSchema);
+  if (stamp && stamp === (await catalogStamp(client, scope))) await recordCatalogStamp(client, tenantSchema, { stamp, fingerprint: live });
+  return live;
+}
+
+/**
  * The drift check. First the tenant's own record (fleetshift.applied_versions): a row of this rollout
  * means it is done (never applied twice); a row for the target version with the target fingerprint
  * means it is at the target. Then the live fingerprint: the plan's to-fingerprint → at target; the
@@ -43,7 +59,7 @@ export async function preCheck(client: pg.ClientBase, input: PreCheckInput): Pro
   if (recorded) {
     return { kind: 'at-target', fingerprint: recorded.fingerprint, detail: `version ${recorded.version} recorded by rollout ${recorded.rolloutId}`, recorded: true };
   }
-  const live = await liveFingerprint(client, input.tenantSchema);
+  const live = await stampedFingerprint(client, input.tenantSchema);
   if (live === plan.toFingerprint) {
     return { kind: 'at-target', fingerprint: live, detail: 'live schema already at the target fingerprint', recorded: false };
   }

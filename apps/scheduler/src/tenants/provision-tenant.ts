@@ -1,7 +1,8 @@
 import type pg from 'pg';
 import { Isolation, type Cluster, type Plan, type SchemaVersion, type Tenant } from '@fleetshift/contracts';
 import { appendTenantEvent, getSchemaVersion, recordTenantVersion } from '@fleetshift/control-store';
-import { ensureBookkeeping, recordedFingerprint, recordProvisionedVersion } from '@fleetshift/tenant-ledger';
+import { catalogStamp } from '@fleetshift/schema';
+import { ensureBookkeeping, recordCatalogStamp, recordedFingerprint, recordProvisionedVersion } from '@fleetshift/tenant-ledger';
 import { InvalidRequestError, PreconditionError } from '@fleetshift/telemetry';
 import type { SchedulerContext } from '../context.js';
 import { runPlan } from '@fleetshift/plan-runner';
@@ -67,6 +68,9 @@ export class Provisioner {
     const plan = fresh ? await this.planFromEmptyOrLive(version, tenant, cluster) : await this.planFromLive(version, tenant, cluster);
     const { stepsApplied: steps } = await runPlan(client, plan, { schema: tenantSchema });
     await recordProvisionedVersion(client, { tenantSchema, tenantId: tenant.id, version: version.version, fingerprint: plan.toFingerprint });
+    // Stamped as provisioned, so that the first rollout's drift check needs no introspection.
+    const stamp = await catalogStamp(client, tenantSchema ? { schema: tenantSchema } : {});
+    await recordCatalogStamp(client, tenantSchema, { stamp, fingerprint: plan.toFingerprint });
     return { value: plan.toFingerprint, steps };
   }
 
