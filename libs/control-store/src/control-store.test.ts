@@ -81,7 +81,7 @@ describe('tables', () => {
       id: 'r1', blueprint: 'bp_active', version: 1, state: RolloutState.ROLLOUT_STATE_PENDING, selector: undefined, batchSize: 50,
       maxBatchesInFlight: 4, tenantConcurrency: 4, canary: false, failurePolicy: undefined, allowedHazards: [], dryRun: false,
       counts: undefined, haltReason: '', plans: 1, batchesTotal: 0, batchesPublished: 0, throttles: [], paces: [], createdAt: undefined,
-      startedAt: undefined, finishedAt: undefined, throttledSeconds: 0,
+      startedAt: undefined, finishedAt: undefined, throttledSeconds: 0, lockRetries: 0,
     };
     await insertRollout(pool, rollout);
     await expect(insertRollout(pool, { ...rollout, id: 'r2' })).rejects.toBeInstanceOf(ActiveRolloutError);

@@ -45,6 +45,7 @@ export {
   moveBatchTenants,
   moveRolloutTenants,
   recordTenantOutcome,
+  addTenantLockRetries,
   replanRolloutTenant,
   failedTenantsByBatch,
   resetTenantsForRetry,

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Isolation, RolloutState, TenantRolloutState } from '@fleetshift/contracts';
 import {
+  addTenantLockRetries,
   appendTenantEvent,
   batchTenants,
   failedTenantsByBatch,
@@ -131,12 +132,23 @@ describe('recordTenantOutcome with the states a report may move a tenant from', 
 });
 
 describe('results applied in the order they arrive', () => {
-  /** The scheduler's handling of one report: stored once by its key, then the row moved if it may. */
-  async function report(rolloutId: string, tenantId: string, state: TenantRolloutState, key: string, extra: Partial<TenantOutcome> = {}) {
+  /**
+   * The scheduler's handling of one report: stored once by its key, its lock retries added, then the row
+   * moved if it may.
+   */
+  async function report(
+    rolloutId: string,
+    tenantId: string,
+    state: TenantRolloutState,
+    key: string,
+    extra: Partial<TenantOutcome> = {},
+    lockRetries = 0,
+  ) {
     return withTransaction(store.pool, async (client) => {
       await getRolloutTenantRow(client, rolloutId, tenantId);
       const fresh = await appendTenantEvent(client, { tenantId, rolloutId, kind: 'started', resultKey: `${rolloutId}:${key}` });
       if (!fresh) return 'duplicate';
+      await addTenantLockRetries(client, rolloutId, tenantId, lockRetries);
       const from = reportFrom.find(([reported]) => reported === state)![1];
       return (await recordTenantOutcome(client, rolloutId, tenantId, outcome(state, extra), from)) ? 'applied' : 'refused';
     });
@@ -161,6 +173,27 @@ describe('results applied in the order they arrive', () => {
 
     expect(await rawRow(store.pool, 'rollout_tenants', { rollout_id: id, tenant_id: t })).toEqual(success);
     expect(success).toMatchObject({ state: 'succeeded', steps_applied: 4, attempts: 1 });
+  });
+
+  it('each report adds its lock retries once: a duplicate adds nothing, a late report what its run took', async () => {
+    const { id, ids } = await rolloutOf(1);
+    const [t] = ids;
+    await moveBatchTenants(store.pool, id, 1, [T.TENANT_ROLLOUT_STATE_PENDING], T.TENANT_ROLLOUT_STATE_QUEUED, true);
+    expect(await report(id, t, T.TENANT_ROLLOUT_STATE_FAILED, 'attempt1-failed', {}, 8)).toBe('applied');
+    expect(await report(id, t, T.TENANT_ROLLOUT_STATE_FAILED, 'attempt1-failed', {}, 8)).toBe('duplicate');
+    expect(await rawRow(store.pool, 'rollout_tenants', { rollout_id: id, tenant_id: t })).toMatchObject({ state: 'failed', lock_retries: 8 });
+
+    await resetTenantsForRetry(store.pool, id, [t]);
+    await moveBatchTenants(store.pool, id, 1, [T.TENANT_ROLLOUT_STATE_PENDING], T.TENANT_ROLLOUT_STATE_QUEUED, true);
+    expect(await report(id, t, T.TENANT_ROLLOUT_STATE_SUCCEEDED, 'attempt2-ok', {}, 2)).toBe('applied');
+    expect(await report(id, t, T.TENANT_ROLLOUT_STATE_SUCCEEDED, 'attempt2-ok', {}, 2)).toBe('duplicate');
+    expect(await report(id, t, T.TENANT_ROLLOUT_STATE_FAILED, 'attempt1-failed', {}, 8)).toBe('duplicate');
+    // another executor's run of the same tenant, reported late: refused as a state, but its retries happened
+    expect(await report(id, t, T.TENANT_ROLLOUT_STATE_FAILED, 'other-executor-failed', {}, 1)).toBe('refused');
+
+    expect(await rawRow(store.pool, 'rollout_tenants', { rollout_id: id, tenant_id: t })).toMatchObject({ state: 'succeeded', lock_retries: 11 });
+    expect((await listRolloutTenants(store.pool, id, [], 10)).map((r) => r.lockRetries)).toEqual([11]);
+    expect((await getRollout(store.pool, id))!.lockRetries).toBe(11);
   });
 
   it('a SUCCEEDED report arriving before the RUNNING one still counts, and the late RUNNING does not reopen the tenant', async () => {
@@ -201,6 +234,42 @@ describe('results applied in the order they arrive', () => {
     expect(await report(id, ids[0], T.TENANT_ROLLOUT_STATE_SUCCEEDED, 'ok')).toBe('applied');
     expect(await report(id, ids[1], T.TENANT_ROLLOUT_STATE_FAILED, 'failed')).toBe('refused');
     expect(await stateCounts(store.pool, id)).toEqual({ succeeded: 1, cancelled: 1 });
+  });
+});
+
+describe('lock retries', () => {
+  const lockRetriesOf = async (rolloutId: string) =>
+    Object.fromEntries((await listRolloutTenants(store.pool, rolloutId, [], 100)).map((t) => [t.tenantId, t.lockRetries]));
+
+  it('add up over a tenant\'s runs (a failure, a retry, a re-plan keep what it took before) and over the rollout', async () => {
+    const { id, ids } = await rolloutOf(3);
+    expect(await lockRetriesOf(id)).toEqual({ [ids[0]]: 0, [ids[1]]: 0, [ids[2]]: 0 });
+    expect((await getRollout(store.pool, id))!.lockRetries).toBe(0);
+
+    await addTenantLockRetries(store.pool, id, ids[0], 3); // a run that failed
+    await resetTenantsForRetry(store.pool, id, [ids[0]]);
+    await addTenantLockRetries(store.pool, id, ids[0], 2); // the retry that succeeded
+    const batchNumber = await nextBatchNumber(store.pool, id);
+    await insertBatches(store.pool, id, [{ batchNumber, clusterId: 'c1' }]);
+    await replanRolloutTenant(store.pool, id, ids[1], { planKey: 'p-live', fromFingerprint: 'f-drifted', batchNumber });
+    await addTenantLockRetries(store.pool, id, ids[1], 4);
+    await addTenantLockRetries(store.pool, id, ids[2], 0);
+
+    expect(await lockRetriesOf(id)).toEqual({ [ids[0]]: 5, [ids[1]]: 4, [ids[2]]: 0 });
+    expect((await getRollout(store.pool, id))!.lockRetries).toBe(9);
+    // another rollout's tenants are not in this one's total
+    const other = await rolloutOf(1);
+    await addTenantLockRetries(store.pool, other.id, other.ids[0], 7);
+    expect((await getRollout(store.pool, id))!.lockRetries).toBe(9);
+    expect((await getRollout(store.pool, other.id))!.lockRetries).toBe(7);
+  });
+
+  it('a count that is not a whole number >= 0 is refused, naming the tenant, and changes nothing', async () => {
+    const { id, ids } = await rolloutOf(1);
+    await addTenantLockRetries(store.pool, id, ids[0], 1);
+    await expect(addTenantLockRetries(store.pool, id, ids[0], -2)).rejects.toThrow(new RegExp(`lock retries of tenant ${ids[0]} .* got -2`));
+    await expect(addTenantLockRetries(store.pool, id, ids[0], 1.5)).rejects.toThrow(/whole number >= 0, got 1.5/);
+    expect(await lockRetriesOf(id)).toEqual({ [ids[0]]: 1 });
   });
 });
 

@@ -182,6 +182,21 @@ export async function recordTenantOutcome(
   return Boolean(rowCount);
 }
 
+/**
+ * Adds the lock-timeout retries one report of a tenant's run carried to the tenant's total in the
+ * rollout. The caller adds a report once: only after storing it as a new event (a duplicate is not).
+ */
+export async function addTenantLockRetries(db: Queryable, rolloutId: string, tenantId: string, lockRetries: number): Promise<void> {
+  if (!Number.isInteger(lockRetries) || lockRetries < 0) {
+    throw new Error(`lock retries of tenant ${tenantId} in rollout ${rolloutId} must be a whole number >= 0, got ${lockRetries}`);
+  }
+  if (lockRetries === 0) return;
+  await db.query(
+    'UPDATE rollout_tenants SET lock_retries = lock_retries + $3, updated_at = now() WHERE rollout_id = $1 AND tenant_id = $2',
+    [rolloutId, tenantId, lockRetries],
+  );
+}
+
 /** Gives a drifted tenant its own plan and puts it, pending, in a batch of its own. */
 export async function replanRolloutTenant(
   db: Queryable,
@@ -254,8 +269,10 @@ export async function listRolloutTenants(
     executor_id: string;
     started_at: Date | null;
     finished_at: Date | null;
+    lock_retries: number;
   }>(
-    `SELECT tenant_id, cluster_id, state, attempts, error, error_code, from_fingerprint, executor_id, started_at, finished_at
+    `SELECT tenant_id, cluster_id, state, attempts, error, error_code, from_fingerprint, executor_id, started_at, finished_at,
+            lock_retries
      FROM rollout_tenants WHERE rollout_id = $1 AND ($2::text[] IS NULL OR state = ANY($2))
      ORDER BY tenant_id LIMIT $3`,
     [rolloutId, states.length ? states.map((s) => tenantStates.word(s)) : null, limit],
@@ -271,6 +288,7 @@ export async function listRolloutTenants(
     executorId: row.executor_id,
     startedAt: row.started_at ?? undefined,
     finishedAt: row.finished_at ?? undefined,
+    lockRetries: row.lock_retries,
   }));
 }
 

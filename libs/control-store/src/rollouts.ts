@@ -8,7 +8,8 @@ const columns = `r.id, r.blueprint, r.version, r.state, r.selector, r.batch_size
   (SELECT count(*) FROM rollout_batches b WHERE b.rollout_id = r.id) AS batches_total,
   (SELECT count(*) FROM rollout_batches b WHERE b.rollout_id = r.id AND b.state <> 'pending') AS batches_published,
   (SELECT jsonb_object_agg(state, n) FROM (SELECT state, count(*) AS n FROM rollout_tenants t
-     WHERE t.rollout_id = r.id GROUP BY state) s) AS counts`;
+     WHERE t.rollout_id = r.id GROUP BY state) s) AS counts,
+  (SELECT COALESCE(sum(t.lock_retries), 0)::bigint FROM rollout_tenants t WHERE t.rollout_id = r.id) AS lock_retries`;
 
 interface RolloutRow {
   id: string;
@@ -34,6 +35,7 @@ interface RolloutRow {
   batches_total: number;
   batches_published: number;
   counts: Record<string, number> | null;
+  lock_retries: number;
 }
 
 function toCounts(byState: Record<string, number> | null): RolloutCounts {
@@ -81,6 +83,7 @@ function toRollout(row: RolloutRow): Rollout {
     startedAt: row.started_at ?? undefined,
     finishedAt: row.finished_at ?? undefined,
     throttledSeconds: row.throttled_seconds,
+    lockRetries: row.lock_retries,
   };
 }
 

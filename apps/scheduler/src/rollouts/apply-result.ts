@@ -1,5 +1,6 @@
 import { DriftPolicy, RolloutState, TenantRolloutState, type TenantResult } from '@fleetshift/contracts';
 import {
+  addTenantLockRetries,
   appendTenantEvent,
   getRollout,
   getRolloutTenantRow,
@@ -63,9 +64,9 @@ export function resultKey(result: TenantResult): string {
 
 /**
  * Applies one TenantResult: appends it to the tenant's history (once — a duplicate changes nothing),
- * moves the tenant's rollout state when the report may (a final state is not overwritten by a late
- * report), records the new version of a tenant that reached the target, and halts the rollout when a
- * failure crosses the failure policy.
+ * adds its lock-timeout retries to the tenant's total, moves the tenant's rollout state when the report
+ * may (a final state is not overwritten by a late report), records the new version of a tenant that
+ * reached the target, and halts the rollout when a failure crosses the failure policy.
  */
 export async function applyTenantResult(ctx: SchedulerContext, result: TenantResult): Promise<ResultEffect> {
   const none: ResultEffect = { applied: false, duplicate: false, replan: false };
@@ -100,6 +101,9 @@ export async function applyTenantResult(ctx: SchedulerContext, result: TenantRes
       (row.state === S.TENANT_ROLLOUT_STATE_QUEUED || row.state === S.TENANT_ROLLOUT_STATE_RUNNING);
     // A drift delivered again after a crash between storing it and re-planning still gets its re-plan.
     if (!fresh) return { ...none, duplicate: true, replan };
+    // The retries happened whatever the report does to the tenant's state (a late or stale report too);
+    // a duplicate was turned away above, so a report adds its retries once.
+    await addTenantLockRetries(client, result.rolloutId, result.tenantId, result.lockRetries);
     if (replan) return { applied: true, duplicate: false, replan: true };
 
     const moved = await recordTenantOutcome(

@@ -65,7 +65,7 @@ async function controlState(id: string): Promise<RolloutState> {
 }
 
 describe('a rollout on the bus', () => {
-  it('keeps at most max_batches_in_flight batches unfinished, publishes the next as one finishes, and ignores duplicate results', async () => {
+  it('keeps at most max_batches_in_flight batches unfinished, publishes the next as one finishes, and ignores duplicate results (their lock retries too)', async () => {
     const rollout = await startRollout();
     await waitRollout(rollout.id, (r) => r.batchesPublished === 2, 'two batches published');
     const first = await driver.pull('local', 10);
@@ -76,14 +76,15 @@ describe('a rollout on the bus', () => {
     expect(first[0].tasks[0].target?.schema).toBe('t01');
     expect((await rolloutNow(rollout.id)).batchesPublished).toBe(2);
 
-    await driver.complete(first[0]);
+    const SUCCEEDED = T.TENANT_ROLLOUT_STATE_SUCCEEDED;
+    await driver.complete(first[0], SUCCEEDED, [], { lockRetries: 2 });
     await waitRollout(rollout.id, (r) => r.batchesPublished === 3, 'batch 3 published after batch 1 finished');
     const third = await driver.pull('local', 10);
     expect(third.map((job) => [job.batchNumber, job.tasks.length])).toEqual([[3, 1]]);
 
     const successes = await countRolloutEvents(scheduler.ctx.pool, rollout.id, 'succeeded');
-    await driver.complete(first[0]); // the same reports delivered again
-    await driver.complete(first[1]);
+    await driver.complete(first[0], SUCCEEDED, [], { lockRetries: 2 }); // the same reports delivered again
+    await driver.complete(first[1], SUCCEEDED, [], { lockRetries: 1 });
     await driver.complete(third[0]);
     const done = await waitRollout(rollout.id, (r) => r.state === R.ROLLOUT_STATE_SUCCEEDED, 'rollout succeeded');
     expect(done.counts).toMatchObject({ total: 7, succeeded: 7, failed: 0 });
@@ -91,6 +92,11 @@ describe('a rollout on the bus', () => {
     const after = await countRolloutEvents(scheduler.ctx.pool, rollout.id, 'succeeded');
     expect([...successes.values()].every((n) => n === 1)).toBe(true);
     expect([...after.values()]).toEqual(Array(7).fill(1));
+    // results are handled in stream order: the duplicates were handled before the last result finished the rollout
+    const lockRetries = (await listRolloutTenants(scheduler.ctx.pool, rollout.id, [], 10)).map((t) => [t.tenantId, t.lockRetries]);
+    const batchOf = (id: string) => [...first, ...third].find((job) => job.tasks.some((task) => task.tenantId === id))!.batchNumber;
+    expect(lockRetries).toEqual([...tenants].sort().map((id) => [id, ({ 1: 2, 2: 1, 3: 0 } as Record<number, number>)[batchOf(id)]]));
+    expect(done.lockRetries).toBe(3 * 2 + 3 * 1);
     const recorded = await getTenants(scheduler.ctx.pool, tenants);
     expect([...recorded.values()].map((t) => t.version)).toEqual(Array(7).fill(rollout.version));
   });

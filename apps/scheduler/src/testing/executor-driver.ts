@@ -42,14 +42,19 @@ export class ExecutorDriver {
     await this.bus.js.publish(this.bus.names.resultSubject(result.rolloutId), encodeMessage(TenantResult, result));
   }
 
-  /** RUNNING then SUCCEEDED (or the given final state) for every tenant of a batch. */
-  async complete(job: BatchJob, final: State = TenantRolloutState.TENANT_ROLLOUT_STATE_SUCCEEDED, failing: string[] = []): Promise<void> {
+  /** RUNNING then SUCCEEDED (or the given final state, with `extra` in it) for every tenant of a batch. */
+  async complete(
+    job: BatchJob,
+    final: State = TenantRolloutState.TENANT_ROLLOUT_STATE_SUCCEEDED,
+    failing: string[] = [],
+    extra: Partial<TenantResult> = {},
+  ): Promise<void> {
     for (const task of job.tasks) {
       await this.report(job, task.tenantId, TenantRolloutState.TENANT_ROLLOUT_STATE_RUNNING);
       if (failing.includes(task.tenantId)) {
         await this.report(job, task.tenantId, TenantRolloutState.TENANT_ROLLOUT_STATE_FAILED, { error: 'connection refused', errorCode: 'UNREACHABLE' });
       } else {
-        await this.report(job, task.tenantId, final);
+        await this.report(job, task.tenantId, final, extra);
       }
     }
   }

@@ -281,6 +281,8 @@ export interface Rollout {
   throttledSeconds: number;
   /** The pace of each cluster of the rollout that is not throttled: tenants at once, and why. */
   paces: ClusterPace[];
+  /** Lock-timeout retries the rollout's tenants took, summed over their runs (RolloutTenant.lock_retries). */
+  lockRetries: number;
 }
 
 export interface ClusterPace {
@@ -390,7 +392,15 @@ export interface RolloutTenant {
   fromFingerprint: string;
   executorId: string;
   startedAt: Date | undefined;
-  finishedAt: Date | undefined;
+  finishedAt:
+    | Date
+    | undefined;
+  /**
+   * Lock-timeout retries the tenant's runs in this rollout took: TenantResult.lock_retries summed over
+   * the reports the scheduler stored (each once). A run that went back to the queue sends no result, so
+   * its retries are not in here.
+   */
+  lockRetries: number;
 }
 
 export interface ListRolloutTenantsRequest {
@@ -961,6 +971,7 @@ function createBaseRollout(): Rollout {
     finishedAt: undefined,
     throttledSeconds: 0,
     paces: [],
+    lockRetries: 0,
   };
 }
 
@@ -1034,6 +1045,9 @@ export const Rollout: MessageFns<Rollout> = {
     }
     for (const v of message.paces) {
       ClusterPace.encode(v!, writer.uint32(186).fork()).join();
+    }
+    if (message.lockRetries !== 0) {
+      writer.uint32(192).uint64(message.lockRetries);
     }
     return writer;
   },
@@ -1235,6 +1249,14 @@ export const Rollout: MessageFns<Rollout> = {
             message.paces.push(ClusterPace.decode(reader, reader.uint32()));
             continue;
           }
+          case 24: {
+            if (tag !== 192) {
+              break;
+            }
+
+            message.lockRetries = longToNumber(reader.uint64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1328,6 +1350,11 @@ export const Rollout: MessageFns<Rollout> = {
       paces: globalThis.Array.isArray(object?.paces)
         ? object.paces.map((e: any) => ClusterPace.fromJSON(e))
         : [],
+      lockRetries: isSet(object.lockRetries)
+        ? globalThis.Number(object.lockRetries)
+        : isSet(object.lock_retries)
+        ? globalThis.Number(object.lock_retries)
+        : 0,
     };
   },
 
@@ -1402,6 +1429,9 @@ export const Rollout: MessageFns<Rollout> = {
     if (message.paces?.length) {
       obj.paces = message.paces.map((e) => ClusterPace.toJSON(e));
     }
+    if (message.lockRetries !== 0) {
+      obj.lockRetries = Math.round(message.lockRetries);
+    }
     return obj;
   },
 
@@ -1439,6 +1469,7 @@ export const Rollout: MessageFns<Rollout> = {
     message.finishedAt = object.finishedAt ?? undefined;
     message.throttledSeconds = object.throttledSeconds ?? 0;
     message.paces = object.paces?.map((e) => ClusterPace.fromPartial(e)) || [];
+    message.lockRetries = object.lockRetries ?? 0;
     return message;
   },
 };
@@ -2793,6 +2824,7 @@ function createBaseRolloutTenant(): RolloutTenant {
     executorId: "",
     startedAt: undefined,
     finishedAt: undefined,
+    lockRetries: 0,
   };
 }
 
@@ -2827,6 +2859,9 @@ export const RolloutTenant: MessageFns<RolloutTenant> = {
     }
     if (message.finishedAt !== undefined) {
       Timestamp.encode(toTimestamp(message.finishedAt), writer.uint32(82).fork()).join();
+    }
+    if (message.lockRetries !== 0) {
+      writer.uint32(88).uint32(message.lockRetries);
     }
     return writer;
   },
@@ -2924,6 +2959,14 @@ export const RolloutTenant: MessageFns<RolloutTenant> = {
             message.finishedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.lockRetries = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2976,6 +3019,11 @@ export const RolloutTenant: MessageFns<RolloutTenant> = {
         : isSet(object.finished_at)
         ? fromJsonTimestamp(object.finished_at)
         : undefined,
+      lockRetries: isSet(object.lockRetries)
+        ? globalThis.Number(object.lockRetries)
+        : isSet(object.lock_retries)
+        ? globalThis.Number(object.lock_retries)
+        : 0,
     };
   },
 
@@ -3011,6 +3059,9 @@ export const RolloutTenant: MessageFns<RolloutTenant> = {
     if (message.finishedAt !== undefined) {
       obj.finishedAt = message.finishedAt.toISOString();
     }
+    if (message.lockRetries !== 0) {
+      obj.lockRetries = Math.round(message.lockRetries);
+    }
     return obj;
   },
 
@@ -3029,6 +3080,7 @@ export const RolloutTenant: MessageFns<RolloutTenant> = {
     message.executorId = object.executorId ?? "";
     message.startedAt = object.startedAt ?? undefined;
     message.finishedAt = object.finishedAt ?? undefined;
+    message.lockRetries = object.lockRetries ?? 0;
     return message;
   },
 };
@@ -3707,6 +3759,17 @@ function fromJsonTimestamp(o: any): Date {
   } else {
     return fromTimestamp(Timestamp.fromJSON(o));
   }
+}
+
+function longToNumber(int64: { toString(): string }): number {
+  const num = globalThis.Number(int64.toString());
+  if (num > globalThis.Number.MAX_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is larger than Number.MAX_SAFE_INTEGER");
+  }
+  if (num < globalThis.Number.MIN_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is smaller than Number.MIN_SAFE_INTEGER");
+  }
+  return num;
 }
 
 function isObject(value: any): boolean {
