@@ -42,6 +42,8 @@ export function rolloutSummaryRows(rollout: Rollout): Array<[string, string]> {
     ['skipped', String(counts?.skipped ?? 0)],
     ['cancelled', String(counts?.cancelled ?? 0)],
     ['distinct plans', String(rollout.plans)],
+    // Each one a DDL that gave up its place in a lock queue rather than block the application.
+    ['lock retries', String(rollout.lockRetries)],
   ];
   if (rollout.haltReason) rows.push(['halt reason', rollout.haltReason]);
   return rows;

@@ -56,7 +56,7 @@ export function printRollout(format: OutputFormat, rollout: Rollout): void {
   printObject(format, Rollout.toJSON(rollout), ['rollout', rollout.id], rolloutFields(rollout));
 }
 
-export const rolloutTenantHead = ['tenant', 'cluster', 'state', 'attempts', 'error code', 'error'];
+export const rolloutTenantHead = ['tenant', 'cluster', 'state', 'attempts', 'lock retries', 'error code', 'error'];
 
 export function rolloutTenantRow(tenant: RolloutTenant): string[] {
   return [
@@ -64,6 +64,7 @@ export function rolloutTenantRow(tenant: RolloutTenant): string[] {
     tenant.clusterId,
     enumName(TenantRolloutState, tenant.state, 'TENANT_ROLLOUT_STATE_'),
     String(tenant.attempts),
+    String(tenant.lockRetries),
     tenant.errorCode || '-',
     tenant.error || '-',
   ];
