@@ -73,15 +73,17 @@ export const fleetBenchmark: Benchmark = {
         for (const way of ways) {
           await master.dropCopy();
           const copying = Date.now();
-          const fleet = await master.copy();
-          say(`${way.label} on ${count} ${kind}-tenants (fresh copy in ${((Date.now() - copying) / 1000).toFixed(1)} s)`);
-          const sampler = sampleDbServerCpu(await postmasterPid(serverUrl), cpuSampleMs);
+          const fleet = way.provisions ? master.unprovisioned() : await master.copy();
+          say(`${way.label} on ${count} ${kind}-tenants${way.provisions ? '' : ` (fresh copy in ${((Date.now() - copying) / 1000).toFixed(1)} s)`}`);
+          const ready = await way.prepare(fleet);
           let outcome: WayOutcome;
           let profile: CpuProfile;
+          const sampler = sampleDbServerCpu(await postmasterPid(serverUrl), cpuSampleMs);
           try {
-            outcome = await way.run(fleet);
+            outcome = await ready.run();
           } finally {
             profile = sampler.stop();
+            await ready.close();
           }
           const samples = profile.samples.filter((s) => s.at > outcome.startedAt && s.at <= outcome.finishedAt + cpuSampleMs);
           const percents = samples.map((s) => s.percent);

@@ -46,14 +46,40 @@ export class FleetMaster {
     return master;
   }
 
-  /** A fresh copy of the fleet at v1 (the databases must not exist; see drop). */
+  /** A fresh copy of the fleet at v1 (the databases must not exist; see dropCopy). */
   async copy(): Promise<Fleet> {
-    const tenants = placeTenants(this.kind, this.blueprint, this.tenantCount);
-    const databases = [...new Set(tenants.map((t) => t.database))];
+    const fleet = this.unprovisioned();
+    const databases = [...new Set(fleet.tenants.map((t) => t.database))];
     await onServer(this.serverUrl, async (c) => {
       for (const name of databases) await c.query(`CREATE DATABASE ${quoteIdent(name)} TEMPLATE ${quoteIdent(this.masterDatabase)}`);
     });
-    return { kind: this.kind, blueprint: this.blueprint, serverUrl: this.serverUrl, tenants, rows: this.rows };
+    return fleet;
+  }
+
+  /**
+   * The fleet's tenants without their databases or schemas, for a way that provisions them itself;
+   * fill() then loads the same rows as the master's into them (which must then exist at v1).
+   */
+  unprovisioned(): Fleet {
+    const tenants = placeTenants(this.kind, this.blueprint, this.tenantCount);
+    const fill = async () => {
+      const byDatabase = new Map<string, Array<string | undefined>>();
+      for (const t of tenants) byDatabase.set(t.database, [...(byDatabase.get(t.database) ?? []), t.schema]);
+      for (const [database, schemas] of byDatabase) {
+        const client = new pg.Client({ connectionString: databaseUrl(this.serverUrl, database), application_name: 'fleetshift-bench' });
+        await client.connect();
+        try {
+          for (let i = 0; i < schemas.length; i += tenantsPerTransaction) {
+            const batch = schemas.slice(i, i + tenantsPerTransaction).map((s) => tenantRowsSql(s, this.rows));
+            await client.query(['BEGIN', ...batch, 'COMMIT'].join(';\n'));
+          }
+          await client.query('VACUUM (ANALYZE)');
+        } finally {
+          await client.end();
+        }
+      }
+    };
+    return { kind: this.kind, blueprint: this.blueprint, serverUrl: this.serverUrl, tenants, rows: this.rows, fill };
   }
 
   /** Drops a copy's databases (and whatever else a way left in them). */
@@ -75,10 +101,18 @@ export class FleetMaster {
  * set), totals ≥ 0 (the CHECK holds), every order's user present (the foreign key holds).
  */
 export function loadTenantSql(schema: string | undefined, rows: number): string {
-  const users = Math.max(1, Math.floor(rows / 10));
   return [
     ...(schema ? [`CREATE SCHEMA ${quoteIdent(schema)}`, `SET LOCAL search_path = ${quoteIdent(schema)}`] : []),
     blueprintV1,
+    tenantRowsSql(undefined, rows),
+  ].join(';\n');
+}
+
+/** The rows of one tenant that exists at v1 (inside a transaction: SET LOCAL). */
+export function tenantRowsSql(schema: string | undefined, rows: number): string {
+  const users = Math.max(1, Math.floor(rows / 10));
+  return [
+    ...(schema ? [`SET LOCAL search_path = ${quoteIdent(schema)}`] : []),
     `INSERT INTO users (email, name) SELECT 'user' || g || '@example.com', 'User ' || g FROM generate_series(1, ${users}) AS g`,
     `INSERT INTO orders (user_id, total_cents, status) SELECT 1 + (g % ${users}), (g * 37) % 10000, 'new' FROM generate_series(1, ${rows}) AS g`,
   ].join(';\n');

@@ -44,7 +44,7 @@ describe.each<[FleetKind, number]>([['schema', 5], ['database', 2]])('fleet benc
       const fleet = await master.copy();
       try {
         expect(await fingerprints(fleet), `${way.label}: the copy starts at v1`).toEqual(Array(tenants).fill(plan.fromFingerprint));
-        const outcome = await way.run(fleet);
+        const outcome = await (await way.prepare(fleet)).run();
         expect(outcome.finishes, `${way.label}: ${outcome.note}`).toHaveLength(tenants);
         expect(await fingerprints(fleet), way.label).toEqual(Array(tenants).fill(plan.toFingerprint));
         expect(await tenantsNotAtTarget(fleet), way.label).toEqual([]);

@@ -19,6 +19,8 @@ export interface Fleet {
   tenants: TenantPlace[];
   /** Rows in each tenant's orders table (users hold a tenth as many). */
   rows: number;
+  /** Loads the rows into tenants that exist at v1 without data (after Fleetshift provisioned them), then VACUUM ANALYZE. */
+  fill(): Promise<void>;
 }
 
 /** Tenant ids t1 … tN: the schema names too, so an application can address `t<n>.orders`. */

@@ -6,36 +6,70 @@ import type { Way } from './way.js';
 
 /**
  * (a) Fleetshift with its default settings: the real services as processes (planner, health monitor,
- * scheduler, `executors` executors), the fleet registered and provisioned at v1, v2 pushed, one
- * CreateRollout with the defaults; timed from CreateRollout until the rollout has ended.
+ * scheduler, `executors` executors); made ready by registering the cluster and the tenants with
+ * provisioning at v1 (Fleetshift creates them), loading the fleet's rows into them, and pushing v2; then
+ * timed from one CreateRollout with the defaults until the rollout has ended.
  */
 export function fleetshiftWay(options: { executors: number; timeoutMs: number; say: (line: string) => void }): Way {
   return {
     name: 'a',
     label: `(a) Fleetshift, defaults (${options.executors} executor${options.executors > 1 ? 's' : ''})`,
-    async run(fleet) {
+    provisions: true,
+    async prepare(fleet) {
       const deployment = await deployFleetshift(fleet.serverUrl, { executors: options.executors, label: `bench_${fleet.kind}` });
+      let version: number;
       try {
         const registering = Date.now();
-        const version = await registerFleet(deployment, fleet, { v1: blueprintV1, v2: blueprintV2 });
-        options.say(`  registered and provisioned ${fleet.tenants.length} tenants in ${((Date.now() - registering) / 1000).toFixed(1)} s`);
-        await waitForClusterSignal(deployment);
-        const run = await runRollout(deployment, fleet.blueprint, version, { timeoutMs: options.timeoutMs });
-        const finishes = run.tenants.flatMap((t) =>
-          t.state === TenantRolloutState.TENANT_ROLLOUT_STATE_SUCCEEDED && t.finishedAt ? [t.finishedAt.getTime()] : [],
+        version = await registerFleet(deployment, fleet, { v1: blueprintV1, v2: blueprintV2 });
+        const filling = Date.now();
+        await fleet.fill();
+        options.say(
+          `  provisioned ${fleet.tenants.length} tenants at v1 in ${((filling - registering) / 1000).toFixed(1)} s, ` +
+            `loaded their rows in ${((Date.now() - filling) / 1000).toFixed(1)} s`,
         );
-        const counts = run.rollout.counts!;
-        return {
-          startedAt: run.startedAt,
-          finishedAt: run.finishedAt,
-          finishes,
-          throttledSeconds: run.rollout.throttledSeconds,
-          throttled: run.throttled,
-          note: `rollout ${RolloutState[run.rollout.state].replace('ROLLOUT_STATE_', '')}: ${counts.succeeded} succeeded, ${counts.failed} failed, ${counts.skipped} skipped`,
-        };
-      } finally {
+        await waitForClusterSignal(deployment);
+      } catch (error) {
         await deployment.close();
+        throw error;
       }
+      return {
+        close: () => deployment.close(),
+        async run() {
+          const run = await runRollout(deployment, fleet.blueprint, version, { timeoutMs: options.timeoutMs });
+          const succeeded = run.tenants.filter((t) => t.state === TenantRolloutState.TENANT_ROLLOUT_STATE_SUCCEEDED);
+          const counts = run.rollout.counts!;
+          const lockRetries = await executorLockRetries(deployment.stack.executors.map((e) => e.metricsPort));
+          return {
+            startedAt: run.startedAt,
+            finishedAt: run.finishedAt,
+            finishes: succeeded.flatMap((t) => (t.finishedAt ? [t.finishedAt.getTime()] : [])),
+            throttledSeconds: run.rollout.throttledSeconds,
+            throttled: run.throttled,
+            lockRetries,
+            rolloutTenants: run.tenants.map((t) => ({
+              id: t.tenantId,
+              state: TenantRolloutState[t.state].replace('TENANT_ROLLOUT_STATE_', ''),
+              attempts: t.attempts,
+              startedAt: t.startedAt?.getTime(),
+              finishedAt: t.finishedAt?.getTime(),
+            })),
+            note: `rollout ${RolloutState[run.rollout.state].replace('ROLLOUT_STATE_', '')}: ${counts.succeeded} succeeded, ${counts.failed} failed, ${counts.skipped} skipped`,
+          };
+        },
+      };
     },
   };
+}
+
+/** The executors' lock-timeout retries so far, summed from their Prometheus metrics. */
+async function executorLockRetries(metricsPorts: number[]): Promise<number | undefined> {
+  let total = 0;
+  for (const port of metricsPorts) {
+    const text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text()).catch(() => undefined);
+    if (text === undefined) return undefined;
+    for (const line of text.split('\n')) {
+      if (line.startsWith('fleetshift_executor_lock_retries_total')) total += Number(line.trim().split(/\s+/).at(-1)) || 0;
+    }
+  }
+  return total;
 }

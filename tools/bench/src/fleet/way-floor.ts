@@ -5,7 +5,7 @@ import { quoteIdent } from '@fleetshift/sql-quote';
 import { databaseUrl } from '@fleetshift/testing';
 import type { Fleet, TenantPlace } from './fleet.js';
 import { safePlan } from './safe-plan.js';
-import type { Way } from './way.js';
+import { readyAt, type Way, type WayOutcome } from './way.js';
 
 /** Workers of the floor, each with its own connection. */
 export const floorWorkers = 2;
@@ -51,37 +51,41 @@ export async function applyRoundTrips(client: pg.ClientBase, roundTrips: string[
 export const floorWay: Way = {
   name: 'd',
   label: `(d) floor: safe SQL, ${floorWorkers} connections`,
-  async run(fleet) {
+  async prepare(fleet) {
     const roundTrips = planRoundTrips(await safePlan(fleet.kind, fleet.serverUrl));
-    const finishes: number[] = [];
-    const failures: string[] = [];
-    let next = 0;
-    const connect = async (tenant: TenantPlace) => {
-      const client = new pg.Client({ connectionString: databaseUrl(fleet.serverUrl, tenant.database), application_name: 'bench-floor' });
-      await client.connect();
-      return client;
-    };
-    const startedAt = Date.now();
-    const worker = async () => {
-      let shared: pg.Client | undefined; // schema isolation: one connection for every tenant
-      try {
-        while (next < fleet.tenants.length) {
-          const tenant = fleet.tenants[next++]!;
-          const client = fleet.kind === 'schema' ? (shared ??= await connect(tenant)) : await connect(tenant);
-          try {
-            await applyRoundTrips(client, roundTrips, tenant.schema);
-            finishes.push(Date.now());
-          } catch (error) {
-            failures.push(`${tenant.id}: ${(error as Error).message}`);
-          } finally {
-            if (client !== shared) await client.end();
-          }
-        }
-      } finally {
-        await shared?.end();
-      }
-    };
-    await Promise.all(Array.from({ length: floorWorkers }, worker));
-    return { startedAt, finishedAt: Date.now(), finishes, note: failures.length ? `first failure: ${failures[0]!.slice(0, 160)}` : undefined };
+    return readyAt(() => runFloor(fleet, roundTrips));
   },
 };
+
+async function runFloor(fleet: Fleet, roundTrips: string[][]): Promise<WayOutcome> {
+  const finishes: number[] = [];
+  const failures: string[] = [];
+  let next = 0;
+  const connect = async (tenant: TenantPlace) => {
+    const client = new pg.Client({ connectionString: databaseUrl(fleet.serverUrl, tenant.database), application_name: 'bench-floor' });
+    await client.connect();
+    return client;
+  };
+  const startedAt = Date.now();
+  const worker = async () => {
+    let shared: pg.Client | undefined; // schema isolation: one connection for every tenant
+    try {
+      while (next < fleet.tenants.length) {
+        const tenant = fleet.tenants[next++]!;
+        const client = fleet.kind === 'schema' ? (shared ??= await connect(tenant)) : await connect(tenant);
+        try {
+          await applyRoundTrips(client, roundTrips, tenant.schema);
+          finishes.push(Date.now());
+        } catch (error) {
+          failures.push(`${tenant.id}: ${(error as Error).message}`);
+        } finally {
+          if (client !== shared) await client.end();
+        }
+      }
+    } finally {
+      await shared?.end();
+    }
+  };
+  await Promise.all(Array.from({ length: floorWorkers }, worker));
+  return { startedAt, finishedAt: Date.now(), finishes, note: failures.length ? `first failure: ${failures[0]!.slice(0, 160)}` : undefined };
+}

@@ -1,9 +1,9 @@
 import { psqlFanout } from './psql-fanout.js';
-import type { Way } from './way.js';
+import { readyAt, type Way } from './way.js';
 
 /** (b) What teams write: a loop over the tenants running the plain migration file, one psql process each, one after the other. */
 export const sequentialPsqlWay: Way = {
   name: 'b',
   label: '(b) sequential psql loop',
-  run: (fleet) => psqlFanout(fleet, 1),
+  prepare: async (fleet) => readyAt(() => psqlFanout(fleet, 1)),
 };

@@ -1,5 +1,5 @@
 import { psqlFanout } from './psql-fanout.js';
-import type { Way } from './way.js';
+import { readyAt, type Way } from './way.js';
 
 /** Processes at once in the herd: what `xargs -P 32` gives a team in a hurry. */
 export const herdParallelism = 32;
@@ -8,5 +8,5 @@ export const herdParallelism = 32;
 export const thunderingHerdWay: Way = {
   name: 'c',
   label: `(c) herd: xargs -P ${herdParallelism} psql`,
-  run: (fleet) => psqlFanout(fleet, herdParallelism),
+  prepare: async (fleet) => readyAt(() => psqlFanout(fleet, herdParallelism)),
 };

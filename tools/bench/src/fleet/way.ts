@@ -14,13 +14,33 @@ export interface WayOutcome {
   throttledSeconds?: number;
   /** Throttle windows, epoch ms (Fleetshift only). */
   throttled?: Array<{ from: number; to: number }>;
+  /** Each tenant as the rollout reports it (Fleetshift only). */
+  rolloutTenants?: Array<{ id: string; state: string; attempts: number; startedAt?: number; finishedAt?: number }>;
+  /** Lock-timeout retries the executors made (Fleetshift only: their fleetshift_executor_lock_retries_total). */
+  lockRetries?: number;
   /** One line on how it ended (rollout state, exit codes …). */
   note?: string;
 }
 
-/** One way: a label for the table and a function that migrates a fresh fleet at v1. */
+/** A way made ready on one fleet (untimed); run() is what is measured. */
+export interface ReadyWay {
+  run(): Promise<WayOutcome>;
+  close(): Promise<void>;
+}
+
+/** One way: a label for the table, and how it is made ready on a fleet at v1. */
 export interface Way {
   name: WayName;
   label: string;
-  run(fleet: Fleet): Promise<WayOutcome>;
+  /**
+   * True when the way creates the tenants itself (Fleetshift provisions them): it is given the fleet
+   * without its databases and fills the tenants with the fleet's rows (Fleet.fill) once they exist.
+   */
+  provisions?: boolean;
+  prepare(fleet: Fleet): Promise<ReadyWay>;
+}
+
+/** A way with nothing to prepare. */
+export function readyAt(run: () => Promise<WayOutcome>): ReadyWay {
+  return { run, close: async () => undefined };
 }
