@@ -42,7 +42,8 @@ export class ClusterThrottleState {
     this.sampledAt = sampledAt;
     this.decision = decide(this.decision, signals, this.hysteresis);
     const cpu = signals.find((s) => s.name === 'cpu_percent');
-    this.paceState = nextPace(this.paceState, { level: this.decision.level, cpuPercent: cpu?.available ? cpu.value : undefined }, this.paceOptions);
+    const others = signals.filter((s) => s.name !== 'cpu_percent' && s.available);
+    this.paceState = nextPace(this.paceState, { level: this.decision.level, cpuPercent: cpu?.available ? cpu.value : undefined, others }, this.paceOptions);
   }
 
   /** The pace in force: the controller's while the effective level is OK, else the minimum. */

@@ -52,6 +52,19 @@ describe('pace controller (AIMD)', () => {
     expect(mean).toBeLessThanOrEqual(66);
   });
 
+  it('backs off on another signal above its threshold, and holds while one is above its release level', () => {
+    const sessions = (value: number) => [{ name: 'active_sessions_per_core', value, threshold: 2, release: 1 }];
+    expect(nextPace({ pace: 8, reason: '' }, { level: OK, cpuPercent: 20, others: sessions(2.5) }, options)).toEqual({
+      pace: 5,
+      reason: 'active_sessions_per_core 2.5 above threshold 2: ×0.7',
+    });
+    expect(nextPace({ pace: 8, reason: '' }, { level: OK, cpuPercent: 20, others: sessions(1.5) }, options)).toEqual({
+      pace: 8,
+      reason: 'active_sessions_per_core 1.5 above release 1: held',
+    });
+    expect(nextPace({ pace: 8, reason: '' }, { level: OK, cpuPercent: 20, others: sessions(0.5) }, options).pace).toBe(16);
+  });
+
   it('under steady unrelated load between target and throttle line, keeps going at the minimum pace', () => {
     const paces = replay(Array.from({ length: 30 }, () => 64));
     expect(paces.every((p) => p === 1)).toBe(true);
