@@ -1,4 +1,4 @@
-import { ClusterHealth, ThrottleLevel, type SignalSample } from '@fleetshift/contracts';
+import { ClusterHealth, ManualThrottleMode, ThrottleLevel, type SignalSample } from '@fleetshift/contracts';
 import { cpuSourceOf } from './signals/cluster-sampler.js';
 import { activeOverride, overriddenLevel, toManualThrottle, type ManualOverride } from './manual-override.js';
 import { initialPace, nextPace, type PaceOptions, type PaceState } from './pace/pace-controller.js';
@@ -89,6 +89,16 @@ export class ClusterThrottleState {
   }
 
   #effective(): EffectiveLevel {
+    if (this.override && this.decision.level === ThrottleLevel.THROTTLE_LEVEL_CRITICAL) {
+      // CRITICAL outranks every override: a RELEASE may lift THROTTLED, never a cluster about to fall
+      // over (and a THROTTLE must not lower CRITICAL, which also cancels the statements in flight).
+      const mode = this.override.mode === ManualThrottleMode.MANUAL_THROTTLE_MODE_RELEASE ? 'release' : 'throttle';
+      return {
+        level: ThrottleLevel.THROTTLE_LEVEL_CRITICAL,
+        cause: this.decision.cause,
+        reason: `${this.decision.reason} (the manual ${mode} does not apply while CRITICAL)`,
+      };
+    }
     if (this.override) {
       const until = this.override.expiresAt ? ` until ${this.override.expiresAt.toISOString()}` : '';
       return { level: overriddenLevel(this.override), cause: 'manual', reason: `${this.override.reason}${until}` };

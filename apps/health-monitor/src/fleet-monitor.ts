@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { ManualThrottleMode, ThrottleLevel, ThrottleSignal, type ClusterHealth } from '@fleetshift/contracts';
 import type { Logger } from 'pino';
@@ -6,8 +7,9 @@ import type { ClusterSource } from './clusters/cluster-source.js';
 import { describeCluster, isLocalCluster, type ClusterSpec } from './clusters/cluster-spec.js';
 import { SamplingSession } from './clusters/sampling-session.js';
 import { ClusterThrottleState } from './cluster-throttle-state.js';
-import { overrideFromRequest } from './manual-override.js';
+import { activeOverride, overrideFromRequest, type ManualOverride } from './manual-override.js';
 import type { MonitorMetrics } from './monitor-metrics.js';
+import { memoryOverrideStore, OverrideNotSavedError, type OverrideStore } from './override-store.js';
 import { sampleCluster } from './signals/cluster-sampler.js';
 import { chooseCpuSourceSpec, createCpuSource, type CpuSourceDefaults } from './signals/cpu-source-choice.js';
 import type { CpuSource } from './signals/cpu-source.js';
@@ -34,6 +36,10 @@ export interface FleetMonitorOptions {
   defaultRemoteCores: number;
   /** The sequence to continue from (the highest already published). */
   startSequence?: number;
+  /** This run's epoch (ThrottleSignal.monitor_epoch); a fresh random id by default. */
+  monitorEpoch?: string;
+  /** Where manual overrides are kept across restarts (in memory only by default). */
+  overrides?: OverrideStore;
 }
 
 /** How soon an unreadable or empty cluster list is read again. */
@@ -64,12 +70,23 @@ export class FleetMonitor {
   readonly feed = new ThrottleFeed();
   readonly #clusters = new Map<string, Watched>();
   #sequence: number;
+  readonly #epoch: string;
+  readonly #overrideStore: OverrideStore;
+  /** The stored overrides, applied to a cluster when the monitor starts watching it. */
+  #storedOverrides = new Map<string, ManualOverride>();
   #refreshTimer: NodeJS.Timeout | undefined;
   #refreshing: Promise<void> | undefined;
   #stopped = false;
 
   constructor(private readonly options: FleetMonitorOptions) {
     this.#sequence = options.startSequence ?? 0;
+    this.#epoch = options.monitorEpoch ?? randomUUID();
+    this.#overrideStore = options.overrides ?? memoryOverrideStore();
+  }
+
+  /** This run's epoch, carried by every signal it publishes. */
+  get epoch(): string {
+    return this.#epoch;
   }
 
   /**
@@ -79,6 +96,12 @@ export class FleetMonitor {
    * goes out, which executors obey as THROTTLED).
    */
   async start(): Promise<void> {
+    // Before the first cluster is watched, so that an override set before a restart holds from the
+    // first signal on.
+    this.#storedOverrides = await this.#overrideStore.load();
+    if (this.#storedOverrides.size > 0) {
+      this.options.logger.info({ clusters: [...this.#storedOverrides.keys()] }, 'manual overrides restored');
+    }
     let lastError = '';
     const refresh = async (): Promise<boolean> => {
       try {
@@ -157,6 +180,13 @@ export class FleetMonitor {
       throw new UnknownClusterError(`cluster ${clusterId} is not watched (known: ${this.clusterIds().join(', ') || 'none'})`);
     }
     for (const watched of targets as Watched[]) {
+      try {
+        await this.#overrideStore.save(watched.spec.id, override);
+      } catch (error) {
+        throw new OverrideNotSavedError(`the manual override of cluster ${watched.spec.id} could not be stored: ${(error as Error).message}`);
+      }
+      if (override) this.#storedOverrides.set(watched.spec.id, override);
+      else this.#storedOverrides.delete(watched.spec.id);
       watched.state.override = override;
       this.options.logger.info(
         { cluster: watched.spec.id, mode: ManualThrottleMode[mode], reason: override?.reason, expiresAt: override?.expiresAt },
@@ -186,9 +216,13 @@ export class FleetMonitor {
       cpuKind = 'misconfigured';
       cpu = { kind: cpuKind, read: () => Promise.reject(error) };
     }
+    if (!state) {
+      state = new ClusterThrottleState(spec.id, this.options.hysteresis, this.options.pace);
+      state.override = activeOverride(this.#storedOverrides.get(spec.id), new Date());
+    }
     const watched: Watched = {
       spec,
-      state: state ?? new ClusterThrottleState(spec.id, this.options.hysteresis, this.options.pace),
+      state,
       lastSignal,
       session: new SamplingSession(spec, this.options.sampleIntervalMs),
       cpu,
@@ -294,6 +328,7 @@ export class FleetMonitor {
       sampleIntervalMs: this.options.sampleIntervalMs,
       heartbeat,
       sequence: this.#sequence,
+      monitorEpoch: this.#epoch,
       pace: watched.state.pace().pace,
       paceReason: watched.state.pace().reason,
     });

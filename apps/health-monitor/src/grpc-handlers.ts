@@ -8,6 +8,7 @@ import {
   type ThrottleSignal,
 } from '@fleetshift/contracts';
 import { UnknownClusterError, type FleetMonitor } from './fleet-monitor.js';
+import { OverrideNotSavedError } from './override-store.js';
 
 /** Translates HealthMonitorService calls to the FleetMonitor and back. */
 export function healthMonitorHandlers(monitor: FleetMonitor): HealthMonitorServiceServer {
@@ -68,6 +69,7 @@ function respond<T>(callback: grpc.sendUnaryData<T>, produce: () => T): void {
 
 function toStatus(error: unknown): Partial<grpc.StatusObject> {
   if (error instanceof UnknownClusterError) return { code: grpc.status.NOT_FOUND, details: error.message };
+  if (error instanceof OverrideNotSavedError) return { code: grpc.status.UNAVAILABLE, details: error.message };
   if (error instanceof Error && /^mode must be/.test(error.message)) return { code: grpc.status.INVALID_ARGUMENT, details: error.message };
   return { code: grpc.status.INTERNAL, details: error instanceof Error ? error.message : String(error) };
 }

@@ -181,6 +181,42 @@ describe('health-monitor process', () => {
       return signal && signal.sequence > last.sequence && signal;
     }, { timeoutMs: 30_000 });
     expect(isStale(fresh, Date.now())).toBe(false);
+    // A new run is a new epoch: readers order by sequence within an epoch, so a restart must change it.
+    expect(fresh.monitorEpoch).not.toBe('');
+    expect(fresh.monitorEpoch).not.toBe(last.monitorEpoch);
+  });
+
+  it('keeps a manual override across a restart of the monitor process', async () => {
+    // The previous test restarted the monitor on a new port.
+    client.close();
+    client = healthClient(`127.0.0.1:${service.grpcPort}`);
+    const [throttled] = await client.setManual('b', THROTTLE, 'maintenance across restart');
+    expect(throttled).toMatchObject({ clusterId: 'b', level: THROTTLED });
+    expect(await service.stop('SIGTERM')).toBe(0);
+    const before = (await inBucket('b'))!;
+
+    service = await startService('health-monitor', env);
+    client.close();
+    client = healthClient(`127.0.0.1:${service.grpcPort}`);
+    // Every signal of the new run for b, from its first one on, is the manual THROTTLED.
+    const after = await waitFor('a signal of the new run for b', async () => {
+      const signal = await inBucket('b');
+      return signal && signal.monitorEpoch !== before.monitorEpoch && signal;
+    }, { timeoutMs: 30_000 });
+    expect(after).toMatchObject({ level: THROTTLED, cause: 'manual', reason: 'maintenance across restart' });
+    const health = await client.get('b');
+    expect(health).toMatchObject({ level: THROTTLED, manual: { mode: THROTTLE, reason: 'maintenance across restart' } });
+
+    await client.setManual('b', CLEAR);
+    expect(await service.stop('SIGTERM')).toBe(0);
+    service = await startService('health-monitor', env);
+    client.close();
+    client = healthClient(`127.0.0.1:${service.grpcPort}`);
+    const cleared = await waitFor('b OK after a restart with the override cleared', async () => {
+      const h = await client.get('b').catch(() => undefined);
+      return h?.level === OK && h;
+    }, { timeoutMs: 30_000 });
+    expect(cleared.manual).toBeUndefined();
   });
 });
 

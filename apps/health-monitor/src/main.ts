@@ -1,5 +1,5 @@
 import { HealthMonitorServiceService } from '@fleetshift/contracts';
-import { busNames, connectBus, openThrottleBucket } from '@fleetshift/bus';
+import { busNames, connectBus, openOverrideBucket, openThrottleBucket } from '@fleetshift/bus';
 import { createServiceRuntime } from '@fleetshift/telemetry';
 import { lastSequenceInBucket, natsBroadcaster } from './broadcaster.js';
 import { staticClusterSource } from './clusters/cluster-source.js';
@@ -9,6 +9,7 @@ import { loadHealthMonitorConfig, signalLevelsFrom, paceOptionsFrom } from './co
 import { FleetMonitor } from './fleet-monitor.js';
 import { healthMonitorHandlers } from './grpc-handlers.js';
 import { MonitorMetrics } from './monitor-metrics.js';
+import { kvOverrideStore } from './override-store.js';
 
 const config = loadHealthMonitorConfig();
 const runtime = createServiceRuntime('health-monitor', config);
@@ -17,6 +18,7 @@ const { logger } = runtime;
 const names = busNames(config.FLEETSHIFT_NATS_NAMESPACE);
 const nc = await connectBus(config.FLEETSHIFT_NATS_URL, 'fleetshift-health-monitor');
 const bucket = await openThrottleBucket(nc, names);
+const overrideBucket = await openOverrideBucket(nc, names);
 
 const source = config.FLEETSHIFT_CLUSTERS
   ? staticClusterSource(parseStaticClusters(config.FLEETSHIFT_CLUSTERS))
@@ -45,6 +47,7 @@ const monitor = new FleetMonitor({
   },
   defaultRemoteCores: config.FLEETSHIFT_DB_CORES,
   startSequence: await lastSequenceInBucket(bucket),
+  overrides: kvOverrideStore(overrideBucket),
 });
 await monitor.start();
 // On shutdown, end WatchThrottle streams first so that draining gRPC does not wait for them.

@@ -40,7 +40,10 @@ export function activeOverride(override: ManualOverride | undefined, now: Date):
   return override;
 }
 
-/** The level an override forces: THROTTLE → THROTTLED, RELEASE → OK whatever the signals say. */
+/**
+ * The level an override forces: THROTTLE → THROTTLED, RELEASE → OK whatever the signals say — except
+ * CRITICAL, which no override lifts (ClusterThrottleState applies that rule).
+ */
 export function overriddenLevel(override: ManualOverride): ThrottleLevel {
   return override.mode === ManualThrottleMode.MANUAL_THROTTLE_MODE_THROTTLE
     ? ThrottleLevel.THROTTLE_LEVEL_THROTTLED
@@ -50,4 +53,15 @@ export function overriddenLevel(override: ManualOverride): ThrottleLevel {
 /** The contract's view of an override. */
 export function toManualThrottle(override: ManualOverride): ManualThrottle {
   return ManualThrottle.fromPartial({ mode: override.mode, reason: override.reason, expiresAt: override.expiresAt });
+}
+
+/**
+ * The override a stored ManualThrottle stands for, or `undefined` when it is not a THROTTLE/RELEASE (a
+ * damaged or foreign entry is ignored rather than trusted).
+ */
+export function fromManualThrottle(manual: ManualThrottle): ManualOverride | undefined {
+  if (manual.mode !== ManualThrottleMode.MANUAL_THROTTLE_MODE_THROTTLE && manual.mode !== ManualThrottleMode.MANUAL_THROTTLE_MODE_RELEASE) {
+    return undefined;
+  }
+  return { mode: manual.mode, reason: manual.reason, expiresAt: manual.expiresAt };
 }

@@ -16,3 +16,11 @@ export function openRolloutBucket(nc: NatsConnection, names: BusNames): Promise<
 export function openPaceBucket(nc: NatsConnection, names: BusNames): Promise<KV> {
   return new Kvm(nc).create(names.paceBucket, { history: 1 });
 }
+
+/**
+ * KV bucket of the health monitor's manual overrides: one ManualThrottle per cluster (key: cluster id),
+ * so that an operator's THROTTLE or RELEASE outlives a restart of the monitor.
+ */
+export function openOverrideBucket(nc: NatsConnection, names: BusNames): Promise<KV> {
+  return new Kvm(nc).create(names.overrideBucket, { history: 1 });
+}

@@ -31,6 +31,8 @@ export interface BusNames {
   rolloutBucket: string;
   /** KV bucket with the tenants in flight per cluster (key: cluster id), which the pace bounds. */
   paceBucket: string;
+  /** KV bucket with the health monitor's manual overrides per cluster (key: cluster id), kept across restarts. */
+  overrideBucket: string;
 }
 
 const tokenPattern = /^[A-Za-z0-9_-]+$/;
@@ -53,6 +55,7 @@ export function busNames(namespace = 'fleetshift'): BusNames {
     throttleBucket: `${namespace}_throttle`,
     rolloutBucket: `${namespace}_rollouts`,
     paceBucket: `${namespace}_pace`,
+    overrideBucket: `${namespace}_overrides`,
   };
 }
 

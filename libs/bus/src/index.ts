@@ -1,10 +1,10 @@
 export { busNames, type BusNames } from './bus-names.js';
 export { connectBus } from './connect-bus.js';
 export { ensureStreams } from './streams.js';
-export { openThrottleBucket, openRolloutBucket, openPaceBucket } from './buckets.js';
+export { openThrottleBucket, openRolloutBucket, openPaceBucket, openOverrideBucket } from './buckets.js';
 export { PaceLimiter, type PaceLease } from './pace-limiter.js';
 export { encodeMessage, decodeMessage, type ProtoCodec } from './proto-codec.js';
-export { isStale, effectiveThrottleLevel, staleAfterIntervals } from './throttle-freshness.js';
+export { isStale, effectiveThrottleLevel, staleAfterIntervals, maxFutureSkewMs, supersedes, isFutureDated } from './throttle-freshness.js';
 export {
   ensureClusterConsumer,
   listClusterConsumers,

@@ -1,6 +1,6 @@
 import { ThrottleLevel, ThrottleSignal } from '@fleetshift/contracts';
 import { describe, expect, it } from 'vitest';
-import { effectiveThrottleLevel, isStale } from './throttle-freshness.js';
+import { effectiveThrottleLevel, isFutureDated, isStale, maxFutureSkewMs, supersedes } from './throttle-freshness.js';
 
 const sampledAt = new Date('2026-01-01T00:00:00.000Z');
 const signal = (partial: Partial<ThrottleSignal>) =>
@@ -27,5 +27,43 @@ describe('effectiveThrottleLevel', () => {
     expect(effectiveThrottleLevel(undefined, now)).toBe(ThrottleLevel.THROTTLE_LEVEL_THROTTLED);
     expect(effectiveThrottleLevel(signal({}), now + 10_000)).toBe(ThrottleLevel.THROTTLE_LEVEL_THROTTLED);
     expect(effectiveThrottleLevel(signal({ level: ThrottleLevel.THROTTLE_LEVEL_UNSPECIFIED }), now)).toBe(ThrottleLevel.THROTTLE_LEVEL_THROTTLED);
+  });
+});
+
+describe('future-dated signals (clock skew allowance)', () => {
+  it('trusts a signal dated up to maxFutureSkewMs ahead, and treats one dated later as stale (THROTTLED)', () => {
+    const now = sampledAt.getTime();
+    expect(isStale(signal({ sampledAt: new Date(now + maxFutureSkewMs) }), now)).toBe(false);
+    const forged = signal({ sampledAt: new Date(now + maxFutureSkewMs + 1) });
+    expect(isFutureDated(forged, now)).toBe(true);
+    expect(isStale(forged, now)).toBe(true);
+    expect(effectiveThrottleLevel(forged, now)).toBe(ThrottleLevel.THROTTLE_LEVEL_THROTTLED);
+    // Far in the future (the old attack): still not trusted, ever.
+    expect(effectiveThrottleLevel(signal({ sampledAt: new Date('2099-01-01T00:00:00Z') }), now)).toBe(ThrottleLevel.THROTTLE_LEVEL_THROTTLED);
+  });
+});
+
+describe('supersedes', () => {
+  const now = sampledAt.getTime() + 100;
+  const throttled = signal({ level: ThrottleLevel.THROTTLE_LEVEL_THROTTLED, monitorEpoch: 'e1', sequence: 10 });
+
+  it('orders by sequence within one epoch, whatever the timestamps say', () => {
+    expect(supersedes(throttled, signal({ monitorEpoch: 'e1', sequence: 11, sampledAt: new Date(sampledAt.getTime() - 500) }), now)).toBe(true);
+    expect(supersedes(throttled, signal({ monitorEpoch: 'e1', sequence: 9, sampledAt: new Date(now) }), now)).toBe(false);
+    expect(supersedes(throttled, signal({ monitorEpoch: 'e1', sequence: 10 }), now)).toBe(false);
+  });
+
+  it('a forged future-dated OK does not override a fresh THROTTLED, in its epoch or another', () => {
+    const future = new Date(now + 60_000);
+    expect(supersedes(throttled, signal({ monitorEpoch: 'e1', sequence: 99, sampledAt: future }), now)).toBe(false);
+    expect(supersedes(throttled, signal({ monitorEpoch: 'forged', sequence: 1, sampledAt: future }), now)).toBe(false);
+    expect(supersedes(undefined, signal({ monitorEpoch: 'forged', sampledAt: future }), now)).toBe(false);
+  });
+
+  it('lets a new epoch win only with a fresh signal', () => {
+    expect(supersedes(throttled, signal({ monitorEpoch: 'e2', sequence: 1 }), now)).toBe(true);
+    const old = new Date(now - 10_000);
+    expect(supersedes(throttled, signal({ monitorEpoch: 'e0', sequence: 500, sampledAt: old }), now)).toBe(false);
+    expect(supersedes(undefined, signal({ monitorEpoch: 'e0', sampledAt: old }), now)).toBe(true);
   });
 });

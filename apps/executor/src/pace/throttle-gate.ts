@@ -1,13 +1,14 @@
 import type { KV } from '@nats-io/kv';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { ThrottleLevel, ThrottleSignal } from '@fleetshift/contracts';
-import { decodeMessage, effectiveThrottleLevel, type BusNames } from '@fleetshift/bus';
+import { decodeMessage, effectiveThrottleLevel, supersedes, type BusNames } from '@fleetshift/bus';
 import type { Logger } from '@fleetshift/telemetry';
 
 /**
  * The executor's view of every cluster's throttle state, fed by the KV bucket (the last signal, known at
- * once on start) and the `<ns>.throttle.>` broadcasts (each change and heartbeat, fastest). The newest
- * signal per cluster wins. The level obeyed is libs/bus's effectiveThrottleLevel: no signal, or one older
+ * once on start) and the `<ns>.throttle.>` broadcasts (each change and heartbeat, fastest). Per cluster,
+ * libs/bus's `supersedes` decides which signal counts: the higher sequence within one monitor epoch, a new
+ * epoch only with a fresh signal, and never one dated more than a few seconds in the future. The level obeyed is libs/bus's effectiveThrottleLevel: no signal, or one older
  * than three sample intervals, counts as THROTTLED — losing the monitor stops the rollout.
  *
  * Obeying:
@@ -58,7 +59,7 @@ export class ThrottleBoard {
   /** Feeds one signal (also used by tests and by anything that learns a signal another way). */
   accept(signal: ThrottleSignal): void {
     const current = this.#signals.get(signal.clusterId);
-    if (current && newer(current, signal)) return;
+    if (!supersedes(current, signal)) return;
     const before = effectiveThrottleLevel(current);
     this.#signals.set(signal.clusterId, signal);
     const after = effectiveThrottleLevel(signal);
@@ -143,12 +144,4 @@ export class ThrottleBoard {
   #wake(): void {
     for (const waiter of [...this.#waiters]) waiter();
   }
-}
-
-/** True when `current` is strictly newer than `candidate` (by sample time, then sequence). */
-function newer(current: ThrottleSignal, candidate: ThrottleSignal): boolean {
-  const a = current.sampledAt?.getTime() ?? 0;
-  const b = candidate.sampledAt?.getTime() ?? 0;
-  if (a !== b) return a > b;
-  return current.sequence > candidate.sequence;
 }

@@ -162,6 +162,11 @@ export interface ThrottleSignal {
   pace: number;
   /** Why the pace is what it is ("cpu 42% below target 60%: +1"). */
   paceReason: string;
+  /**
+   * Identifies one run of the monitor process (a fresh random id at each start). Readers order signals by
+   * `sequence` within one epoch; a signal of another epoch replaces the one they hold only when it is fresh.
+   */
+  monitorEpoch: string;
 }
 
 function createBaseManualThrottle(): ManualThrottle {
@@ -1174,6 +1179,7 @@ function createBaseThrottleSignal(): ThrottleSignal {
     sequence: 0,
     pace: 0,
     paceReason: "",
+    monitorEpoch: "",
   };
 }
 
@@ -1211,6 +1217,9 @@ export const ThrottleSignal: MessageFns<ThrottleSignal> = {
     }
     if (message.paceReason !== "") {
       writer.uint32(90).string(message.paceReason);
+    }
+    if (message.monitorEpoch !== "") {
+      writer.uint32(98).string(message.monitorEpoch);
     }
     return writer;
   },
@@ -1316,6 +1325,14 @@ export const ThrottleSignal: MessageFns<ThrottleSignal> = {
             message.paceReason = reader.string();
             continue;
           }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.monitorEpoch = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1359,6 +1376,11 @@ export const ThrottleSignal: MessageFns<ThrottleSignal> = {
         : isSet(object.pace_reason)
         ? globalThis.String(object.pace_reason)
         : "",
+      monitorEpoch: isSet(object.monitorEpoch)
+        ? globalThis.String(object.monitorEpoch)
+        : isSet(object.monitor_epoch)
+        ? globalThis.String(object.monitor_epoch)
+        : "",
     };
   },
 
@@ -1397,6 +1419,9 @@ export const ThrottleSignal: MessageFns<ThrottleSignal> = {
     if (message.paceReason !== "") {
       obj.paceReason = message.paceReason;
     }
+    if (message.monitorEpoch !== "") {
+      obj.monitorEpoch = message.monitorEpoch;
+    }
     return obj;
   },
 
@@ -1416,6 +1441,7 @@ export const ThrottleSignal: MessageFns<ThrottleSignal> = {
     message.sequence = object.sequence ?? 0;
     message.pace = object.pace ?? 0;
     message.paceReason = object.paceReason ?? "";
+    message.monitorEpoch = object.monitorEpoch ?? "";
     return message;
   },
 };
