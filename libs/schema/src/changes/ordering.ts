@@ -13,8 +13,8 @@ export function stageId(kind: string, stage?: string): string {
  *
  * The sort is toposort's depth-first one over the ids in registry order (each kind followed by its
  * stages). It is deterministic, and where the registry order already satisfies the constraints it is the
- * registry order: kinds that no constraint relates keep the order they are listed in. A stage the
- * constraints push later lands right after the last-listed kind it must follow.
+ * registry order; the registry decides what the constraints leave open. A kind or stage the constraints
+ * push later than it is listed lands right after the last-listed kind it must follow.
  *
  * Throws, naming the kind, when a constraint names no registered kind or stage, when two kinds share a
  * name, and when the constraints form a cycle (naming it: "a → b → a").
