@@ -9,3 +9,4 @@ export * from './gen/fleetshift/v1/health_monitor.js';
 export * from './gen/fleetshift/v1/bus.js';
 export { protoRoot, protoFiles } from './proto-files.js';
 export { callMetadata, unary, schedulerClients, plannerClient, healthMonitorClient } from './clients.js';
+export { clientTransport, ClientTlsError, type ClientTransport } from './channel-credentials.js';

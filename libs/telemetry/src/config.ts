@@ -44,4 +44,9 @@ export const env = {
       }),
   optionalString: () => z.string().min(1, 'must not be empty when set').optional(),
   host: (fallback: string) => z.string().min(1, 'expected a host name or address').default(fallback),
+  boolean: (fallback: boolean) =>
+    z
+      .enum(['true', 'false', '1', '0'], { error: 'expected true or false' })
+      .default(fallback ? 'true' : 'false')
+      .transform((value) => value === 'true' || value === '1'),
 };

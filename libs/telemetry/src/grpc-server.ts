@@ -4,6 +4,7 @@ import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
 import { protoFiles, protoRoot } from '@fleetshift/contracts';
 import { bearerAuthInterceptor } from './bearer-auth.js';
+import { serverCredentialsFrom, type CertificateFiles } from './certificate-files.js';
 
 export interface ServiceRegistration {
   /** Fully qualified name, e.g. "fleetshift.v1.PlannerService" (reported by health and reflection). */
@@ -19,6 +20,8 @@ export interface GrpcServerOptions {
   services: ServiceRegistration[];
   /** When set, every call but health checks needs `authorization: Bearer <apiToken>`. */
   apiToken?: string;
+  /** TLS (mTLS when the files hold a client CA), reloaded when the files change; plaintext when unset. */
+  tls?: CertificateFiles;
 }
 
 export interface RunningGrpcServer {
@@ -46,8 +49,9 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
     services: [...options.services.map((service) => service.name), 'grpc.health.v1.Health'],
   }).addToServer(server);
 
+  const credentials = options.tls ? serverCredentialsFrom(options.tls) : grpc.ServerCredentials.createInsecure();
   const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(`${options.host}:${options.port}`, grpc.ServerCredentials.createInsecure(), (error, bound) =>
+    server.bindAsync(`${options.host}:${options.port}`, credentials, (error, bound) =>
       error ? reject(new Error(`gRPC cannot listen on ${options.host}:${options.port}: ${error.message}`)) : resolve(bound),
     );
   });

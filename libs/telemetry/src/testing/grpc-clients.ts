@@ -13,10 +13,18 @@ const reflectionProto = path.join(path.dirname(require.resolve('@grpc/reflection
 
 type AnyClient = grpc.Client & Record<string, (...args: unknown[]) => unknown>;
 
-function clientFor(protoFile: string, servicePath: string[], address: string): AnyClient {
+/** Plaintext, or the credentials and options of clientTransport() for TLS tests. */
+export interface TestTransport {
+  credentials: grpc.ChannelCredentials;
+  options?: grpc.ChannelOptions;
+}
+
+const plaintext = (): TestTransport => ({ credentials: grpc.credentials.createInsecure() });
+
+function clientFor(protoFile: string, servicePath: string[], address: string, transport = plaintext()): AnyClient {
   let node: unknown = grpc.loadPackageDefinition(protoLoader.loadSync(protoFile, { keepCase: true, defaults: true, enums: String }));
   for (const part of servicePath) node = (node as Record<string, unknown>)[part];
-  return new (node as grpc.ServiceClientConstructor)(address, grpc.credentials.createInsecure()) as unknown as AnyClient;
+  return new (node as grpc.ServiceClientConstructor)(address, transport.credentials, transport.options) as unknown as AnyClient;
 }
 
 /** `authorization: Bearer <token>` metadata, or none. */
@@ -27,8 +35,8 @@ export function bearer(token?: string): grpc.Metadata {
 }
 
 /** Calls the echo service's Lint (PlannerService/Lint). */
-export function lint(address: string, sql: string, metadata = new grpc.Metadata()): Promise<LintResponse> {
-  const client = new PlannerServiceClient(address, grpc.credentials.createInsecure());
+export function lint(address: string, sql: string, metadata = new grpc.Metadata(), transport = plaintext()): Promise<LintResponse> {
+  const client = new PlannerServiceClient(address, transport.credentials, transport.options);
   return new Promise((resolve, reject) => {
     client.lint({ sql, filename: '' }, metadata, (error, response) => {
       client.close();
@@ -39,8 +47,8 @@ export function lint(address: string, sql: string, metadata = new grpc.Metadata(
 }
 
 /** grpc.health.v1.Health/Check of one service ("" = the server), without any token. */
-export function healthCheck(address: string, service = ''): Promise<string> {
-  const client = clientFor(healthProtoPath, ['grpc', 'health', 'v1', 'Health'], address);
+export function healthCheck(address: string, service = '', transport = plaintext()): Promise<string> {
+  const client = clientFor(healthProtoPath, ['grpc', 'health', 'v1', 'Health'], address, transport);
   return new Promise((resolve, reject) => {
     client.Check({ service }, (error: grpc.ServiceError | null, response: { status: string }) => {
       client.close();
