@@ -105,7 +105,8 @@ export const fleetBenchmark: Benchmark = {
       const kindResults = results.filter((r) => r.kind === kind);
       await mkdir(options.outDir, { recursive: true });
       const png = path.join(options.outDir, `fleet-${kind}.png`);
-      const title = { text: `${count} ${kind}-tenants, v1 → v2 (${options.rows} orders per tenant)`, subtitle: machine };
+      const subtitle = machine.split(' · ').filter((part) => !/^(Node|load average)/.test(part)).join(' · ').replace(/ \(shared_buffers[^)]*\)/, '');
+      const title = { text: `${count} ${kind}-tenants, v1 → v2 (${options.rows} orders per tenant)`, subtitle };
       await writeFile(png, await renderVegaLitePng(rateCpuSpec(title, kindResults.map(panelOf))));
       say(`chart: ${path.relative(process.cwd(), png)}`);
     }
@@ -115,7 +116,7 @@ export const fleetBenchmark: Benchmark = {
 };
 
 export function fleetTable(results: FleetRunResult[]): string {
-  return renderTable(['fleet', 'way', 'wall s', 'tenants/s', 'DB CPU % mean', 'DB CPU % peak', 'throttled s', 'failures'], results.map(row));
+  return renderTable(['fleet', 'way', 'wall s', 'tenants/s', 'DB CPU % mean', 'DB CPU % peak', 'throttled s', 'lock retries', 'failures'], results.map(row));
 }
 
 function row(r: FleetRunResult): Array<string | number> {
@@ -129,13 +130,14 @@ function row(r: FleetRunResult): Array<string | number> {
     r.cpu.meanPercent.toFixed(0),
     r.cpu.peakPercent.toFixed(0),
     r.outcome.throttledSeconds === undefined ? '-' : r.outcome.throttledSeconds.toFixed(1),
+    r.outcome.lockRetries ?? '-',
     r.notAtTarget.length,
   ];
 }
 
 function summary(r: FleetRunResult) {
-  const [fleet, way, wallSeconds, tenantsPerSecond, cpuMean, cpuPeak, throttledSeconds, failures] = row(r);
-  return { fleet, way, wallSeconds, tenantsPerSecond, cpuMean, cpuPeak, throttledSeconds, failures, note: r.outcome.note };
+  const [fleet, way, wallSeconds, tenantsPerSecond, cpuMean, cpuPeak, throttledSeconds, lockRetries, failures] = row(r);
+  return { fleet, way, wallSeconds, tenantsPerSecond, cpuMean, cpuPeak, throttledSeconds, lockRetries, failures, note: r.outcome.note };
 }
 
 function panelOf(r: FleetRunResult): RateCpuPanel {

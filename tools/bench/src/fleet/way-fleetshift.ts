@@ -38,18 +38,18 @@ export function fleetshiftWay(options: { executors: number; timeoutMs: number; s
           const run = await runRollout(deployment, fleet.blueprint, version, { timeoutMs: options.timeoutMs });
           const succeeded = run.tenants.filter((t) => t.state === TenantRolloutState.TENANT_ROLLOUT_STATE_SUCCEEDED);
           const counts = run.rollout.counts!;
-          const lockRetries = await executorLockRetries(deployment.stack.executors.map((e) => e.metricsPort));
           return {
             startedAt: run.startedAt,
             finishedAt: run.finishedAt,
             finishes: succeeded.flatMap((t) => (t.finishedAt ? [t.finishedAt.getTime()] : [])),
             throttledSeconds: run.rollout.throttledSeconds,
             throttled: run.throttled,
-            lockRetries,
+            lockRetries: run.rollout.lockRetries,
             rolloutTenants: run.tenants.map((t) => ({
               id: t.tenantId,
               state: TenantRolloutState[t.state].replace('TENANT_ROLLOUT_STATE_', ''),
               attempts: t.attempts,
+              lockRetries: t.lockRetries,
               startedAt: t.startedAt?.getTime(),
               finishedAt: t.finishedAt?.getTime(),
             })),
@@ -61,15 +61,3 @@ export function fleetshiftWay(options: { executors: number; timeoutMs: number; s
   };
 }
 
-/** The executors' lock-timeout retries so far, summed from their Prometheus metrics. */
-async function executorLockRetries(metricsPorts: number[]): Promise<number | undefined> {
-  let total = 0;
-  for (const port of metricsPorts) {
-    const text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text()).catch(() => undefined);
-    if (text === undefined) return undefined;
-    for (const line of text.split('\n')) {
-      if (line.startsWith('fleetshift_executor_lock_retries_total')) total += Number(line.trim().split(/\s+/).at(-1)) || 0;
-    }
-  }
-  return total;
-}

@@ -15,8 +15,8 @@ export interface WayOutcome {
   /** Throttle windows, epoch ms (Fleetshift only). */
   throttled?: Array<{ from: number; to: number }>;
   /** Each tenant as the rollout reports it (Fleetshift only). */
-  rolloutTenants?: Array<{ id: string; state: string; attempts: number; startedAt?: number; finishedAt?: number }>;
-  /** Lock-timeout retries the executors made (Fleetshift only: their fleetshift_executor_lock_retries_total). */
+  rolloutTenants?: Array<{ id: string; state: string; attempts: number; lockRetries: number; startedAt?: number; finishedAt?: number }>;
+  /** Lock-timeout retries over all tenants (Fleetshift only: the rollout's lock_retries). */
   lockRetries?: number;
   /** One line on how it ended (rollout state, exit codes …). */
   note?: string;

@@ -2,6 +2,9 @@ import {
   callMetadata,
   CreateRolloutRequest,
   Isolation,
+  PushSchemaVersionRequest,
+  RegisterClusterRequest,
+  RegisterTenantRequest,
   RolloutState,
   SchemaFormat,
   ThrottleLevel,
@@ -31,35 +34,26 @@ const finalStates = new Set([
 export async function registerFleet(deployment: Deployment, fleet: Fleet, schemas: { v1: string; v2: string }, concurrency = 4): Promise<number> {
   const { clients } = deployment;
   const { hostname, port, username } = new URL(fleet.serverUrl);
-  await unary(clients.tenants, clients.tenants.registerCluster, {
-    cluster: {
-      id: clusterId,
-      host: hostname,
-      port: Number(port || 5432),
-      adminUser: decodeURIComponent(username) || 'postgres',
-      passwordEnv: '',
-      passwordFile: '',
-      maintenanceDatabase: 'postgres',
-      connectionBudget: 0,
-      labels: {},
-      createdAt: undefined,
-    },
-  }, callMetadata());
+  // Unset fields keep the scheduler's defaults (connection budget, TLS).
+  const request = RegisterClusterRequest.fromPartial({
+    cluster: { id: clusterId, host: hostname, port: Number(port || 5432), adminUser: decodeURIComponent(username) || 'postgres', maintenanceDatabase: 'postgres' },
+  });
+  await unary(clients.tenants, clients.tenants.registerCluster, request, callMetadata());
   await pushSchema(deployment, fleet.blueprint, schemas.v1, 'v1', []);
   let next = 0;
   const worker = async () => {
     while (next < fleet.tenants.length) {
       const tenant = fleet.tenants[next++]!;
-      await unary(clients.tenants, clients.tenants.registerTenant, {
+      const request = RegisterTenantRequest.fromPartial({
         tenantId: tenant.id,
         blueprint: fleet.blueprint,
         clusterId,
         isolation: fleet.kind === 'schema' ? Isolation.ISOLATION_SCHEMA : Isolation.ISOLATION_DATABASE,
         database: tenant.database,
         schema: tenant.schema ?? '',
-        labels: {},
         provision: true,
-      }, callMetadata());
+      });
+      await unary(clients.tenants, clients.tenants.registerTenant, request, callMetadata());
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
@@ -68,12 +62,13 @@ export async function registerFleet(deployment: Deployment, fleet: Fleet, schema
 
 async function pushSchema(deployment: Deployment, blueprint: string, text: string, description: string, allowedHazards: string[]): Promise<number> {
   const { clients } = deployment;
-  const response = await unary(clients.schemas, clients.schemas.pushSchemaVersion, {
+  const request = PushSchemaVersionRequest.fromPartial({
     blueprint,
     schema: { format: SchemaFormat.SCHEMA_FORMAT_SQL, text, filename: `${blueprint}-${description}.sql` },
     allowedHazards,
     description,
-  }, callMetadata());
+  });
+  const response = await unary(clients.schemas, clients.schemas.pushSchemaVersion, request, callMetadata());
   return response.version!.version;
 }
 

@@ -14,7 +14,8 @@ export interface HeldLockResult {
   /** Fleetshift: the held tenant's final state and its attempts in the rollout (deliveries). */
   heldTenantState?: string;
   heldTenantAttempts?: number;
-  /** Fleetshift: lock-timeout retries of the executors during the rollout. */
+  /** Fleetshift: the held tenant's lock-timeout retries, and the whole rollout's. */
+  heldTenantLockRetries?: number;
   lockRetries?: number;
   /** Seconds after the start at which the held tenant finished (Fleetshift). */
   heldTenantFinishedAfter?: number;
@@ -70,6 +71,7 @@ export async function runHeldLockScenario(
         releasedAfter: since(releasedAt)!,
         heldTenantState: held?.state,
         heldTenantAttempts: held?.attempts,
+        heldTenantLockRetries: held?.lockRetries,
         lockRetries: outcome.lockRetries,
         heldTenantFinishedAfter: since(held?.finishedAt),
         othersFinishedMeanwhile: othersDone.filter((t) => blockedAt !== undefined && t >= blockedAt && t < releasedAt).length,

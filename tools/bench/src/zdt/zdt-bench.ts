@@ -164,14 +164,14 @@ function heldTable(held: HeldLockResult[]): string {
   if (held.length === 0) return '';
   const s = (n: number | undefined) => (n === undefined ? '-' : n.toFixed(1));
   return renderTable(
-    ['held lock', 'wall s', 'blocked at s', 'released at s', 'held tenant', 'lock retries', 'it finished at s', 'others done meanwhile', 'longest app wait, held tenant ms', 'longest app wait, others ms', 'app errors'],
+    ['held lock', 'wall s', 'blocked at s', 'released at s', 'held tenant', 'its lock retries (rollout)', 'it finished at s', 'others done meanwhile', 'longest app wait, held tenant ms', 'longest app wait, others ms', 'app errors'],
     held.map((h) => [
       h.way,
       s(h.wallSeconds),
       s(h.blockedAfter),
       s(h.releasedAfter),
       `${h.heldTenant}${h.heldTenantState ? ` ${h.heldTenantState}` : ''}`,
-      h.lockRetries ?? '-',
+      h.heldTenantLockRetries === undefined ? '-' : `${h.heldTenantLockRetries} (${h.lockRetries})`,
       s(h.heldTenantFinishedAfter),
       `${h.othersFinishedMeanwhile} of ${h.tenants - 1}`,
       h.longestWaitHeldMs.toFixed(0),
