@@ -5,7 +5,8 @@ import { ConnectionSlot } from '../tenant/connection-slot.js';
 import { executorApplicationName } from '../tenant/tenant-connection.js';
 import { runTenant } from '../tenant/run-tenant.js';
 import { ThrottleBoard } from '../pace/throttle-gate.js';
-import { TestBus, waitFor } from './test-bus.js';
+import { waitFor } from '@fleetshift/testing';
+import { TestBus } from './test-bus.js';
 import { TestFleet } from './test-fleet.js';
 
 // Cancel leaves each tenant at the old or the new version, never between: a tenant a run of this rollout
@@ -72,7 +73,7 @@ describe('cancel while a tenant is half-applied', () => {
     );
     const sleeping = async () =>
       (await admin.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep%' AND state = 'active' AND datname = current_database()`)).rows[0].n > 0;
-    await waitFor('the slow step to run', sleeping, 30_000);
+    await waitFor('the slow step to run', sleeping, { timeoutMs: 30_000 });
     board.accept(ThrottleSignal.fromPartial({ clusterId: cluster, level: ThrottleLevel.THROTTLE_LEVEL_CRITICAL, cause: 'cpu_percent', reason: 'test', sampledAt: new Date(), sampleIntervalMs: 60_000, sequence: 2 }));
     expect((await run).kind).toBe('deferred');
     critical.release();
@@ -89,8 +90,8 @@ describe('cancel while a tenant is half-applied', () => {
     bus.heartbeat(cluster, ThrottleLevel.THROTTLE_LEVEL_OK, sampleIntervalMs);
     await bus.startExecutor(`${bus.names.namespace}-x`);
     await bus.publishBatches({ rolloutId: rollout, clusterId: cluster, tenants, plan, batchSize: 3, budget: 2, concurrency: 1 });
-    await waitFor('every tenant reported', () => bus.finalCount(rollout) === tenants.length);
-    await waitFor('the batch to be acked', async () => (await bus.jsm.consumers.info(bus.names.batchStream, bus.names.clusterConsumer(cluster))).num_ack_pending === 0);
+    await waitFor('every tenant reported', () => bus.finalCount(rollout) === tenants.length, { timeoutMs: 60_000 });
+    await waitFor('the batch to be acked', async () => (await bus.jsm.consumers.info(bus.names.batchStream, bus.names.clusterConsumer(cluster))).num_ack_pending === 0, { timeoutMs: 60_000 });
 
     // 3. The half-applied tenant was finished (resumed after its first unit) and is at the new version.
     const latest = bus.latest(rollout);

@@ -1,9 +1,9 @@
-import pg from 'pg';
 import { TenantRolloutState, ThrottleLevel, RolloutState } from '@fleetshift/contracts';
-import { findPostgres } from '@fleetshift/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestBus, finalStates, waitFor } from './test-bus.js';
+import { waitFor } from '@fleetshift/testing';
+import { TestBus, finalStates } from './test-bus.js';
 import { TestFleet, testPasswordEnv, type FleetTenant } from './test-fleet.js';
+import { sampleExecutorSessions } from './session-sampler.js';
 import { ConnectionTarget } from '@fleetshift/contracts';
 
 const fleet = new TestFleet();
@@ -41,32 +41,6 @@ async function appliedRows(tenants: FleetTenant[]): Promise<Map<string, string[]
   return byTenant;
 }
 
-/** Samples the number of sessions of the given executors until stopped; returns the maximum seen. */
-function sampleConnections(executorIds: string[]): { stop: () => Promise<number> } {
-  let running = true;
-  let max = 0;
-  const done = (async () => {
-    const client = new pg.Client({ connectionString: await findPostgres(), application_name: 'fleetshift-test-sampler' });
-    await client.connect();
-    while (running) {
-      const { rows } = await client.query<{ n: number }>(
-        'SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = ANY($1)',
-        [executorIds.map((id) => `fleetshift-executor:${id}`)],
-      );
-      max = Math.max(max, rows[0]!.n);
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-    await client.end();
-  })();
-  return {
-    stop: async () => {
-      running = false;
-      await done;
-      return max;
-    },
-  };
-}
-
 describe('executor processes', () => {
   it('two executors share the batches within the connection budget; an unreachable tenant fails alone', async () => {
     const tenants = [
@@ -84,7 +58,7 @@ describe('executor processes', () => {
     await bus.setRollout(rollout, RolloutState.ROLLOUT_STATE_RUNNING);
     const budget = 4;
     const ids = [`${bus.names.namespace}-a`, `${bus.names.namespace}-b`];
-    const sampler = sampleConnections(ids);
+    const sampler = sampleExecutorSessions(ids);
     // One batch per cluster per executor, so that neither can take every in-flight slot (P = 2).
     await Promise.all(ids.map((id) => bus.startExecutor(id, { FLEETSHIFT_EXECUTOR_BATCHES_PER_CLUSTER: '1' })));
     // Schema tenants and database tenants need different plans: two "plan keys" → two publish calls.
@@ -92,7 +66,7 @@ describe('executor processes', () => {
     await bus.publishBatches({ rolloutId: `${rollout}-db`, clusterId: 'local', tenants: tenants.slice(40), plan: dbPlan, batchSize: 2, budget, concurrency: 2 });
     await bus.setRollout(`${rollout}-db`, RolloutState.ROLLOUT_STATE_RUNNING);
 
-    await waitFor('every tenant reported', () => bus.finalCount(rollout) === 41 && bus.finalCount(`${rollout}-db`) === 4, 90_000);
+    await waitFor('every tenant reported', () => bus.finalCount(rollout) === 41 && bus.finalCount(`${rollout}-db`) === 4, { timeoutMs: 90_000 });
     const maxConnections = await sampler.stop();
 
     const latest = new Map([...bus.latest(rollout), ...bus.latest(`${rollout}-db`)]);
@@ -125,10 +99,10 @@ describe('executor processes', () => {
     const survivorId = `${bus.names.namespace}-survivor`;
     const [victim, survivor] = await Promise.all([bus.startExecutor(victimId), bus.startExecutor(survivorId)]);
     await bus.publishBatches({ rolloutId: rollout, clusterId: 'local', tenants, plan, batchSize: 20, budget: 4, concurrency: 2, ackWaitMs: 3_000 });
-    await waitFor('the victim to finish a few tenants', () => bus.results.filter((r) => r.rolloutId === rollout && r.executorId === victimId && r.state === TenantRolloutState.TENANT_ROLLOUT_STATE_SUCCEEDED).length >= 5);
+    await waitFor('the victim to finish a few tenants', () => bus.results.filter((r) => r.rolloutId === rollout && r.executorId === victimId && r.state === TenantRolloutState.TENANT_ROLLOUT_STATE_SUCCEEDED).length >= 5, { timeoutMs: 60_000 });
     victim!.process.kill('SIGKILL');
     await victim!.exited;
-    await waitFor('every tenant reported', () => bus.finalCount(rollout) === tenants.length, 120_000);
+    await waitFor('every tenant reported', () => bus.finalCount(rollout) === tenants.length, { timeoutMs: 120_000 });
 
     const latest = bus.latest(rollout);
     for (const tenant of tenants) {
@@ -159,7 +133,7 @@ describe('executor processes', () => {
     const firstId = `${bus.names.namespace}-first`;
     const first = await bus.startExecutor(firstId);
     await bus.publishBatches({ rolloutId: rollout, clusterId: 'local', tenants, plan, batchSize: 12, budget: 2, concurrency: 1, ackWaitMs: 30_000 });
-    await waitFor('two tenants done', () => bus.results.filter((r) => r.rolloutId === rollout && r.state === TenantRolloutState.TENANT_ROLLOUT_STATE_SUCCEEDED).length >= 2);
+    await waitFor('two tenants done', () => bus.results.filter((r) => r.rolloutId === rollout && r.state === TenantRolloutState.TENANT_ROLLOUT_STATE_SUCCEEDED).length >= 2, { timeoutMs: 60_000 });
     expect(await first.stop('SIGTERM')).toBe(0);
     const doneByFirst = bus.finalCount(rollout);
     expect(doneByFirst).toBeLessThan(tenants.length);
@@ -170,7 +144,7 @@ describe('executor processes', () => {
 
     // Returned, not lost: a long ack_wait (30 s) would otherwise hold it; the next executor gets it now.
     const second = await bus.startExecutor(`${bus.names.namespace}-second`);
-    await waitFor('every tenant reported', () => bus.finalCount(rollout) === tenants.length, 25_000);
+    await waitFor('every tenant reported', () => bus.finalCount(rollout) === tenants.length, { timeoutMs: 25_000 });
     const rows = await appliedRows(tenants);
     for (const tenant of tenants) expect(rows.get(tenant.tenantId), tenant.tenantId).toEqual([rollout]);
     // Only the rest came back (a continuation batch): the second executor never touched a tenant the

@@ -1,9 +1,9 @@
-import pg from 'pg';
 import { RolloutState, TenantRolloutState, ThrottleLevel } from '@fleetshift/contracts';
-import { findPostgres } from '@fleetshift/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestBus, waitFor } from './test-bus.js';
+import { waitFor } from '@fleetshift/testing';
+import { TestBus } from './test-bus.js';
 import { TestFleet } from './test-fleet.js';
+import { sampleExecutorSessions } from './session-sampler.js';
 
 const fleet = new TestFleet();
 const bus = new TestBus();
@@ -18,35 +18,6 @@ afterAll(async () => {
   await fleet.drop();
 });
 
-/**
- * The most tenant steps running at once on the cluster, seen from the database: sessions of the given
- * executors running the plan's slow step.
- */
-function sampleRunningSteps(executorIds: string[], marker: string): { stop: () => Promise<number> } {
-  let running = true;
-  let max = 0;
-  const done = (async () => {
-    const client = new pg.Client({ connectionString: await findPostgres(), application_name: 'fleetshift-test-sampler' });
-    await client.connect();
-    while (running) {
-      const { rows } = await client.query<{ n: number }>(
-        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = ANY($1) AND state = 'active' AND query LIKE $2",
-        [executorIds.map((id) => `fleetshift-executor:${id}`), `%${marker}%`],
-      );
-      max = Math.max(max, rows[0]!.n);
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-    await client.end();
-  })();
-  return {
-    stop: async () => {
-      running = false;
-      await done;
-      return max;
-    },
-  };
-}
-
 describe('pace across executors', () => {
   it('two executors together never run more tenants at once on a cluster than its pace', async () => {
     const pace = 2;
@@ -57,11 +28,12 @@ describe('pace across executors', () => {
     const rollout = 'paced';
     await bus.setRollout(rollout, RolloutState.ROLLOUT_STATE_RUNNING);
     const ids = [`${bus.names.namespace}-a`, `${bus.names.namespace}-b`];
-    const sampler = sampleRunningSteps(ids, marker);
+    // The most tenant steps running at once on the cluster, seen from the database.
+    const sampler = sampleExecutorSessions(ids, "state = 'active' AND query LIKE $2", `%${marker}%`);
     await Promise.all(ids.map((id) => bus.startExecutor(id)));
     // Each executor alone could run 2 batches × 4 tenants = 8 at once: only the pace holds them to 2.
     await bus.publishBatches({ rolloutId: rollout, clusterId: 'local', tenants, plan, batchSize: 6, budget: 16, concurrency: 4 });
-    await waitFor('every tenant reported', () => bus.finalCount(rollout) === tenants.length, 90_000);
+    await waitFor('every tenant reported', () => bus.finalCount(rollout) === tenants.length, { timeoutMs: 90_000 });
     const most = await sampler.stop();
 
     const latest = bus.latest(rollout);

@@ -37,15 +37,6 @@ export const finalStates = new Set([
   TenantRolloutState.TENANT_ROLLOUT_STATE_CANCELLED,
 ]);
 
-/** Polls `condition` until it holds or the deadline passes (then throws naming what it waited for). */
-export async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
 export class TestBus {
   names!: BusNames;
   nc!: NatsConnection;
