@@ -1,6 +1,6 @@
 import { HealthMonitorServiceService } from '@fleetshift/contracts';
 import { busNames, connectBus, openOverrideBucket, openThrottleBucket } from '@fleetshift/bus';
-import { createServiceRuntime } from '@fleetshift/telemetry';
+import { createServiceRuntime, serviceClientTransport } from '@fleetshift/telemetry';
 import { lastSequenceInBucket, natsBroadcaster } from './broadcaster.js';
 import { staticClusterSource } from './clusters/cluster-source.js';
 import { schedulerClusterSource } from './clusters/scheduler-clusters.js';
@@ -22,7 +22,7 @@ const overrideBucket = await openOverrideBucket(nc, names);
 
 const source = config.FLEETSHIFT_CLUSTERS
   ? staticClusterSource(parseStaticClusters(config.FLEETSHIFT_CLUSTERS))
-  : schedulerClusterSource({ address: config.FLEETSHIFT_SCHEDULER_ADDR, apiToken: config.FLEETSHIFT_API_TOKEN });
+  : schedulerClusterSource({ address: config.FLEETSHIFT_SCHEDULER_ADDR, apiToken: config.FLEETSHIFT_API_TOKEN, transport: serviceClientTransport() });
 logger.info({ source: source.kind, scheduler: source.kind === 'scheduler' ? config.FLEETSHIFT_SCHEDULER_ADDR : undefined }, 'cluster source');
 
 const monitor = new FleetMonitor({

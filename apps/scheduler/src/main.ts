@@ -1,5 +1,5 @@
 import { RolloutServiceService, SchemaServiceService, TenantServiceService } from '@fleetshift/contracts';
-import { createServiceRuntime, redactUrl } from '@fleetshift/telemetry';
+import { createServiceRuntime, redactUrl, serviceClientTransport } from '@fleetshift/telemetry';
 import { loadSchedulerConfig } from './config.js';
 import { createSchedulerMetrics } from './metrics.js';
 import { rolloutService } from './rollouts/rollout-service.js';
@@ -16,6 +16,7 @@ const scheduler = await startScheduler(
     namespace: config.FLEETSHIFT_NATS_NAMESPACE,
     plannerAddr: config.FLEETSHIFT_PLANNER_ADDR,
     apiToken: config.FLEETSHIFT_API_TOKEN,
+    plannerTransport: serviceClientTransport(),
     missingThrottleSignal: config.FLEETSHIFT_MISSING_THROTTLE_SIGNAL,
   },
   runtime.logger,

@@ -3,6 +3,7 @@ import {
   callMetadata,
   PlannerServiceClient,
   unary,
+  type ClientTransport,
   type DiffRequest,
   type DiffResponse,
   type PlanRequest,
@@ -24,11 +25,12 @@ export interface Planner {
 const plannerDeadlineMs = 60_000;
 
 /**
- * A client of the planner's gRPC PlannerService at `address`. INVALID_ARGUMENT answers become
- * InvalidRequestError (the planner's message is the caller's), UNAVAILABLE ones UnavailableError.
+ * A client of the planner's gRPC PlannerService at `address`, plaintext unless `transport` says TLS.
+ * INVALID_ARGUMENT answers become InvalidRequestError (the planner's message is the caller's),
+ * UNAVAILABLE ones UnavailableError.
  */
-export function connectPlanner(address: string, apiToken?: string): Planner {
-  const client = new PlannerServiceClient(address, grpc.credentials.createInsecure());
+export function connectPlanner(address: string, apiToken?: string, transport?: ClientTransport): Planner {
+  const client = new PlannerServiceClient(address, transport?.credentials ?? grpc.credentials.createInsecure(), transport?.options);
   const call = async <Req, Res>(method: Parameters<typeof unary<Req, Res>>[1], request: Req): Promise<Res> => {
     try {
       return await unary(client, method, request, callMetadata(apiToken), { deadline: Date.now() + plannerDeadlineMs });

@@ -1,3 +1,4 @@
+import type { ClientTransport } from '@fleetshift/contracts';
 import type { Logger } from '@fleetshift/telemetry';
 import { openControlStore } from '@fleetshift/control-store';
 import type { SchedulerContext } from './context.js';
@@ -14,6 +15,8 @@ export interface SchedulerSettings {
   namespace: string;
   plannerAddr: string;
   apiToken?: string;
+  /** TLS to the planner (FLEETSHIFT_TLS_CA…); plaintext when unset. */
+  plannerTransport?: ClientTransport;
   missingThrottleSignal: 'throttled' | 'ok';
 }
 
@@ -28,8 +31,16 @@ export interface Scheduler {
 export async function startScheduler(settings: SchedulerSettings, logger: Logger, metrics?: SchedulerMetrics): Promise<Scheduler> {
   const pool = await openControlStore(settings.controlDbUrl);
   const bus = await openSchedulerBus(settings.natsUrl, settings.namespace);
-  const planner = connectPlanner(settings.plannerAddr, settings.apiToken);
-  const ctx: SchedulerContext = { pool, bus, planner, logger, metrics, missingThrottleSignal: settings.missingThrottleSignal };
+  const planner = connectPlanner(settings.plannerAddr, settings.apiToken, settings.plannerTransport);
+  const ctx: SchedulerContext = {
+    pool,
+    bus,
+    planner,
+    logger,
+    metrics,
+    missingThrottleSignal: settings.missingThrottleSignal,
+    controlDatabase: controlDatabaseName(settings.controlDbUrl),
+  };
   const databases = new TenantDatabases();
   const provisioner = new Provisioner(ctx, databases);
   const engine = new RolloutEngine(ctx);
@@ -46,4 +57,14 @@ export async function startScheduler(settings: SchedulerSettings, logger: Logger
       await pool.end();
     },
   };
+}
+
+/** The database a control-DB URL names (PostgreSQL's default, the user's name, when it names none). */
+function controlDatabaseName(url: string): string | undefined {
+  try {
+    const parsed = new URL(url);
+    return decodeURIComponent(parsed.pathname.replace(/^\//, '')) || decodeURIComponent(parsed.username) || undefined;
+  } catch {
+    return undefined;
+  }
 }

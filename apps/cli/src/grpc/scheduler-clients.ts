@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { RolloutServiceClient, SchemaServiceClient, TenantServiceClient } from '@fleetshift/contracts';
+import { clientTransport, ClientTlsError, RolloutServiceClient, SchemaServiceClient, TenantServiceClient, type ClientTransport } from '@fleetshift/contracts';
 import { badInput } from '../cli-error.js';
 
 /** The scheduler's address when FLEETSHIFT_SCHEDULER_ADDR is unset (its default gRPC port). */
@@ -17,12 +17,14 @@ export interface SchedulerConnection {
 /**
  * Clients for the scheduler's services, for commands such as rollout, watch and tenants. Reads
  * FLEETSHIFT_SCHEDULER_ADDR (host:port) and FLEETSHIFT_API_TOKEN (sent as `authorization: Bearer …` on
- * every call when set). The channel is plaintext, like the services.
+ * every call when set). The channel is plaintext unless FLEETSHIFT_TLS_CA is set (then TLS, with
+ * FLEETSHIFT_TLS_CLIENT_CERT / FLEETSHIFT_TLS_CLIENT_KEY for mTLS; see cliTransport).
  */
 export function connectScheduler(env: NodeJS.ProcessEnv = process.env): SchedulerConnection {
   const address = serviceAddress('FLEETSHIFT_SCHEDULER_ADDR', defaultSchedulerAddress, env);
-  const options: Partial<grpc.ClientOptions> = { interceptors: bearerInterceptors(env.FLEETSHIFT_API_TOKEN) };
-  const credentials = grpc.credentials.createInsecure();
+  const transport = cliTransport(env);
+  const options: Partial<grpc.ClientOptions> = { ...transport.options, interceptors: bearerInterceptors(env.FLEETSHIFT_API_TOKEN) };
+  const credentials = transport.credentials;
   const schemas = new SchemaServiceClient(address, credentials, options);
   const tenants = new TenantServiceClient(address, credentials, options);
   const rollouts = new RolloutServiceClient(address, credentials, options);
@@ -42,6 +44,16 @@ export function serviceAddress(variable: string, fallback: string, env: NodeJS.P
     throw badInput(`${variable}=${JSON.stringify(address)}: expected host:port`);
   }
   return address;
+}
+
+/** The TLS settings of the environment (FLEETSHIFT_TLS_CA…); an unusable file is bad input naming its variable. */
+export function cliTransport(env: NodeJS.ProcessEnv): ClientTransport {
+  try {
+    return clientTransport(env);
+  } catch (error) {
+    if (error instanceof ClientTlsError) throw badInput(error.message);
+    throw error;
+  }
 }
 
 /** Adds `authorization: Bearer <token>` to every call when a token is set. */

@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { callMetadata, TenantServiceClient, unary } from '@fleetshift/contracts';
+import { callMetadata, TenantServiceClient, unary, type ClientTransport } from '@fleetshift/contracts';
 import type { ClusterSource } from './cluster-source.js';
 import { clusterSpecFromRegistration } from './cluster-registration.js';
 
@@ -8,6 +8,8 @@ export interface SchedulerClusterSourceOptions {
   address: string;
   /** Sent as `authorization: Bearer …` when set (FLEETSHIFT_API_TOKEN). */
   apiToken?: string;
+  /** TLS to the scheduler (FLEETSHIFT_TLS_CA…); plaintext when unset. */
+  transport?: ClientTransport;
   /** Deadline of one ListClusters call. */
   callTimeoutMs?: number;
 }
@@ -22,9 +24,10 @@ const unreachable = new Set([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEE
  * outage reads as one message however the transport words each attempt (that wording is its cause).
  */
 export function schedulerClusterSource(options: SchedulerClusterSourceOptions): ClusterSource {
-  const { address, apiToken, callTimeoutMs = 5_000 } = options;
+  const { address, apiToken, transport, callTimeoutMs = 5_000 } = options;
   // Reconnect within seconds of the scheduler coming back, not after grpc-js's default backoff (up to 2 min).
-  const client = new TenantServiceClient(address, grpc.credentials.createInsecure(), {
+  const client = new TenantServiceClient(address, transport?.credentials ?? grpc.credentials.createInsecure(), {
+    ...transport?.options,
     'grpc.initial_reconnect_backoff_ms': 500,
     'grpc.max_reconnect_backoff_ms': 5_000,
   });
