@@ -1,5 +1,6 @@
 export { busNames, type BusNames } from './bus-names.js';
 export { connectBus } from './connect-bus.js';
+export { natsSecurityFromEnv, natsConnectOptions, describeNatsSecurity, NatsSecurityError, type NatsSecurity } from './nats-security.js';
 export { ensureStreams } from './streams.js';
 export { openThrottleBucket, openRolloutBucket, openPaceBucket, openOverrideBucket } from './buckets.js';
 export { PaceLimiter, type PaceLease } from './pace-limiter.js';
