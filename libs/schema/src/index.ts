@@ -11,6 +11,15 @@ export { SchemaNotFoundError } from './introspect/schema-not-found.js';
 export { withScratchDatabase, SCRATCH_DATABASE_PREFIX, type ScratchDatabaseOptions } from './load/scratch-database.js';
 export { applySchema, type ApplySchemaOptions } from './load/apply-schema.js';
 export { loadDesiredSchema, loadParsedSchema, type LoadDesiredSchemaOptions } from './load/load-desired-schema.js';
+export {
+  DEFAULT_SANDBOX,
+  DEFAULT_SANDBOX_GROUP,
+  DEFAULT_ALLOWED_EXTENSIONS,
+  ALLOWED_FUNCTION_LANGUAGES,
+  type SandboxOptions,
+} from './load/sandbox.js';
+export { refuseOversizeSchema, refuseUnsafeStatements } from './load/sandbox-policy.js';
+export { SandboxTimeoutError } from './load/sandbox-errors.js';
 export { fingerprint, canonicalJson, catalogsEqual } from './catalog/fingerprint.js';
 export { catalogDifferences } from './catalog/catalog-differences.js';
 export { summarizeCatalog, type CatalogSummary } from './catalog/summary.js';
@@ -20,6 +29,7 @@ export { buildPlan, refusedHazards, uniqueHazards, type BuildPlanOptions } from 
 export { renderJson } from './plan/render-json.js';
 export { planDefaults } from './plan/defaults.js';
 export { verifyPlan, extensionStatements, type VerifyPlanOptions } from './plan/verify-plan.js';
+export { withoutBuildLeftovers, type WithoutBuildLeftovers } from './plan/build-leftovers.js';
 export { PlanDidNotConvergeError, type NonConvergenceStage } from './plan/plan-did-not-converge.js';
 export { HazardCode, allHazardCodes, type HazardCodeName } from './changes/support/hazards.js';
 export { changeKinds } from './changes/registry.js';

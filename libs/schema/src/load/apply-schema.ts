@@ -96,5 +96,7 @@ function inputError(statement: SchemaStatement, error: pg.DatabaseError, positio
   const at = positionInStatement(statement, position);
   const detail = error.detail ? ` (${error.detail})` : '';
   const where = error.where ? ` (${error.where.split('\n')[0]})` : '';
-  return new SchemaInputError(statement.file, at.line, at.column, `${error.message}${detail}${where}`);
+  // 57014 query_canceled: the sandbox's statement_timeout stopped the statement (or the load was cancelled).
+  const hint = error.code === '57014' ? ': the statement ran longer than the scratch session allows' : '';
+  return new SchemaInputError(statement.file, at.line, at.column, `${error.message}${hint}${detail}${where}`);
 }

@@ -4,6 +4,8 @@ import { introspect } from '../introspect/introspect.js';
 import type { ParsedSchema } from '../parse/parsed-schema.js';
 import { parseSchemaSource } from '../parse/parse-schema-source.js';
 import { applySchema } from './apply-schema.js';
+import type { SandboxOptions } from './sandbox.js';
+import { refuseOversizeSchema, refuseUnsafeStatements } from './sandbox-policy.js';
 import { withScratchDatabase } from './scratch-database.js';
 
 export interface LoadDesiredSchemaOptions {
@@ -13,6 +15,14 @@ export interface LoadDesiredSchemaOptions {
   schema?: string;
   /** Tag for the scratch database's name (see withScratchDatabase). */
   scratchTag?: string;
+  /**
+   * Load the text in the sandbox (docs/security.md): a role of its own, statement_timeout, a bound on the
+   * session and on the text's size, an allow-list of extensions, sql/plpgsql functions only. Any text a
+   * caller does not fully trust must be loaded this way; without it the text runs as the server URL's user.
+   */
+  sandbox?: SandboxOptions;
+  /** Aborting stops the load: the running statement is cancelled and the scratch database dropped. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -22,13 +32,15 @@ export interface LoadDesiredSchemaOptions {
  * Throws SchemaInputError (with line:column) for anything wrong with the input.
  */
 export async function loadDesiredSchema(source: SchemaSource, opts: LoadDesiredSchemaOptions): Promise<Catalog> {
+  if (opts.sandbox) refuseOversizeSchema(source, opts.sandbox.maxInputBytes);
   return loadParsedSchema(await parseSchemaSource(source), opts);
 }
 
 /** loadDesiredSchema for a text already parsed (parseSchemaSource), for a caller that keeps the parse too. */
 export async function loadParsedSchema(parsed: ParsedSchema, opts: LoadDesiredSchemaOptions): Promise<Catalog> {
+  if (opts.sandbox) await refuseUnsafeStatements(parsed, opts.sandbox.allowedExtensions);
   return withScratchDatabase(opts.scratchServerUrl, async (client) => {
     await applySchema(client, parsed, { schema: opts.schema });
     return introspect(client, { schema: opts.schema });
-  }, { tag: opts.scratchTag });
+  }, { tag: opts.scratchTag, sandbox: opts.sandbox, signal: opts.signal });
 }

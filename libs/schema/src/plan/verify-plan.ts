@@ -7,6 +7,7 @@ import { UnsupportedChangeError } from '../changes/support/unsupported-change.js
 import { introspect } from '../introspect/introspect.js';
 import type { ParsedSchema } from '../parse/parsed-schema.js';
 import { withScratchDatabase } from '../load/scratch-database.js';
+import type { SandboxOptions } from '../load/sandbox.js';
 import { quoteIdent } from '@fleetshift/sql-quote';
 import { buildPlan } from './build-plan.js';
 import { PlanDidNotConvergeError, type NonConvergenceStage } from './plan-did-not-converge.js';
@@ -27,6 +28,14 @@ export interface VerifyPlanOptions {
    * says whether it has them).
    */
   prelude?: readonly string[];
+  /**
+   * Replay in the sandbox (docs/security.md), as loading does: the from-state's DDL (read from a tenant)
+   * and the plan's steps (from the desired text) are caller-controlled code. Its size and statement
+   * policies apply to texts, not here; its role, statement_timeout and session bound do.
+   */
+  sandbox?: SandboxOptions;
+  /** Aborting stops the replay: the running statement is cancelled and the scratch database dropped. */
+  signal?: AbortSignal;
 }
 
 /** Differences named in the error message; the error's `differences` holds them all. */
@@ -83,7 +92,7 @@ export async function verifyPlan(from: Catalog, plan: Plan, to: Catalog, opts: V
         throw fail('result', differences, `after its ${plan.steps.length} step(s) the schema differs from the desired one: ${named(differences)}`);
       }
     },
-    { tag: opts.scratchTag ?? 'verify' },
+    { tag: opts.scratchTag ?? 'verify', sandbox: opts.sandbox, signal: opts.signal },
   );
 }
 
