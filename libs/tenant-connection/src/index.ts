@@ -12,3 +12,10 @@ export {
   type SessionOptions,
 } from './connection-config.js';
 export { isConnectionFailure, connectionFailureReason, connectFailedError } from './connection-failure.js';
+export {
+  sessionSafetyConfig,
+  applySessionSafety,
+  defaultSessionSafety,
+  type SessionSafety,
+  type AppliedSessionSafety,
+} from './session-safety.js';
