@@ -96,7 +96,7 @@ describe('the planner loads a rollout\'s desired schema once (fleetshift_planner
   beforeAll(async () => {
     [planner, tenant] = await Promise.all([startService('planner', { FLEETSHIFT_SCRATCH_PG_URL: serverUrl }), createTestDatabase('planner_cache')]);
     const url = new URL(tenant.url);
-    target = { host: url.hostname, port: Number(url.port || 5432), user: decodeURIComponent(url.username), database: tenant.name, passwordEnv: '', passwordFile: '', schema: '' };
+    target = { host: url.hostname, port: Number(url.port || 5432), user: decodeURIComponent(url.username), database: tenant.name, passwordEnv: '', passwordFile: '', schema: '', sslmode: '', sslRootCertFile: '' };
   });
 
   afterAll(async () => {

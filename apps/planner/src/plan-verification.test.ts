@@ -31,7 +31,7 @@ beforeAll(async () => {
     createTestDatabase('planner_verify'),
   ]);
   const url = new URL(tenant.url);
-  target = { host: url.hostname, port: Number(url.port || 5432), user: decodeURIComponent(url.username), database: tenant.name, passwordEnv: '', passwordFile: '', schema: '' };
+  target = { host: url.hostname, port: Number(url.port || 5432), user: decodeURIComponent(url.username), database: tenant.name, passwordEnv: '', passwordFile: '', schema: '', sslmode: '', sslRootCertFile: '' };
 });
 
 afterAll(async () => {

@@ -31,10 +31,12 @@ let service: ServiceProcess;
 let client: ReturnType<typeof plannerTestClient>;
 let address: string;
 const databases: TestDatabase[] = [];
+let secretsDir: string;
 
 beforeAll(async () => {
   const serverUrl = await findPostgres();
-  service = await startService('planner', { FLEETSHIFT_SCRATCH_PG_URL: serverUrl, TENANT_PASSWORD_FOR_TEST: 'unused' });
+  secretsDir = await mkdtemp(path.join(tmpdir(), 'planner-secrets-'));
+  service = await startService('planner', { FLEETSHIFT_SCRATCH_PG_URL: serverUrl, FLEETSHIFT_PW_TENANT_FOR_TEST: 'unused', FLEETSHIFT_SECRETS_DIR: secretsDir });
   address = `127.0.0.1:${service.grpcPort}`;
   client = plannerTestClient(address);
 });
@@ -43,6 +45,7 @@ afterAll(async () => {
   client?.close();
   await service?.stop();
   await Promise.all(databases.map((db) => db.drop()));
+  if (secretsDir) await rm(secretsDir, { recursive: true, force: true });
 });
 
 async function tenantWith(ddl: string): Promise<{ db: TestDatabase; target: ConnectionTarget }> {
@@ -58,6 +61,8 @@ async function tenantWith(ddl: string): Promise<{ db: TestDatabase; target: Conn
     passwordEnv: '',
     passwordFile: '',
     schema: '',
+    sslmode: '',
+    sslRootCertFile: '',
   };
   return { db, target };
 }
@@ -166,7 +171,7 @@ describe('Plan', () => {
   });
 
   it('answers UNAVAILABLE naming host:port/database for an unreachable tenant, without the password', async () => {
-    const target: ConnectionTarget = { host: '127.0.0.1', port: 1, user: 'postgres', database: 'tenant_42', passwordEnv: 'TENANT_PASSWORD_FOR_TEST', passwordFile: '', schema: '' };
+    const target: ConnectionTarget = { host: '127.0.0.1', port: 1, user: 'postgres', database: 'tenant_42', passwordEnv: 'FLEETSHIFT_PW_TENANT_FOR_TEST', passwordFile: '', schema: '', sslmode: '', sslRootCertFile: '' };
     const error = await grpcError(client.plan({ schema: sql(v2), tenant: target, allowHazards: [] }));
     expect(error.code).toBe(grpc.status.UNAVAILABLE);
     expect(error.details).toContain('127.0.0.1:1/tenant_42');
@@ -174,7 +179,7 @@ describe('Plan', () => {
   });
 
   it('answers INVALID_ARGUMENT for bad desired text before touching the tenant', async () => {
-    const target: ConnectionTarget = { host: '127.0.0.1', port: 1, user: 'postgres', database: 'x', passwordEnv: '', passwordFile: '', schema: '' };
+    const target: ConnectionTarget = { host: '127.0.0.1', port: 1, user: 'postgres', database: 'x', passwordEnv: '', passwordFile: '', schema: '', sslmode: '', sslRootCertFile: '' };
     const error = await grpcError(client.plan({ schema: sql('CREATE TABLE (', 'desired.sql'), tenant: target, allowHazards: [] }));
     expect(error.code).toBe(grpc.status.INVALID_ARGUMENT);
     expect(error.details).toMatch(/^desired\.sql:1:\d+: /);
@@ -182,21 +187,21 @@ describe('Plan', () => {
 
   it('answers FAILED_PRECONDITION when password_env names a variable the planner does not have', async () => {
     const { target } = await tenantWith(v1);
-    const error = await grpcError(client.plan({ schema: sql(v2), tenant: { ...target, passwordEnv: 'NO_SUCH_PASSWORD_VAR' }, allowHazards: [] }));
+    const error = await grpcError(client.plan({ schema: sql(v2), tenant: { ...target, passwordEnv: 'FLEETSHIFT_PW_NO_SUCH_VAR' }, allowHazards: [] }));
     expect(error.code).toBe(grpc.status.FAILED_PRECONDITION);
-    expect(error.details).toContain('NO_SUCH_PASSWORD_VAR');
+    expect(error.details).toContain('FLEETSHIFT_PW_NO_SUCH_VAR');
   });
 
   it('reads the password from password_file; an unreadable one is FAILED_PRECONDITION naming the path', async () => {
     const { target } = await tenantWith(v2);
-    const dir = await mkdtemp(path.join(tmpdir(), 'planner-pw-'));
+    const dir = secretsDir; // password files must be inside the planner's FLEETSHIFT_SECRETS_DIR
     await writeFile(path.join(dir, 'pw'), 'not-checked-under-trust\n');
     const ok = await client.plan({ schema: sql(v2), tenant: { ...target, passwordFile: path.join(dir, 'pw') }, allowHazards: [] });
     expect(ok.plan!.steps).toEqual([]);
     const error = await grpcError(client.plan({ schema: sql(v2), tenant: { ...target, passwordFile: path.join(dir, 'missing') }, allowHazards: [] }));
     expect(error.code).toBe(grpc.status.FAILED_PRECONDITION);
     expect(error.details).toContain(path.join(dir, 'missing'));
-    await rm(dir, { recursive: true, force: true });
+    await rm(path.join(dir, 'pw'), { force: true });
   });
 
   it('answers UNAVAILABLE for a tenant database that does not exist', async () => {

@@ -87,7 +87,8 @@ describe('scheduler over gRPC', () => {
   it('registers a cluster and provisions tenants; bad rollouts answer NOT_FOUND / INVALID_ARGUMENT and start nothing', async () => {
     const server = new URL(await findPostgres());
     await unary(clients.tenants, clients.tenants.registerCluster, {
-      cluster: { id: 'local', host: server.hostname, port: Number(server.port || 5432), adminUser: 'postgres', passwordEnv: '', passwordFile: '', maintenanceDatabase: '', connectionBudget: 0, labels: {}, createdAt: undefined },
+      cluster: { id: 'local', host: server.hostname, port: Number(server.port || 5432), adminUser: 'postgres', passwordEnv: '', passwordFile: '', maintenanceDatabase: '', connectionBudget: 0, labels: {}, createdAt: undefined, sslmode: '', sslRootCertFile: '' },
+      replace: false,
     }, meta());
     for (const id of ['g1', 'g2', 'g3', 'g4', 'g5']) {
       const { tenant } = await unary(clients.tenants, clients.tenants.registerTenant, {
@@ -109,6 +110,23 @@ describe('scheduler over gRPC', () => {
     }
     const listed = await unary(clients.rollouts, clients.rollouts.listRollouts, { blueprint, states: [], limit: 0 }, meta());
     expect(listed.rollouts).toEqual([]);
+  });
+
+  it('RegisterCluster over gRPC: a caller-chosen password source is PERMISSION_DENIED, moving a cluster needs replace', async () => {
+    const server = new URL(await findPostgres());
+    const cluster = { id: 'local', host: server.hostname, port: Number(server.port || 5432), adminUser: 'postgres', passwordEnv: '', passwordFile: '', maintenanceDatabase: '', connectionBudget: 0, labels: {}, createdAt: undefined, sslmode: '', sslRootCertFile: '' };
+    for (const source of [{ passwordEnv: 'PATH' }, { passwordEnv: 'FLEETSHIFT_API_TOKEN' }, { passwordFile: '/etc/shadow' }]) {
+      await expect(unary(clients.tenants, clients.tenants.registerCluster, { cluster: { ...cluster, id: 'stolen', host: 'attacker.example', ...source }, replace: false }, meta())).rejects.toMatchObject({
+        code: grpc.status.PERMISSION_DENIED,
+        details: expect.stringMatching(/is refused/),
+      });
+    }
+    await expect(unary(clients.tenants, clients.tenants.registerCluster, { cluster: { ...cluster, host: 'attacker.example' }, replace: false }, meta())).rejects.toMatchObject({
+      code: grpc.status.FAILED_PRECONDITION,
+      details: expect.stringContaining(`registered at ${cluster.host}:${cluster.port}`),
+    });
+    const { clusters } = await unary(clients.tenants, clients.tenants.listClusters, {}, meta());
+    expect(clusters.map((c) => [c.id, c.host])).toEqual([['local', cluster.host]]);
   });
 
   it('rolls a new version out with a canary, streams progress until SUCCEEDED, and records every tenant', async () => {

@@ -28,7 +28,7 @@ describe('clusters', () => {
     });
     expect(changed).toEqual({
       id: 'eu-1', host: 'db.eu', port: 6432, adminUser: 'fleet', passwordEnv: '', passwordFile: '/run/secrets/eu1',
-      maintenanceDatabase: 'template1', connectionBudget: 40, labels: {}, createdAt: before.createdAt,
+      maintenanceDatabase: 'template1', connectionBudget: 40, labels: {}, createdAt: before.createdAt, sslmode: '', sslRootCertFile: '',
     });
     expect(await listClusters(store.pool)).toEqual([changed]);
   });

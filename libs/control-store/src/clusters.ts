@@ -2,7 +2,7 @@ import type { Cluster } from '@fleetshift/contracts';
 import type { Queryable } from './queryable.js';
 
 const columns = `id, host, port, admin_user, password_env, password_file, maintenance_database, connection_budget,
-  labels, created_at`;
+  labels, created_at, sslmode, ssl_root_cert_file`;
 
 interface ClusterRow {
   id: string;
@@ -15,6 +15,8 @@ interface ClusterRow {
   connection_budget: number;
   labels: Record<string, string>;
   created_at: Date;
+  sslmode: string;
+  ssl_root_cert_file: string;
 }
 
 function toCluster(row: ClusterRow): Cluster {
@@ -29,18 +31,21 @@ function toCluster(row: ClusterRow): Cluster {
     connectionBudget: row.connection_budget,
     labels: row.labels,
     createdAt: row.created_at,
+    sslmode: row.sslmode,
+    sslRootCertFile: row.ssl_root_cert_file,
   };
 }
 
 /** Inserts or updates a cluster (registering again changes its connection details). */
 export async function upsertCluster(db: Queryable, cluster: Cluster): Promise<Cluster> {
   const { rows } = await db.query<ClusterRow>(
-    `INSERT INTO clusters (id, host, port, admin_user, password_env, password_file, maintenance_database, connection_budget, labels)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+    `INSERT INTO clusters (id, host, port, admin_user, password_env, password_file, maintenance_database, connection_budget, labels,
+       sslmode, ssl_root_cert_file)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
      ON CONFLICT (id) DO UPDATE SET host = EXCLUDED.host, port = EXCLUDED.port, admin_user = EXCLUDED.admin_user,
        password_env = EXCLUDED.password_env, password_file = EXCLUDED.password_file,
        maintenance_database = EXCLUDED.maintenance_database, connection_budget = EXCLUDED.connection_budget,
-       labels = EXCLUDED.labels
+       labels = EXCLUDED.labels, sslmode = EXCLUDED.sslmode, ssl_root_cert_file = EXCLUDED.ssl_root_cert_file
      RETURNING ${columns}`,
     [
       cluster.id,
@@ -52,13 +57,15 @@ export async function upsertCluster(db: Queryable, cluster: Cluster): Promise<Cl
       cluster.maintenanceDatabase,
       cluster.connectionBudget,
       JSON.stringify(cluster.labels),
+      cluster.sslmode ?? '',
+      cluster.sslRootCertFile ?? '',
     ],
   );
   return toCluster(rows[0]);
 }
 
-export async function getCluster(db: Queryable, id: string): Promise<Cluster | undefined> {
-  const { rows } = await db.query<ClusterRow>(`SELECT ${columns} FROM clusters WHERE id = $1`, [id]);
+export async function getCluster(db: Queryable, id: string, options: { forUpdate?: boolean } = {}): Promise<Cluster | undefined> {
+  const { rows } = await db.query<ClusterRow>(`SELECT ${columns} FROM clusters WHERE id = $1${options.forUpdate ? ' FOR UPDATE' : ''}`, [id]);
   return rows[0] && toCluster(rows[0]);
 }
 

@@ -93,7 +93,7 @@ describe('tables', () => {
   it('registers tenants idempotently, refuses a second place, pages by label, and keeps events append-only', async () => {
     await upsertCluster(pool, {
       id: 'c1', host: '127.0.0.1', port: 5432, adminUser: 'postgres', passwordEnv: 'PW', passwordFile: '',
-      maintenanceDatabase: 'postgres', connectionBudget: 10, labels: {}, createdAt: undefined,
+      maintenanceDatabase: 'postgres', connectionBudget: 10, labels: {}, createdAt: undefined, sslmode: '', sslRootCertFile: '',
     });
     await appendSchemaVersion(pool, { blueprint: 'bp_tenants', schema, fingerprint: 'f1', allowedHazards: [], description: '' });
     const base = {

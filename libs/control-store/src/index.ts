@@ -5,6 +5,8 @@ export { migrate, listMigrations, type Migration } from './migrate.js';
 export { withTransaction, type Queryable } from './queryable.js';
 export { rolloutStates, tenantStates, isolations, schemaFormats, driftPolicies, activeRolloutWords, finalRolloutWords, finalTenantWords } from './states.js';
 export { upsertCluster, getCluster, listClusters } from './clusters.js';
+export { registerClusterRow, ClusterEndpointConflictError, type ClusterRegistration } from './cluster-registration.js';
+export { appendClusterEvent, listClusterEvents, clusterEndpointOf, type ClusterEvent, type ClusterEventKind } from './cluster-events.js';
 export { appendSchemaVersion, getSchemaVersion, listSchemaVersions, blueprintExists, type NewSchemaVersion } from './schema-versions.js';
 export {
   registerTenantRow,
@@ -38,6 +40,7 @@ export {
   reopenBatch,
   type BatchRow,
 } from './rollout-batches.js';
+export { overdueBatches, requeueLostBatch, failDeadLetteredTenants, type OverdueBatch } from './batch-recovery.js';
 export {
   insertRolloutTenants,
   getRolloutTenantRow,

@@ -23,6 +23,15 @@ export class PreconditionError extends Error {
   override readonly name: string = 'PreconditionError';
 }
 
+/**
+ * The request names something the service's operator has not allowed it to use (a password variable
+ * outside the allowed prefix, a file outside the secrets directory): PERMISSION_DENIED. The message names
+ * the field and the rule, never a secret.
+ */
+export class PermissionDeniedError extends Error {
+  override readonly name: string = 'PermissionDeniedError';
+}
+
 /** The thing exists already at another place: ALREADY_EXISTS. */
 export class AlreadyExistsError extends Error {
   override readonly name: string = 'AlreadyExistsError';

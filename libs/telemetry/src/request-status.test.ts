@@ -1,7 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { AlreadyExistsError, InvalidRequestError, NotFoundError, PreconditionError, UnavailableError } from './request-errors.js';
+import { AlreadyExistsError, InvalidRequestError, NotFoundError, PermissionDeniedError, PreconditionError, UnavailableError } from './request-errors.js';
 import { requestErrorStatus, requestStatus } from './request-status.js';
 import { unaryHandler } from './unary-handler.js';
 
@@ -16,6 +16,7 @@ describe('request status', () => {
       [new NotFoundError('gone'), grpc.status.NOT_FOUND],
       [new PreconditionError('not now'), grpc.status.FAILED_PRECONDITION],
       [new AlreadyExistsError('there'), grpc.status.ALREADY_EXISTS],
+      [new PermissionDeniedError('not allowed'), grpc.status.PERMISSION_DENIED],
       [new UnavailableError('down'), grpc.status.UNAVAILABLE],
       [new TenantUnreachableError('tenant down'), grpc.status.UNAVAILABLE],
     ];

@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { AlreadyExistsError, InvalidRequestError, NotFoundError, PreconditionError, UnavailableError } from './request-errors.js';
+import { AlreadyExistsError, InvalidRequestError, NotFoundError, PermissionDeniedError, PreconditionError, UnavailableError } from './request-errors.js';
 
 /** A failure as gRPC answers it. */
 export interface RequestStatus {
@@ -19,6 +19,7 @@ export function requestErrorStatus(error: unknown): RequestStatus | undefined {
   if (error instanceof InvalidRequestError) return refused(grpc.status.INVALID_ARGUMENT);
   if (error instanceof NotFoundError) return refused(grpc.status.NOT_FOUND);
   if (error instanceof PreconditionError) return refused(grpc.status.FAILED_PRECONDITION);
+  if (error instanceof PermissionDeniedError) return refused(grpc.status.PERMISSION_DENIED);
   if (error instanceof AlreadyExistsError) return refused(grpc.status.ALREADY_EXISTS);
   if (error instanceof UnavailableError) return refused(grpc.status.UNAVAILABLE);
   return undefined;

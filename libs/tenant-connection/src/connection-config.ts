@@ -1,6 +1,8 @@
 import type pg from 'pg';
 import type { Cluster, ConnectionTarget } from '@fleetshift/contracts';
 import { readPassword } from './password-source.js';
+import { checkPasswordSource, secretPolicyFromEnv } from './secret-policy.js';
+import { checkTlsSource, tlsOptions } from './tls-options.js';
 
 /** What a target or cluster that names no host, port or user connects to. */
 export const connectionDefaults = { host: '127.0.0.1', port: 5432, user: 'postgres' } as const;
@@ -54,29 +56,43 @@ export function describeClusterDatabase(cluster: Cluster, database: string): str
   return describeEndpoint(clusterEndpoint(cluster, database));
 }
 
-/** pg settings for a session on a tenant target; the password is read now from the source it names. */
+/**
+ * pg settings for a session on a tenant target; the password is read now from the source it names, the
+ * TLS setting from its sslmode. A source outside the operator's allow-list (secret-policy.ts) throws
+ * SecretSourceRefusedError before anything is read — and so before any connection is made.
+ */
 export function targetConnectionConfig(target: ConnectionTarget, options: SessionOptions): pg.ClientConfig {
   const endpoint = targetEndpoint(target);
+  const subject = `tenant ${describeEndpoint(endpoint)}`;
+  const policy = secretPolicyFromEnv();
+  checkPasswordSource(target, subject, policy);
+  checkTlsSource(target, subject, policy);
   return {
     host: endpoint.host,
     port: endpoint.port,
     user: endpoint.user,
     database: endpoint.database,
-    password: readPassword(target, `tenant ${describeEndpoint(endpoint)}`),
+    password: readPassword(target, subject, policy),
+    ssl: tlsOptions(target, subject, policy),
     application_name: options.applicationName,
     connectionTimeoutMillis: options.connectTimeoutMs,
   };
 }
 
-/** pg settings for a session on one database of a cluster, as its admin user; the password is read now. */
+/** pg settings for a session on one database of a cluster, as its admin user (see targetConnectionConfig). */
 export function clusterConnectionConfig(cluster: Cluster, database: string, options: SessionOptions): pg.ClientConfig {
   const endpoint = clusterEndpoint(cluster, database);
+  const subject = `cluster ${cluster.id}`;
+  const policy = secretPolicyFromEnv();
+  checkPasswordSource(cluster, subject, policy);
+  checkTlsSource(cluster, subject, policy);
   return {
     host: endpoint.host,
     port: endpoint.port,
     user: endpoint.user,
     database: endpoint.database,
-    password: readPassword(cluster, `cluster ${cluster.id}`),
+    password: readPassword(cluster, subject, policy),
+    ssl: tlsOptions(cluster, subject, policy),
     application_name: options.applicationName,
     connectionTimeoutMillis: options.connectTimeoutMs,
   };

@@ -25,8 +25,8 @@ async function localTarget(database: string): Promise<ConnectionTarget> {
 
 describe('connection failures (real PostgreSQL)', () => {
   it('an unreachable port: a connection failure, described by host:port/database and the errno, without the password', async () => {
-    process.env.FLEETSHIFT_TEST_SECRET = 's3cret-value';
-    const target = ConnectionTarget.fromPartial({ host: '127.0.0.1', port: 1, user: 'postgres', database: 'nowhere', passwordEnv: 'FLEETSHIFT_TEST_SECRET' });
+    process.env.FLEETSHIFT_PW_TEST_SECRET = 's3cret-value';
+    const target = ConnectionTarget.fromPartial({ host: '127.0.0.1', port: 1, user: 'postgres', database: 'nowhere', passwordEnv: 'FLEETSHIFT_PW_TEST_SECRET' });
     const error = await connectError(target);
     expect(isConnectionFailure(error)).toBe(true);
     expect(connectionFailureReason(error)).toMatch(/ECONNREFUSED/);

@@ -13,6 +13,17 @@ export {
 } from './connection-config.js';
 export { isConnectionFailure, connectionFailureReason, connectFailedError } from './connection-failure.js';
 export {
+  secretPolicyFromEnv,
+  checkPasswordEnv,
+  checkPasswordSource,
+  allowedSecretFile,
+  SecretSourceRefusedError,
+  defaultPasswordEnvPrefix,
+  secretPolicyVariables,
+  type SecretPolicy,
+} from './secret-policy.js';
+export { tlsOptions, checkTlsSource, sslModeOf, sslModes, SslModeError, type SslMode, type TlsSource } from './tls-options.js';
+export {
   sessionSafetyConfig,
   applySessionSafety,
   defaultSessionSafety,

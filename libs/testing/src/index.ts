@@ -8,3 +8,4 @@ export { runFleetshift, type CliResult } from './fleetshift-cli.js';
 export { waitFor, type WaitForOptions, type NotYet } from './wait-for.js';
 export { pgBinary } from './pg-binary.js';
 export { squawkBinary } from './squawk-binary.js';
+export { startAttackerHost, type AttackerHost } from './attacker-host.js';

@@ -30,7 +30,10 @@ export async function registerCluster(clients: Clients, spec: FleetSpec, token?:
       connectionBudget: 16,
       labels: { env: 'demo' },
       createdAt: undefined,
+      sslmode: '',
+      sslRootCertFile: '',
     },
+    replace: false,
   }, callMetadata(token));
 }
 

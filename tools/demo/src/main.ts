@@ -15,7 +15,7 @@ import { renderSummary } from './summary.js';
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const namespace = 'fleetshift_demo';
 const controlDatabase = 'fleetshift_demo';
-const passwordEnv = 'FLEETSHIFT_DEMO_PG_PASSWORD';
+const passwordEnv = 'FLEETSHIFT_PW_DEMO';
 
 async function main(): Promise<number> {
   const args = parseDemoArgs(process.argv.slice(2));

@@ -12,7 +12,7 @@ import { startStack, type RunningStack } from './stack.js';
 // JetStream. It lives here, not in apps/cli, because apps do not import tools.
 const blueprint = `cli_${randomBytes(3).toString('hex')}`;
 const tenants = ['acme', 'globex', 'initech'];
-const passwordVariable = 'FLEETSHIFT_CLI_TEST_PG_PASSWORD';
+const passwordVariable = 'FLEETSHIFT_PW_CLI_TEST_PG';
 
 const v1 = `
 CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL);

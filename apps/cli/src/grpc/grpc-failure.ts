@@ -4,7 +4,7 @@ import { ExitCode } from '../exit-codes.js';
 
 /**
  * A failed call to a Fleetshift service as one CLI error line. The caller's input (INVALID_ARGUMENT,
- * NOT_FOUND, FAILED_PRECONDITION, ALREADY_EXISTS, a missing or wrong API token) exits BAD_INPUT;
+ * NOT_FOUND, FAILED_PRECONDITION, ALREADY_EXISTS, PERMISSION_DENIED, a missing or wrong API token) exits BAD_INPUT;
  * anything else FAILURE — an unreachable service too, named with its address.
  */
 export function grpcFailure(what: string, address: string, error: grpc.ServiceError, service = 'scheduler'): CliError {
@@ -14,7 +14,7 @@ export function grpcFailure(what: string, address: string, error: grpc.ServiceEr
   if (error.code === grpc.status.UNAUTHENTICATED) {
     return new CliError(`${what}: ${error.details} (set FLEETSHIFT_API_TOKEN)`, ExitCode.BAD_INPUT);
   }
-  const callerFault: number[] = [grpc.status.INVALID_ARGUMENT, grpc.status.NOT_FOUND, grpc.status.FAILED_PRECONDITION, grpc.status.ALREADY_EXISTS];
+  const callerFault: number[] = [grpc.status.INVALID_ARGUMENT, grpc.status.NOT_FOUND, grpc.status.FAILED_PRECONDITION, grpc.status.ALREADY_EXISTS, grpc.status.PERMISSION_DENIED];
   return new CliError(`${what}: ${oneLine(error.details)}`, callerFault.includes(error.code) ? ExitCode.BAD_INPUT : ExitCode.FAILURE);
 }
 

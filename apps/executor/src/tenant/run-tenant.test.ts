@@ -130,8 +130,8 @@ describe('one tenant', () => {
   });
 
   it('an unreachable tenant fails with UNREACHABLE and its reason, without a password', async () => {
-    process.env.FLEETSHIFT_TEST_SECRET = 's3cret-value';
-    const target = ConnectionTarget.fromPartial({ host: '127.0.0.1', port: 1, user: 'postgres', database: 'nowhere', passwordEnv: 'FLEETSHIFT_TEST_SECRET' });
+    process.env.FLEETSHIFT_PW_TEST_SECRET = 's3cret-value';
+    const target = ConnectionTarget.fromPartial({ host: '127.0.0.1', port: 1, user: 'postgres', database: 'nowhere', passwordEnv: 'FLEETSHIFT_PW_TEST_SECRET' });
     const plan = fleet.plan('database');
     const batch = job(plan, [{ tenantId: 'gone', target }]);
     const h = harness();

@@ -9,7 +9,7 @@ import { quoteIdent } from '@fleetshift/sql-quote';
 import { createTestDatabase, type TestDatabase } from '@fleetshift/testing';
 import { liveFingerprint } from '../tenant/drift-check.js';
 
-export const testPasswordEnv = 'FLEETSHIFT_TEST_PG_PASSWORD';
+export const testPasswordEnv = 'FLEETSHIFT_PW_TEST_PG';
 const testPasswordWithTrust = 'unused-with-trust-auth-3f9c1e';
 
 export const v1Ddl = `

@@ -25,6 +25,8 @@ export function clusterSpecFromRegistration(cluster: Cluster): ClusterSpec {
     database: cluster.maintenanceDatabase || 'postgres',
     passwordEnv: cluster.passwordEnv || undefined,
     passwordFile: cluster.passwordFile || undefined,
+    sslmode: cluster.sslmode || undefined,
+    sslRootCertFile: cluster.sslRootCertFile || undefined,
     cores: Number.isFinite(cores) && cores > 0 ? cores : undefined,
     cpu: cpuFromLabels(labels),
   };

@@ -21,6 +21,10 @@ export interface ClusterSpec {
   passwordFile?: string;
   /** A password given inline in a static cluster URL. */
   password?: string;
+  /** TLS of the sampling session (disable | prefer | require | verify-ca | verify-full); unset: disable. */
+  sslmode?: string;
+  /** CA file for verify-ca / verify-full, inside FLEETSHIFT_SECRETS_DIR. */
+  sslRootCertFile?: string;
   /** CPU cores of the database host (divides active sessions); unset: this host's cores when local. */
   cores?: number;
   /** Unset: decided by the monitor's configuration (FLEETSHIFT_CPU_SOURCE). */

@@ -28,19 +28,30 @@ describe('cluster passwords', () => {
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'hm-pw-'));
+    process.env.FLEETSHIFT_SECRETS_DIR = dir; // password files must be inside the operator's secrets directory
   });
-  afterAll(() => rm(dir, { recursive: true, force: true }));
+  afterAll(async () => {
+    delete process.env.FLEETSHIFT_SECRETS_DIR;
+    await rm(dir, { recursive: true, force: true });
+  });
 
   it('reads password_env, else password_file, and names what is missing without a value', async () => {
     const base = { id: 'c', host: 'h', port: 5432, user: 'u', database: 'd' };
-    process.env.HM_TEST_PASSWORD = 'from-env';
-    expect(await clusterPassword({ ...base, passwordEnv: 'HM_TEST_PASSWORD' })).toBe('from-env');
-    await expect(clusterPassword({ ...base, passwordEnv: 'HM_TEST_UNSET' })).rejects.toThrow(/HM_TEST_UNSET is not set \(password_env\)/);
+    process.env.FLEETSHIFT_PW_HM_TEST = 'from-env';
+    expect(await clusterPassword({ ...base, passwordEnv: 'FLEETSHIFT_PW_HM_TEST' })).toBe('from-env');
+    await expect(clusterPassword({ ...base, passwordEnv: 'FLEETSHIFT_PW_HM_TEST_UNSET' })).rejects.toThrow(/FLEETSHIFT_PW_HM_TEST_UNSET is not set \(password_env\)/);
     const file = path.join(dir, 'pw');
     await writeFile(file, 'from-file\n');
     expect(await clusterPassword({ ...base, passwordFile: file })).toBe('from-file');
     await expect(clusterPassword({ ...base, passwordFile: path.join(dir, 'missing') })).rejects.toThrow(/password_file .* cannot be read: ENOENT/);
     expect(await clusterPassword(base)).toBeUndefined();
+  });
+
+  it('refuses a variable without the FLEETSHIFT_PW_ prefix and a file outside the secrets directory, reading neither', async () => {
+    const base = { id: 'c', host: 'h', port: 5432, user: 'u', database: 'd' };
+    await expect(clusterPassword({ ...base, passwordEnv: 'PATH' })).rejects.toThrow(/cluster c: password_env "PATH" is refused: .*FLEETSHIFT_PW_/);
+    await expect(clusterPassword({ ...base, passwordFile: '/etc/shadow' })).rejects.toThrow(/password_file "\/etc\/shadow" is refused/);
+    await expect(clusterPassword({ ...base, passwordFile: `${dir}/../etc/passwd` })).rejects.toThrow(/'\.\.' is not allowed/);
   });
 });
 

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { tlsOptions } from '@fleetshift/tenant-connection';
 import { clusterPassword } from './cluster-password.js';
 import type { ClusterSpec } from './cluster-spec.js';
 
@@ -42,6 +43,7 @@ export class SamplingSession {
       user: this.spec.user,
       database: this.spec.database,
       password: await clusterPassword(this.spec),
+      ssl: tlsOptions(this.spec, `cluster ${this.spec.id}`),
       application_name: samplingApplicationName,
       connectionTimeoutMillis: Math.max(this.timeoutMs, 1000),
       statement_timeout: this.timeoutMs,

@@ -60,6 +60,8 @@ export function registeredCluster(fields: Partial<Cluster> & Pick<Cluster, 'id' 
     connectionBudget: 10,
     labels: {},
     createdAt: undefined,
+    sslmode: '',
+    sslRootCertFile: '',
     ...fields,
   };
 }

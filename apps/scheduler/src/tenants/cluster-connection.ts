@@ -18,7 +18,7 @@ export function clusterConnectionConfig(cluster: Cluster, database: string): pg.
   }
 }
 
-/** Where a tenant lives, as executors and the planner receive it (password by name only). */
+/** Where a tenant lives, as executors and the planner receive it (password by name only, the cluster's TLS setting). */
 export function tenantTarget(cluster: Cluster, tenant: Pick<Tenant, 'database' | 'schema' | 'isolation'>): ConnectionTarget {
   return {
     host: cluster.host,
@@ -28,5 +28,7 @@ export function tenantTarget(cluster: Cluster, tenant: Pick<Tenant, 'database' |
     passwordEnv: cluster.passwordEnv,
     passwordFile: cluster.passwordFile,
     schema: tenant.isolation === Isolation.ISOLATION_SCHEMA ? tenant.schema : '',
+    sslmode: cluster.sslmode,
+    sslRootCertFile: cluster.sslRootCertFile,
   };
 }

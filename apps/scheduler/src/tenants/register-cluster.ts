@@ -1,13 +1,19 @@
 import type { Cluster, RegisterClusterRequest } from '@fleetshift/contracts';
 import { ensureClusterConsumer } from '@fleetshift/bus';
-import { upsertCluster } from '@fleetshift/control-store';
-import { InvalidRequestError } from '@fleetshift/telemetry';
+import { ClusterEndpointConflictError, registerClusterRow } from '@fleetshift/control-store';
+import { checkPasswordSource, checkTlsSource } from '@fleetshift/tenant-connection';
+import { InvalidRequestError, PreconditionError } from '@fleetshift/telemetry';
 import type { SchedulerContext } from '../context.js';
 import { rolloutDefaults, tenantDefaults } from '../defaults.js';
 
 const clusterIdPattern = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
-/** Checks a cluster and fills its defaults (port 5432, user postgres, budget 10, maintenance db postgres). */
+/**
+ * Checks a cluster and fills its defaults (port 5432, user postgres, budget 10, maintenance db postgres).
+ * Its password source and CA file must be where the operator allows (FLEETSHIFT_PW_ variables, files in
+ * FLEETSHIFT_SECRETS_DIR): anything else is SecretSourceRefusedError (PERMISSION_DENIED), so that a
+ * caller cannot store a cluster that would send the service's PATH or /etc/shadow to its own host.
+ */
 export function normalizeCluster(input: Cluster | undefined): Cluster {
   if (!input) throw new InvalidRequestError('cluster is required');
   if (!clusterIdPattern.test(input.id)) {
@@ -21,6 +27,8 @@ export function normalizeCluster(input: Cluster | undefined): Cluster {
   if (input.passwordEnv && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(input.passwordEnv)) {
     throw new InvalidRequestError(`cluster ${input.id}: password_env ${JSON.stringify(input.passwordEnv)} is not a variable name`);
   }
+  checkPasswordSource(input, `cluster ${input.id}`);
+  checkTlsSource(input, `cluster ${input.id}`);
   return {
     ...input,
     host: input.host.trim(),
@@ -29,12 +37,27 @@ export function normalizeCluster(input: Cluster | undefined): Cluster {
     maintenanceDatabase: input.maintenanceDatabase || tenantDefaults.maintenanceDatabase,
     connectionBudget: input.connectionBudget || tenantDefaults.connectionBudget,
     labels: input.labels ?? {},
+    sslmode: input.sslmode ?? '',
+    sslRootCertFile: input.sslRootCertFile ?? '',
   };
 }
 
-/** Stores the cluster and makes sure its executors' durable consumer exists. */
-export async function registerCluster(ctx: SchedulerContext, request: RegisterClusterRequest): Promise<Cluster> {
-  const cluster = await upsertCluster(ctx.pool, normalizeCluster(request.cluster));
+/**
+ * Stores the cluster and makes sure its executors' durable consumer exists. Another host or port for an
+ * existing id needs `replace` (else PreconditionError naming the current endpoint) and is recorded in the
+ * cluster's history and the log.
+ */
+export async function registerCluster(ctx: SchedulerContext, request: Pick<RegisterClusterRequest, 'cluster'> & { replace?: boolean }): Promise<Cluster> {
+  const registration = await registerClusterRow(ctx.pool, normalizeCluster(request.cluster), { replace: request.replace ?? false }).catch(
+    (error: unknown) => {
+      if (error instanceof ClusterEndpointConflictError) throw new PreconditionError(error.message, { cause: error });
+      throw error;
+    },
+  );
+  const { cluster } = registration;
+  if (registration.replacedEndpoint) {
+    ctx.logger.warn({ clusterId: cluster.id, from: registration.replacedEndpoint, to: `${cluster.host}:${cluster.port}` }, 'cluster endpoint replaced');
+  }
   await ensureClusterConsumer(ctx.bus.jsm, ctx.bus.names, cluster.id, {
     connectionBudget: cluster.connectionBudget,
     tenantConcurrency: rolloutDefaults.tenantConcurrency,

@@ -119,17 +119,17 @@ describe('RegisterTenant', () => {
   it('reads the password from the variable the cluster names, never stores it, and names a missing variable', async () => {
     const blueprint = scheduler.blueprint('pw');
     await push(blueprint);
-    process.env.FS_TEST_TENANT_PW = 'not-a-real-s3cret';
-    await registerCluster(scheduler.ctx, { cluster: { ...scheduler.localCluster('with-pw'), passwordEnv: 'FS_TEST_TENANT_PW' } });
-    await registerCluster(scheduler.ctx, { cluster: { ...scheduler.localCluster('no-pw'), passwordEnv: 'FS_TEST_UNSET_PW' } });
+    process.env.FLEETSHIFT_PW_FS_TEST_TENANT = 'not-a-real-s3cret';
+    await registerCluster(scheduler.ctx, { cluster: { ...scheduler.localCluster('with-pw'), passwordEnv: 'FLEETSHIFT_PW_FS_TEST_TENANT' } });
+    await registerCluster(scheduler.ctx, { cluster: { ...scheduler.localCluster('no-pw'), passwordEnv: 'FLEETSHIFT_PW_FS_TEST_UNSET' } });
     const base = { blueprint, isolation: Isolation.ISOLATION_SCHEMA, database: '', schema: '', labels: {}, provision: true };
     const tenant = await registerTenant(scheduler.ctx, scheduler.provisioner, { ...base, tenantId: 'pw1', clusterId: 'with-pw' });
     expect(tenant.version).toBe(1);
     await expect(registerTenant(scheduler.ctx, scheduler.provisioner, { ...base, tenantId: 'pw2', clusterId: 'no-pw', database: `${blueprint}_2` })).rejects.toThrow(
-      'cluster no-pw: password variable FS_TEST_UNSET_PW is not set',
+      'cluster no-pw: password variable FLEETSHIFT_PW_FS_TEST_UNSET is not set',
     );
     const { rows } = await scheduler.ctx.pool.query(`SELECT * FROM clusters WHERE id = 'with-pw'`);
-    expect(JSON.stringify(rows)).toContain('FS_TEST_TENANT_PW');
+    expect(JSON.stringify(rows)).toContain('FLEETSHIFT_PW_FS_TEST_TENANT');
     expect(JSON.stringify(rows)).not.toContain('not-a-real-s3cret');
   });
 });

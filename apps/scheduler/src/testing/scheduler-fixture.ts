@@ -14,7 +14,7 @@ export interface TestScheduler extends Scheduler {
   /** A blueprint name unique to this fixture; tenant databases start with it and are dropped at the end. */
   blueprint(suffix: string): string;
   /** The local PostgreSQL server as a cluster registration. */
-  localCluster(id: string, budget?: number): { id: string; host: string; port: number; adminUser: string; passwordEnv: string; passwordFile: string; maintenanceDatabase: string; connectionBudget: number; labels: Record<string, string>; createdAt: undefined };
+  localCluster(id: string, budget?: number): { id: string; host: string; port: number; adminUser: string; passwordEnv: string; passwordFile: string; maintenanceDatabase: string; connectionBudget: number; labels: Record<string, string>; createdAt: undefined; sslmode: string; sslRootCertFile: string };
   /** A query on any database of the local server. */
   query<R extends pg.QueryResultRow>(database: string, sql: string, params?: unknown[]): Promise<R[]>;
   cleanup(): Promise<void>;
@@ -63,6 +63,8 @@ export async function startTestScheduler(plannerAddr: string, options: { missing
       connectionBudget: budget,
       labels: {},
       createdAt: undefined,
+      sslmode: '',
+      sslRootCertFile: '',
     }),
     query,
     cleanup: async () => {

@@ -45,12 +45,14 @@ export const cluster = (id: string) => ({
   host: '127.0.0.1',
   port: 5432,
   adminUser: 'postgres',
-  passwordEnv: 'PGPASSWORD_TEST',
+  passwordEnv: 'FLEETSHIFT_PW_TEST',
   passwordFile: '',
   maintenanceDatabase: 'postgres',
   connectionBudget: 10,
   labels: {},
   createdAt: undefined,
+  sslmode: '',
+  sslRootCertFile: '',
 });
 
 /** A blueprint with one version and `tenants` schema-isolated tenants `<blueprint>_t<n>` on cluster `c1`. */

@@ -16,8 +16,13 @@ interface RegisterOptions {
   budget?: string;
   maintenanceDatabase?: string;
   label: string[];
+  sslmode?: string;
+  sslRootCertFile?: string;
+  replace?: boolean;
   format: OutputFormat;
 }
+
+const sslModes = ['disable', 'prefer', 'require', 'verify-ca', 'verify-full'];
 
 export function registerClusterRegister(group: Command): void {
   group
@@ -27,8 +32,11 @@ export function registerClusterRegister(group: Command): void {
     .requiredOption('--host <host>', 'PostgreSQL host')
     .requiredOption('--port <port>', 'PostgreSQL port')
     .requiredOption('--user <user>', 'admin user')
-    .option('--password-env <var>', 'environment variable holding the admin password (read by the services)')
-    .option('--password-file <path>', 'file holding the admin password (read by the services)')
+    .option('--password-env <var>', 'environment variable holding the admin password, named FLEETSHIFT_PW_<name> (read by the services)')
+    .option('--password-file <path>', "file holding the admin password, inside the services' FLEETSHIFT_SECRETS_DIR (read by the services)")
+    .option('--sslmode <mode>', `TLS of every session on the cluster: ${sslModes.join(', ')} (default disable)`)
+    .option('--ssl-root-cert-file <path>', "CA certificate for verify-ca / verify-full, inside the services' FLEETSHIFT_SECRETS_DIR")
+    .option('--replace', 'allow moving an existing cluster to another host or port (recorded in its history)')
     .option('--budget <n>', 'most connections all executors together hold on this cluster (default 10)')
     .option('--maintenance-database <name>', 'database for CREATE DATABASE and health sampling (default postgres)')
     .option('--label <k=v>', 'label (repeatable)', collect, [])
@@ -37,6 +45,9 @@ export function registerClusterRegister(group: Command): void {
       if (options.passwordEnv && options.passwordFile) throw badInput('--password-env and --password-file: give one of them, not both');
       const port = parseInteger('--port', options.port, 1, 65535)!;
       const budget = parseInteger('--budget', options.budget, 1) ?? 0;
+      if (options.sslmode !== undefined && !sslModes.includes(options.sslmode)) {
+        throw badInput(`--sslmode ${JSON.stringify(options.sslmode)}: use one of ${sslModes.join(', ')}`);
+      }
       const { cluster } = await withScheduler('cluster register', (scheduler) =>
         unary(scheduler.tenants, scheduler.tenants.registerCluster, {
           cluster: Cluster.fromPartial({
@@ -49,7 +60,10 @@ export function registerClusterRegister(group: Command): void {
             maintenanceDatabase: options.maintenanceDatabase ?? '',
             connectionBudget: budget,
             labels: parseLabels(options.label),
+            sslmode: options.sslmode ?? '',
+            sslRootCertFile: options.sslRootCertFile ?? '',
           }),
+          replace: options.replace ?? false,
         }),
       );
       const registered = cluster!;

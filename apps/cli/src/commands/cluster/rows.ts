@@ -18,6 +18,7 @@ export function clusterFields(cluster: Cluster): Array<[string, string]> {
     ['address', `${cluster.host}:${cluster.port}`],
     ['user', cluster.adminUser],
     ['password from', passwordSource(cluster)],
+    ['sslmode', `${cluster.sslmode || 'disable'}${cluster.sslRootCertFile ? ` (CA ${cluster.sslRootCertFile})` : ''}`],
     ['maintenance database', cluster.maintenanceDatabase || 'postgres'],
     ['connection budget', String(cluster.connectionBudget)],
     ['labels', labelText(cluster.labels)],

@@ -143,17 +143,36 @@ export interface Hazard {
 
 /**
  * Where a tenant lives. The password is never carried: password_env names an environment
- * variable, password_file a file, both read by the process that connects.
+ * variable, password_file a file, both read by the process that connects — and only from where that
+ * process's operator allows: a variable named with its prefix (FLEETSHIFT_PASSWORD_ENV_PREFIX, default
+ * FLEETSHIFT_PW_), a file inside its secrets directory (FLEETSHIFT_SECRETS_DIR; unset: no file). Any other
+ * source is refused with PERMISSION_DENIED before a connection is made, since the caller also picks `host`.
  */
 export interface ConnectionTarget {
   host: string;
   port: number;
   user: string;
   database: string;
+  /** An environment variable of the connecting process named <prefix><name>, e.g. FLEETSHIFT_PW_EU1. */
   passwordEnv: string;
+  /**
+   * A file inside the connecting process's secrets directory (absolute, or relative to it); no '..', no
+   * symbolic link leading out of it.
+   */
   passwordFile: string;
   /** Schema-per-tenant isolation: the tenant's schema inside `database`. Empty: the whole database. */
   schema: string;
+  /**
+   * TLS of the session: disable | prefer | require | verify-ca | verify-full. Empty: disable.
+   * prefer and require encrypt without checking the certificate (no plaintext fallback); verify-ca checks
+   * it against ssl_root_cert_file; verify-full also checks that it names `host`.
+   */
+  sslmode: string;
+  /**
+   * CA certificate(s) (PEM) for verify-ca / verify-full, a file inside the secrets directory like
+   * password_file. Empty: the system's trusted CAs.
+   */
+  sslRootCertFile: string;
 }
 
 function createBaseSignalSample(): SignalSample {
@@ -560,7 +579,17 @@ export const Hazard: MessageFns<Hazard> = {
 };
 
 function createBaseConnectionTarget(): ConnectionTarget {
-  return { host: "", port: 0, user: "", database: "", passwordEnv: "", passwordFile: "", schema: "" };
+  return {
+    host: "",
+    port: 0,
+    user: "",
+    database: "",
+    passwordEnv: "",
+    passwordFile: "",
+    schema: "",
+    sslmode: "",
+    sslRootCertFile: "",
+  };
 }
 
 export const ConnectionTarget: MessageFns<ConnectionTarget> = {
@@ -585,6 +614,12 @@ export const ConnectionTarget: MessageFns<ConnectionTarget> = {
     }
     if (message.schema !== "") {
       writer.uint32(58).string(message.schema);
+    }
+    if (message.sslmode !== "") {
+      writer.uint32(66).string(message.sslmode);
+    }
+    if (message.sslRootCertFile !== "") {
+      writer.uint32(74).string(message.sslRootCertFile);
     }
     return writer;
   },
@@ -658,6 +693,22 @@ export const ConnectionTarget: MessageFns<ConnectionTarget> = {
             message.schema = reader.string();
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.sslmode = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.sslRootCertFile = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -687,6 +738,12 @@ export const ConnectionTarget: MessageFns<ConnectionTarget> = {
         ? globalThis.String(object.password_file)
         : "",
       schema: isSet(object.schema) ? globalThis.String(object.schema) : "",
+      sslmode: isSet(object.sslmode) ? globalThis.String(object.sslmode) : "",
+      sslRootCertFile: isSet(object.sslRootCertFile)
+        ? globalThis.String(object.sslRootCertFile)
+        : isSet(object.ssl_root_cert_file)
+        ? globalThis.String(object.ssl_root_cert_file)
+        : "",
     };
   },
 
@@ -713,6 +770,12 @@ export const ConnectionTarget: MessageFns<ConnectionTarget> = {
     if (message.schema !== "") {
       obj.schema = message.schema;
     }
+    if (message.sslmode !== "") {
+      obj.sslmode = message.sslmode;
+    }
+    if (message.sslRootCertFile !== "") {
+      obj.sslRootCertFile = message.sslRootCertFile;
+    }
     return obj;
   },
 
@@ -728,6 +791,8 @@ export const ConnectionTarget: MessageFns<ConnectionTarget> = {
     message.passwordEnv = object.passwordEnv ?? "";
     message.passwordFile = object.passwordFile ?? "";
     message.schema = object.schema ?? "";
+    message.sslmode = object.sslmode ?? "";
+    message.sslRootCertFile = object.sslRootCertFile ?? "";
     return message;
   },
 };

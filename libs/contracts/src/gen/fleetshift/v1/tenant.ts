@@ -27,16 +27,32 @@ export interface Cluster {
   host: string;
   port: number;
   adminUser: string;
-  /** Name of the environment variable holding the admin password (never stored in clear). */
+  /**
+   * Name of the environment variable holding the admin password (never stored in clear). Must start
+   * with the services' allowed prefix (FLEETSHIFT_PASSWORD_ENV_PREFIX, default FLEETSHIFT_PW_), else
+   * RegisterCluster answers PERMISSION_DENIED.
+   */
   passwordEnv: string;
-  /** Path of a file holding the admin password. */
+  /**
+   * Path of a file holding the admin password: inside the services' secrets directory
+   * (FLEETSHIFT_SECRETS_DIR), no '..', no symbolic link out of it; else PERMISSION_DENIED.
+   */
   passwordFile: string;
   /** Database used for CREATE DATABASE and health sampling; default "postgres". */
   maintenanceDatabase: string;
   /** Most connections all executors together hold for migrations on this cluster (default 10). */
   connectionBudget: number;
   labels: { [key: string]: string };
-  createdAt: Date | undefined;
+  createdAt:
+    | Date
+    | undefined;
+  /**
+   * TLS of every session on this cluster (ConnectionTarget.sslmode): disable | prefer | require |
+   * verify-ca | verify-full. Empty: disable. Use verify-full outside a trusted network.
+   */
+  sslmode: string;
+  /** CA certificate(s) (PEM) for verify-ca / verify-full, a file inside the secrets directory. */
+  sslRootCertFile: string;
 }
 
 export interface Cluster_LabelsEntry {
@@ -45,7 +61,15 @@ export interface Cluster_LabelsEntry {
 }
 
 export interface RegisterClusterRequest {
-  cluster: Cluster | undefined;
+  cluster:
+    | Cluster
+    | undefined;
+  /**
+   * Registering an existing cluster id with another host or port moves every tenant of it: refused
+   * (FAILED_PRECONDITION naming the current endpoint) unless replace is set; a replacement is recorded
+   * in the cluster's history.
+   */
+  replace: boolean;
 }
 
 export interface RegisterClusterResponse {
@@ -172,6 +196,8 @@ function createBaseCluster(): Cluster {
     connectionBudget: 0,
     labels: {},
     createdAt: undefined,
+    sslmode: "",
+    sslRootCertFile: "",
   };
 }
 
@@ -206,6 +232,12 @@ export const Cluster: MessageFns<Cluster> = {
     });
     if (message.createdAt !== undefined) {
       Timestamp.encode(toTimestamp(message.createdAt), writer.uint32(82).fork()).join();
+    }
+    if (message.sslmode !== "") {
+      writer.uint32(90).string(message.sslmode);
+    }
+    if (message.sslRootCertFile !== "") {
+      writer.uint32(98).string(message.sslRootCertFile);
     }
     return writer;
   },
@@ -306,6 +338,22 @@ export const Cluster: MessageFns<Cluster> = {
             message.createdAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.sslmode = reader.string();
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.sslRootCertFile = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -367,6 +415,12 @@ export const Cluster: MessageFns<Cluster> = {
         : isSet(object.created_at)
         ? fromJsonTimestamp(object.created_at)
         : undefined,
+      sslmode: isSet(object.sslmode) ? globalThis.String(object.sslmode) : "",
+      sslRootCertFile: isSet(object.sslRootCertFile)
+        ? globalThis.String(object.sslRootCertFile)
+        : isSet(object.ssl_root_cert_file)
+        ? globalThis.String(object.ssl_root_cert_file)
+        : "",
     };
   },
 
@@ -408,6 +462,12 @@ export const Cluster: MessageFns<Cluster> = {
     if (message.createdAt !== undefined) {
       obj.createdAt = message.createdAt.toISOString();
     }
+    if (message.sslmode !== "") {
+      obj.sslmode = message.sslmode;
+    }
+    if (message.sslRootCertFile !== "") {
+      obj.sslRootCertFile = message.sslRootCertFile;
+    }
     return obj;
   },
 
@@ -434,6 +494,8 @@ export const Cluster: MessageFns<Cluster> = {
       {},
     );
     message.createdAt = object.createdAt ?? undefined;
+    message.sslmode = object.sslmode ?? "";
+    message.sslRootCertFile = object.sslRootCertFile ?? "";
     return message;
   },
 };
@@ -524,13 +586,16 @@ export const Cluster_LabelsEntry: MessageFns<Cluster_LabelsEntry> = {
 };
 
 function createBaseRegisterClusterRequest(): RegisterClusterRequest {
-  return { cluster: undefined };
+  return { cluster: undefined, replace: false };
 }
 
 export const RegisterClusterRequest: MessageFns<RegisterClusterRequest> = {
   encode(message: RegisterClusterRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.cluster !== undefined) {
       Cluster.encode(message.cluster, writer.uint32(10).fork()).join();
+    }
+    if (message.replace !== false) {
+      writer.uint32(16).bool(message.replace);
     }
     return writer;
   },
@@ -556,6 +621,14 @@ export const RegisterClusterRequest: MessageFns<RegisterClusterRequest> = {
             message.cluster = Cluster.decode(reader, reader.uint32());
             continue;
           }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.replace = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -569,13 +642,19 @@ export const RegisterClusterRequest: MessageFns<RegisterClusterRequest> = {
   },
 
   fromJSON(object: any): RegisterClusterRequest {
-    return { cluster: isSet(object.cluster) ? Cluster.fromJSON(object.cluster) : undefined };
+    return {
+      cluster: isSet(object.cluster) ? Cluster.fromJSON(object.cluster) : undefined,
+      replace: isSet(object.replace) ? globalThis.Boolean(object.replace) : false,
+    };
   },
 
   toJSON(message: RegisterClusterRequest): unknown {
     const obj: any = {};
     if (message.cluster !== undefined) {
       obj.cluster = Cluster.toJSON(message.cluster);
+    }
+    if (message.replace !== false) {
+      obj.replace = message.replace;
     }
     return obj;
   },
@@ -588,6 +667,7 @@ export const RegisterClusterRequest: MessageFns<RegisterClusterRequest> = {
     message.cluster = (object.cluster !== undefined && object.cluster !== null)
       ? Cluster.fromPartial(object.cluster)
       : undefined;
+    message.replace = object.replace ?? false;
     return message;
   },
 };
