@@ -3,9 +3,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { databaseUrl } from '@fleetshift/testing';
+import { databaseUrl, pgBinary } from '@fleetshift/testing';
 import { quoteIdent } from '@fleetshift/sql-quote';
-import { pgProgram } from '../measure/pg-program.js';
 import { naiveMigration } from './fleet-blueprint.js';
 import type { Fleet } from './fleet.js';
 import type { WayOutcome } from './way.js';
@@ -28,7 +27,7 @@ export async function psqlFanout(fleet: Fleet, parallel: number): Promise<WayOut
       fleet.kind === 'schema'
         ? ['-d', databaseUrl(fleet.serverUrl, fleet.blueprint), '-c', 'SET search_path TO {}']
         : ['-d', '{}'];
-    const args = ['-d', '\\n', '-P', String(parallel), '-I', '{}', pgProgram('psql'), '-X', '-q', '-v', 'ON_ERROR_STOP=1', '--single-transaction', ...target, '-f', file, '-c', '\\echo {}'];
+    const args = ['-d', '\\n', '-P', String(parallel), '-I', '{}', pgBinary('psql'), '-X', '-q', '-v', 'ON_ERROR_STOP=1', '--single-transaction', ...target, '-f', file, '-c', '\\echo {}'];
     const finishes: number[] = [];
     const errors: string[] = [];
     const startedAt = Date.now();

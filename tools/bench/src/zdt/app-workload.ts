@@ -3,8 +3,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { databaseUrl } from '@fleetshift/testing';
-import { pgProgram } from '../measure/pg-program.js';
+import { databaseUrl, pgBinary } from '@fleetshift/testing';
 import type { Fleet } from '../fleet/fleet.js';
 
 /** One application transaction as pgbench logged it. */
@@ -81,7 +80,7 @@ export async function startAppWorkload(fleet: Fleet, options: AppWorkloadOptions
     '-l', `--log-prefix=${path.join(dir, 'tx')}`, ...weights.flatMap((w) => ['-f', w]),
     databaseUrl(fleet.serverUrl, fleet.blueprint),
   ];
-  const pgbench = spawn(pgProgram('pgbench'), args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, PGAPPNAME: 'pgbench' } });
+  const pgbench = spawn(pgBinary('pgbench'), args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, PGAPPNAME: 'pgbench' } });
   const errors: Array<{ at: number; line: string }> = [];
   createInterface({ input: pgbench.stderr }).on('line', (line) => {
     if (/error|abort|fatal/i.test(line) && errors.length < 1000) errors.push({ at: Date.now(), line });
