@@ -15,13 +15,16 @@ export async function describeMachine(serverUrl: string): Promise<string> {
   } finally {
     await client.end();
   }
-  let commit = 'unknown commit';
-  try {
-    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    if (dirty) commit += ' + uncommitted changes in the working tree';
-  } catch {
-    // not a git checkout
+  // A run from an exported tree (git archive, no .git) names its commit in FLEETSHIFT_BENCH_COMMIT.
+  let commit = process.env.FLEETSHIFT_BENCH_COMMIT ? `${process.env.FLEETSHIFT_BENCH_COMMIT} (exported tree)` : 'unknown commit';
+  if (!process.env.FLEETSHIFT_BENCH_COMMIT) {
+    try {
+      commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+      const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+      if (dirty) commit += ' + uncommitted changes in the working tree';
+    } catch {
+      // not a git checkout
+    }
   }
   const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
   return `${new Date().toISOString()} · ${os.cpus().length} cores · ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM · ${server} · Node ${process.version} · commit ${commit} · load average ${load}`;
