@@ -68,12 +68,15 @@ export function rateCpuSpec(title: { text: string; subtitle?: string }, panels: 
   };
 }
 
-/** Finish times binned per second: [bin middle in seconds since t0, count]; empty seconds included. */
+/**
+ * Finish times binned per second: [bin start in seconds since t0, count], empty seconds included, and a
+ * closing point at t1 carrying the last bin (a step line needs two points, also for a run under 1 s).
+ */
 export function perSecond(times: number[], t0: number, t1: number): Array<[number, number]> {
   const bins = new Array<number>(Math.max(1, Math.ceil((t1 - t0) / 1000))).fill(0);
   for (const t of times) {
     const bin = Math.floor((t - t0) / 1000);
     if (bin >= 0 && bin < bins.length) bins[bin] += 1;
   }
-  return bins.map((count, i) => [i, count]);
+  return [...bins.map((count, i): [number, number] => [i, count]), [(t1 - t0) / 1000, bins.at(-1)!]];
 }
