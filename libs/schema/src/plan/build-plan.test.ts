@@ -123,7 +123,7 @@ describe('buildPlan', () => {
   it('adds enum labels in place, and rebuilds an enum whose labels are removed', () => {
     const withEnum = (values: string[]): Catalog => ({ ...catalog([]), enums: [{ schema: 'public', name: 'mood', values }] });
     const added = buildPlan(withEnum(['a', 'c']), withEnum(['a', 'b', 'c']));
-    expect(added.steps.map((s) => s.sql)).toEqual([`ALTER TYPE "public"."mood" ADD VALUE 'b' AFTER 'a'`]);
+    expect(added.steps.map((s) => s.sql)).toEqual([`ALTER TYPE "public"."mood" ADD VALUE IF NOT EXISTS 'b' AFTER 'a'`]);
     expect(added.steps[0]!.transactional).toBe(false);
     const removed = buildPlan(withEnum(['a', 'b']), withEnum(['a']));
     expect(removed.steps.map((s) => s.change)).toEqual(['recreate-enum', 'recreate-enum', 'recreate-enum']);

@@ -5,11 +5,15 @@ import { displayName } from '../support/catalog-index.js';
 import type { ChangeItem, ChangeKind, StepDraft } from '../change.js';
 
 /**
- * New labels of an existing enum: ALTER TYPE … ADD VALUE … BEFORE/AFTER, placing each label where the
- * target has it. Runs outside a transaction: before PostgreSQL 12 it cannot run inside one at all, and
- * since 12 a label added in a transaction cannot be used until that transaction commits — so it runs
- * first, on its own, and every later step may use the label. PostgreSQL cannot remove or reorder labels:
- * such a target is handled by recreate-enum instead.
+ * New labels of an existing enum: ALTER TYPE … ADD VALUE IF NOT EXISTS … BEFORE/AFTER, placing each label
+ * where the target has it. Runs outside a transaction: before PostgreSQL 12 it cannot run inside one at
+ * all, and since 12 a label added in a transaction cannot be used until that transaction commits — so it
+ * runs first, on its own, and every later step may use the label. PostgreSQL cannot remove or reorder
+ * labels: such a target is handled by recreate-enum instead.
+ *
+ * IF NOT EXISTS makes the step idempotent: an executor killed after the label committed but before its
+ * progress was recorded runs the step again on resume, and a plain ADD VALUE would then fail with 42710
+ * (duplicate_object). It cannot hide drift: the drift check compared the whole schema before the run.
  */
 export const addEnumValue: ChangeKind = {
   name: 'add-enum-value',
@@ -30,7 +34,7 @@ export const addEnumValue: ChangeKind = {
         if (existing.has(value)) return;
         const place = i > 0 ? `AFTER ${quoteLiteral(to.values[i - 1]!)}` : `BEFORE ${quoteLiteral(to.values[1]!)}`;
         steps.push({
-          sql: `ALTER TYPE ${ref} ADD VALUE ${quoteLiteral(value)} ${place}`,
+          sql: `ALTER TYPE ${ref} ADD VALUE IF NOT EXISTS ${quoteLiteral(value)} ${place}`,
           description: `Add label ${value} to enum ${displayName(to)}`,
           transactional: false,
           lock: LockLevel.LOCK_LEVEL_NONE,

@@ -39,9 +39,18 @@ export function buildIndexSteps(ctx: ChangeContext, table: Table, index: Index):
       scansTable: true,
       long: true,
       hazards: [hazard(HazardCode.INDEX_BUILD, `index ${name} is built concurrently (CPU and I/O on the cluster)`)],
-      cleanupSql: `DROP INDEX CONCURRENTLY IF EXISTS ${quoteQualified(table.schema, index.name)}`,
+      cleanupSql: concurrentBuildCleanupSql(table.schema, index.name),
     },
   ];
+}
+
+/**
+ * The cleanup_sql of a concurrent build of index `name` (schema '' in a schema-relative plan): it drops
+ * the INVALID leftover an interrupted build leaves. The executor's drift check recognises such a leftover
+ * by this exact text, so the planner and the executor must share it.
+ */
+export function concurrentBuildCleanupSql(schema: string, name: string): string {
+  return `DROP INDEX CONCURRENTLY IF EXISTS ${quoteQualified(schema, name)}`;
 }
 
 /** Drop an index of an existing table without blocking writes (plain DROP on a partitioned parent). */
