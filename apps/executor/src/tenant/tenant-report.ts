@@ -41,6 +41,8 @@ export function tenantReporter(job: BatchJob, task: TenantTask, delivery: string
   const base = TenantResult.fromPartial({
     rolloutId: job.rolloutId,
     batchNumber: job.batchNumber,
+    // The scheduler fences reports by batch and attempt: a late report of an earlier publication moves nothing.
+    attempt: job.attempt,
     tenantId: task.tenantId,
     executorId: deps.executorId,
     targetVersion: job.targetVersion,

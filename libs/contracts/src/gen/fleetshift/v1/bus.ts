@@ -45,7 +45,7 @@ export interface TenantTask {
 export interface BatchJob {
   rolloutId: string;
   batchNumber: number;
-  /** Increases when a batch is published again (RetryFailed). */
+  /** Increases when a batch is published again (RetryFailed, Resume, the scheduler's reaper of lost batches). */
   attempt: number;
   blueprint: string;
   targetVersion: number;
@@ -96,6 +96,12 @@ export interface TenantResult {
    * queue after lock_timeout rather than block the application).
    */
   lockRetries: number;
+  /**
+   * The attempt of the batch publication this run came from (BatchJob.attempt, copied by the executor).
+   * The scheduler moves a tenant only on a report of its current batch and attempt: a late report of an
+   * earlier publication (a batch the reaper or RetryFailed published again) is kept in the history only.
+   */
+  attempt: number;
 }
 
 /**
@@ -723,6 +729,7 @@ function createBaseTenantResult(): TenantResult {
     finishedAt: undefined,
     targetVersion: 0,
     lockRetries: 0,
+    attempt: 0,
   };
 }
 
@@ -769,6 +776,9 @@ export const TenantResult: MessageFns<TenantResult> = {
     }
     if (message.lockRetries !== 0) {
       writer.uint32(112).uint32(message.lockRetries);
+    }
+    if (message.attempt !== 0) {
+      writer.uint32(120).uint32(message.attempt);
     }
     return writer;
   },
@@ -898,6 +908,14 @@ export const TenantResult: MessageFns<TenantResult> = {
             message.lockRetries = reader.uint32();
             continue;
           }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.attempt = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -966,6 +984,7 @@ export const TenantResult: MessageFns<TenantResult> = {
         : isSet(object.lock_retries)
         ? globalThis.Number(object.lock_retries)
         : 0,
+      attempt: isSet(object.attempt) ? globalThis.Number(object.attempt) : 0,
     };
   },
 
@@ -1013,6 +1032,9 @@ export const TenantResult: MessageFns<TenantResult> = {
     if (message.lockRetries !== 0) {
       obj.lockRetries = Math.round(message.lockRetries);
     }
+    if (message.attempt !== 0) {
+      obj.attempt = Math.round(message.attempt);
+    }
     return obj;
   },
 
@@ -1035,6 +1057,7 @@ export const TenantResult: MessageFns<TenantResult> = {
     message.finishedAt = object.finishedAt ?? undefined;
     message.targetVersion = object.targetVersion ?? 0;
     message.lockRetries = object.lockRetries ?? 0;
+    message.attempt = object.attempt ?? 0;
     return message;
   },
 };
