@@ -15,6 +15,20 @@ export interface BusNames {
    * in flight per cluster (max_ack_pending) — a work-queue stream allows only non-overlapping filters.
    */
   clusterConsumer(clusterId: string): string;
+  /** Stream of batches JetStream gave up on (max_deliver reached), kept for the operator: `<NS>_DEAD_BATCHES`. */
+  deadBatchStream: string;
+  /** `<ns>.dead.<cluster>`: a dead-lettered BatchJob, as it was published. */
+  deadBatchSubject(clusterId: string): string;
+  deadBatchSubjects: string;
+  /**
+   * Stream capturing JetStream's MAX_DELIVERIES advisories of the batch stream's consumers, so that a
+   * scheduler that was down when one was sent still sees it: `<NS>_BATCH_ADVISORIES`.
+   */
+  batchAdvisoryStream: string;
+  /** `$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.<batch stream>.*` (every cluster consumer). */
+  maxDeliveriesSubjects: string;
+  /** Durable consumer of the advisory stream used by the scheduler. */
+  deadLetterConsumer: string;
   /** Stream of TenantResult messages (kept so that a restarted scheduler loses none). */
   resultStream: string;
   /** `<ns>.result.<rollout>`. */
@@ -46,6 +60,12 @@ export function busNames(namespace = 'fleetshift'): BusNames {
     batchSubject: (clusterId) => `${namespace}.batch.${token('cluster id', clusterId)}`,
     batchSubjects: `${namespace}.batch.>`,
     clusterConsumer: (clusterId) => `${namespace}-executors-${token('cluster id', clusterId)}`,
+    deadBatchStream: `${upper}_DEAD_BATCHES`,
+    deadBatchSubject: (clusterId) => `${namespace}.dead.${token('cluster id', clusterId)}`,
+    deadBatchSubjects: `${namespace}.dead.>`,
+    batchAdvisoryStream: `${upper}_BATCH_ADVISORIES`,
+    maxDeliveriesSubjects: `$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${upper}_BATCHES.*`,
+    deadLetterConsumer: `${namespace}-scheduler-dead-letters`,
     resultStream: `${upper}_RESULTS`,
     resultSubject: (rolloutId) => `${namespace}.result.${token('rollout id', rolloutId)}`,
     resultSubjects: `${namespace}.result.>`,

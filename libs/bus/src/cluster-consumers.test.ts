@@ -12,6 +12,8 @@ import {
   ensureStreams,
   listClusterConsumers,
   maxAckPendingFor,
+  boundClusterDeliveries,
+  clusterConsumerDefaults,
 } from './index.js';
 
 const names = busNames(testNamespace('bus'));
@@ -25,6 +27,8 @@ afterAll(async () => {
   const jsm = await ensureStreams(nc, names);
   await jsm.streams.delete(names.batchStream).catch(() => undefined);
   await jsm.streams.delete(names.resultStream).catch(() => undefined);
+  await jsm.streams.delete(names.deadBatchStream).catch(() => undefined);
+  await jsm.streams.delete(names.batchAdvisoryStream).catch(() => undefined);
   await nc.close();
 });
 
@@ -70,5 +74,19 @@ describe('cluster consumers', () => {
     await ensureClusterConsumer(jsm, names, 'gamma', { maxAckPending: 5 });
     const info = await jsm.consumers.info(names.batchStream, names.clusterConsumer('gamma'));
     expect(info.config.max_ack_pending).toBe(5);
+  });
+
+  it('bounds redelivery: max_deliver 5 by default, set on consumers made unbounded before, never resized by it', async () => {
+    const jsm = await ensureStreams(nc, names);
+    const made = await ensureClusterConsumer(jsm, names, 'delta', { maxAckPending: 3 });
+    expect(made.maxDeliver).toBe(clusterConsumerDefaults.maxDeliver);
+    expect((await jsm.consumers.info(names.batchStream, names.clusterConsumer('delta'))).config.max_deliver).toBe(5);
+    // A consumer from before the bound (-1): re-ensuring it, or bounding every consumer, sets it.
+    await jsm.consumers.update(names.batchStream, names.clusterConsumer('delta'), { max_deliver: -1 });
+    expect(await boundClusterDeliveries(jsm, names, 7)).toContain('delta');
+    expect(await boundClusterDeliveries(jsm, names, 7)).toEqual([]);
+    const info = await jsm.consumers.info(names.batchStream, names.clusterConsumer('delta'));
+    expect([info.config.max_deliver, info.config.max_ack_pending]).toEqual([7, 3]);
+    await expect(boundClusterDeliveries(jsm, names, 0)).rejects.toThrow(/max_deliver of a cluster consumer must be a whole number >= 1, got 0/);
   });
 });

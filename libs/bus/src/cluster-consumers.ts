@@ -10,6 +10,11 @@ export const clusterConsumerDefaults = {
   ackWaitMs: 30_000,
   /** Batches of one cluster in flight at once (across every executor). */
   maxAckPending: 1,
+  /**
+   * Deliveries of one batch message before JetStream gives up on it and sends a MAX_DELIVERIES advisory
+   * (the scheduler then dead-letters it): a batch no executor can finish is not redelivered for ever.
+   */
+  maxDeliver: 5,
 };
 
 export interface ClusterConsumerOptions {
@@ -23,6 +28,8 @@ export interface ClusterConsumerOptions {
   /** Set max_ack_pending directly (wins over the budget). */
   maxAckPending?: number;
   ackWaitMs?: number;
+  /** Deliveries of a batch before it is given up (default clusterConsumerDefaults.maxDeliver; at least 1). */
+  maxDeliver?: number;
 }
 
 export interface ClusterConsumer {
@@ -32,6 +39,7 @@ export interface ClusterConsumer {
   /** Batches of this cluster that may be in flight at once, across every executor. */
   maxAckPending: number;
   ackWaitMs: number;
+  maxDeliver: number;
 }
 
 /**
@@ -60,6 +68,7 @@ export async function ensureClusterConsumer(
       ? maxAckPendingFor(options.connectionBudget, options.tenantConcurrency ?? 1)
       : clusterConsumerDefaults.maxAckPending);
   const ackWaitMs = options.ackWaitMs ?? clusterConsumerDefaults.ackWaitMs;
+  const maxDeliver = checkedMaxDeliver(options.maxDeliver ?? clusterConsumerDefaults.maxDeliver);
   const name = names.clusterConsumer(clusterId);
   const config: Partial<ConsumerConfig> = {
     durable_name: name,
@@ -68,12 +77,16 @@ export async function ensureClusterConsumer(
     deliver_policy: DeliverPolicy.All,
     ack_wait: ackWaitMs * 1e6,
     max_ack_pending: maxAckPending,
-    max_deliver: -1,
+    max_deliver: maxDeliver,
   };
   try {
     const existing = await jsm.consumers.info(names.batchStream, name);
-    if (existing.config.max_ack_pending !== maxAckPending || existing.config.ack_wait !== ackWaitMs * 1e6) {
-      await jsm.consumers.update(names.batchStream, name, { max_ack_pending: maxAckPending, ack_wait: ackWaitMs * 1e6 });
+    if (
+      existing.config.max_ack_pending !== maxAckPending ||
+      existing.config.ack_wait !== ackWaitMs * 1e6 ||
+      existing.config.max_deliver !== maxDeliver
+    ) {
+      await jsm.consumers.update(names.batchStream, name, { max_ack_pending: maxAckPending, ack_wait: ackWaitMs * 1e6, max_deliver: maxDeliver });
     }
   } catch (error) {
     if (!isNotFound(error)) throw error;
@@ -86,7 +99,28 @@ export async function ensureClusterConsumer(
       });
     }
   }
-  return { clusterId, name, maxAckPending, ackWaitMs };
+  return { clusterId, name, maxAckPending, ackWaitMs, maxDeliver };
+}
+
+/**
+ * Sets max_deliver on every cluster consumer of the batch stream that has another (consumers made before
+ * it was bounded had -1, consumers an executor made have the default). Leaves max_ack_pending alone.
+ * Returns the clusters whose consumer changed.
+ */
+export async function boundClusterDeliveries(jsm: JetStreamManager, names: BusNames, maxDeliver: number): Promise<string[]> {
+  const bound = checkedMaxDeliver(maxDeliver);
+  const changed: string[] = [];
+  for (const consumer of await listClusterConsumers(jsm, names)) {
+    if (consumer.maxDeliver === bound) continue;
+    await jsm.consumers.update(names.batchStream, consumer.name, { max_deliver: bound });
+    changed.push(consumer.clusterId);
+  }
+  return changed;
+}
+
+function checkedMaxDeliver(value: number): number {
+  if (!Number.isInteger(value) || value < 1) throw new Error(`max_deliver of a cluster consumer must be a whole number >= 1, got ${value}`);
+  return value;
 }
 
 /**
@@ -105,6 +139,7 @@ export async function listClusterConsumers(jsm: JetStreamManager, names: BusName
       name: info.name,
       maxAckPending: info.config.max_ack_pending ?? clusterConsumerDefaults.maxAckPending,
       ackWaitMs: Math.round((info.config.ack_wait ?? clusterConsumerDefaults.ackWaitMs * 1e6) / 1e6),
+      maxDeliver: info.config.max_deliver ?? -1,
     });
   }
   return found.sort((a, b) => a.clusterId.localeCompare(b.clusterId));

@@ -11,7 +11,18 @@ export {
   listClusterConsumers,
   maxAckPendingFor,
   clusterConsumerDefaults,
+  boundClusterDeliveries,
   type ClusterConsumer,
   type ClusterConsumerOptions,
 } from './cluster-consumers.js';
 export { ensureResultConsumer, consumeResults, type ResultSubscription } from './result-consumer.js';
+export { batchMessagesInStream, batchInStream, type StoredBatchMessage } from './batch-presence.js';
+export {
+  parseMaxDeliveriesAdvisory,
+  deadLetterBatch,
+  ensureDeadLetterConsumer,
+  consumeMaxDeliveries,
+  type MaxDeliveriesAdvisory,
+  type DeadLetteredBatch,
+  type AdvisorySubscription,
+} from './dead-letters.js';
