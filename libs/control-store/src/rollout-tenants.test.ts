@@ -34,7 +34,7 @@ const name = (state: TenantRolloutState) => T[state].replace('TENANT_ROLLOUT_STA
  * recordTenantOutcome when it applies a TenantResult (apps/scheduler/src/rollouts/apply-result.ts).
  */
 const reportFrom: Array<[TenantRolloutState, TenantRolloutState[]]> = [
-  [T.TENANT_ROLLOUT_STATE_RUNNING, [T.TENANT_ROLLOUT_STATE_QUEUED, T.TENANT_ROLLOUT_STATE_RUNNING, T.TENANT_ROLLOUT_STATE_CANCELLED]],
+  [T.TENANT_ROLLOUT_STATE_RUNNING, [T.TENANT_ROLLOUT_STATE_QUEUED, T.TENANT_ROLLOUT_STATE_RUNNING]],
   [T.TENANT_ROLLOUT_STATE_SUCCEEDED, [T.TENANT_ROLLOUT_STATE_QUEUED, T.TENANT_ROLLOUT_STATE_RUNNING, T.TENANT_ROLLOUT_STATE_CANCELLED]],
   [T.TENANT_ROLLOUT_STATE_SKIPPED, [T.TENANT_ROLLOUT_STATE_QUEUED, T.TENANT_ROLLOUT_STATE_RUNNING, T.TENANT_ROLLOUT_STATE_CANCELLED]],
   [T.TENANT_ROLLOUT_STATE_FAILED, [T.TENANT_ROLLOUT_STATE_QUEUED, T.TENANT_ROLLOUT_STATE_RUNNING]],
@@ -230,7 +230,9 @@ describe('results applied in the order they arrive', () => {
       message: 'rollout cancelled before the tenant started',
       code: 'CANCELLED',
     });
-    expect(await report(id, ids[0], T.TENANT_ROLLOUT_STATE_RUNNING, 'run')).toBe('applied');
+    // RUNNING never moves a tenant out of a final state (a RUNNING delivered again after the cancel would
+    // otherwise stick); the final report of the run the executor had started does.
+    expect(await report(id, ids[0], T.TENANT_ROLLOUT_STATE_RUNNING, 'run')).toBe('refused');
     expect(await report(id, ids[0], T.TENANT_ROLLOUT_STATE_SUCCEEDED, 'ok')).toBe('applied');
     expect(await report(id, ids[1], T.TENANT_ROLLOUT_STATE_FAILED, 'failed')).toBe('refused');
     expect(await stateCounts(store.pool, id)).toEqual({ succeeded: 1, cancelled: 1 });

@@ -13,6 +13,8 @@ export interface RolloutTenantRow {
   fromFingerprint: string;
   attempts: number;
   replans: number;
+  /** The attempt of the batch publication the tenant was last queued in: only its reports move the tenant. */
+  batchAttempt: number;
 }
 
 export interface NewRolloutTenant {
@@ -51,9 +53,10 @@ interface Row {
   from_fingerprint: string;
   attempts: number;
   replans: number;
+  batch_attempt: number;
 }
 
-const rowColumns = 'tenant_id, cluster_id, state, batch_number, plan_key, from_version, from_fingerprint, attempts, replans';
+const rowColumns = 'tenant_id, cluster_id, state, batch_number, plan_key, from_version, from_fingerprint, attempts, replans, batch_attempt';
 
 const toRow = (row: Row): RolloutTenantRow => ({
   tenantId: row.tenant_id,
@@ -65,6 +68,7 @@ const toRow = (row: Row): RolloutTenantRow => ({
   fromFingerprint: row.from_fingerprint,
   attempts: row.attempts,
   replans: row.replans,
+  batchAttempt: row.batch_attempt,
 });
 
 /**
@@ -98,7 +102,7 @@ export async function batchTenants(
 ): Promise<BatchTenant[]> {
   const { rows } = await db.query<Row & { isolation: string; database: string; schema: string }>(
     `SELECT rt.tenant_id, rt.cluster_id, rt.state, rt.batch_number, rt.plan_key, rt.from_version, rt.from_fingerprint,
-            rt.attempts, rt.replans, t.isolation, t.database, t.schema
+            rt.attempts, rt.replans, rt.batch_attempt, t.isolation, t.database, t.schema
      FROM rollout_tenants rt JOIN tenants t ON t.id = rt.tenant_id
      WHERE rt.rollout_id = $1 AND rt.batch_number = $2 AND rt.state = ANY($3) ORDER BY rt.tenant_id`,
     [rolloutId, batchNumber, states.map((s) => tenantStates.word(s))],
@@ -108,7 +112,8 @@ export async function batchTenants(
 
 /**
  * Moves the tenants of a batch in one of `from` to `to`; `countAttempt` adds one to their attempts
- * (a tenant is queued again). Returns the tenant ids moved.
+ * (a tenant is queued again). `batchAttempt` records the batch publication they are queued in (only its
+ * reports move them from then on). Returns the tenant ids moved.
  */
 export async function moveBatchTenants(
   db: Queryable,
@@ -117,11 +122,12 @@ export async function moveBatchTenants(
   from: TenantRolloutState[],
   to: TenantRolloutState,
   countAttempt = false,
+  batchAttempt?: number,
 ): Promise<string[]> {
   const { rows } = await db.query<{ tenant_id: string }>(
-    `UPDATE rollout_tenants SET state = $4, updated_at = now(), attempts = attempts + $5
+    `UPDATE rollout_tenants SET state = $4, updated_at = now(), attempts = attempts + $5, batch_attempt = COALESCE($6, batch_attempt)
      WHERE rollout_id = $1 AND batch_number = $2 AND state = ANY($3) RETURNING tenant_id`,
-    [rolloutId, batchNumber, from.map((s) => tenantStates.word(s)), tenantStates.word(to), countAttempt ? 1 : 0],
+    [rolloutId, batchNumber, from.map((s) => tenantStates.word(s)), tenantStates.word(to), countAttempt ? 1 : 0, batchAttempt ?? null],
   );
   return rows.map((row) => row.tenant_id);
 }
