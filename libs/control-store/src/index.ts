@@ -41,7 +41,6 @@ export {
   type BatchRow,
 } from './rollout-batches.js';
 export { overdueBatches, requeueLostBatch, failDeadLetteredTenants, type OverdueBatch } from './batch-recovery.js';
-export { overdueBatches, requeueLostBatch, failDeadLetteredTenants, type OverdueBatch } from './batch-recovery.js';
 export {
   insertRolloutTenants,
   getRolloutTenantRow,
