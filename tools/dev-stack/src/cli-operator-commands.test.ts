@@ -252,4 +252,23 @@ describe('fleetshift operator commands against a running stack', () => {
     expect(label.code).toBe(2);
     expect(label.stderr.trim()).toBe('--label novalue: expected key=value');
   });
+
+  it('cluster register: a password source the services do not allow exits 2 naming the rule; moving a cluster needs --replace', async () => {
+    const base = ['cluster', 'register', '--id', 'moving', '--port', '5432', '--user', 'postgres'];
+    for (const source of [['--password-env', 'PATH'], ['--password-env', 'FLEETSHIFT_API_TOKEN'], ['--password-file', '/etc/shadow']]) {
+      const refused = await cli(...base, '--host', '127.0.0.1', ...source);
+      expect({ source, code: refused.code }).toEqual({ source, code: 2 });
+      expect(refused.stderr).toMatch(/^cluster register: cluster moving: password_(env|file) ".*" is refused: /);
+    }
+    const bad = await cli(...base, '--host', '127.0.0.1', '--sslmode', 'sometimes');
+    expect([bad.code, bad.stderr.trim()]).toEqual([2, '--sslmode "sometimes": use one of disable, prefer, require, verify-ca, verify-full']);
+
+    const registered = await json<{ host: string; sslmode: string }>(...base, '--host', '127.0.0.1', '--sslmode', 'require', '--password-env', 'FLEETSHIFT_PW_MOVING');
+    expect(registered).toMatchObject({ host: '127.0.0.1', sslmode: 'require' });
+    const moved = await cli(...base, '--host', '127.0.0.2', '--sslmode', 'require');
+    expect(moved.code).toBe(2);
+    expect(moved.stderr).toContain('cluster moving is registered at 127.0.0.1:5432; registering it at 127.0.0.2:5432');
+    const replaced = await json<{ host: string }>(...base, '--host', '127.0.0.2', '--sslmode', 'require', '--replace');
+    expect(replaced.host).toBe('127.0.0.2');
+  });
 });
