@@ -8,6 +8,7 @@ import { executorApplicationName } from './tenant-connection.js';
 import { runTenant, type TenantRunDeps } from './run-tenant.js';
 import { ThrottleBoard } from '../pace/throttle-gate.js';
 import { TestFleet, type FleetTenant } from '../test/test-fleet.js';
+import { startAttackerHost } from '@fleetshift/testing';
 
 const logger = pino({ level: 'silent' });
 const fleet = new TestFleet();
@@ -139,6 +140,25 @@ describe('one tenant', () => {
     expect(h.results[0]).toMatchObject({ state: TenantRolloutState.TENANT_ROLLOUT_STATE_FAILED, errorCode: 'UNREACHABLE' });
     expect(h.results[0]!.error).toMatch(/127\.0\.0\.1:1\/nowhere.*ECONNREFUSED/);
     expect(h.results[0]!.error).not.toContain('s3cret-value');
+  });
+
+  it('a batch naming a password source the operator did not allow fails the tenant without connecting to its host', async () => {
+    const attacker = await startAttackerHost();
+    try {
+      const plan = fleet.plan('database');
+      for (const source of [{ passwordEnv: 'PATH' }, { passwordEnv: 'FLEETSHIFT_API_TOKEN' }, { passwordFile: '/etc/shadow' }]) {
+        const target = ConnectionTarget.fromPartial({ host: attacker.host, port: attacker.port, user: 'postgres', database: 'loot', ...source });
+        const batch = job(plan, [{ tenantId: 'stolen', target }]);
+        const h = harness();
+        await runTenant(batch, batch.tasks[0]!, h.slot, '1', h.deps);
+        expect(h.results[0]).toMatchObject({ state: TenantRolloutState.TENANT_ROLLOUT_STATE_FAILED });
+        expect(h.results[0]!.error).toMatch(/password_(env|file) ".*" is refused/);
+        await h.slot.close();
+      }
+      expect(attacker.connections()).toBe(0);
+    } finally {
+      await attacker.stop();
+    }
   });
 });
 
