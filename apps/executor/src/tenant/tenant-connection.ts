@@ -10,7 +10,7 @@ export function executorApplicationName(executorId: string): string {
 
 /** The key of the database a target lives in: connections are reusable between targets with the same key. */
 export function databaseKey(target: ConnectionTarget): string {
-  return `${target.host}|${target.port}|${target.user}|${target.database}|${target.passwordEnv}|${target.passwordFile}`;
+  return `${target.host}|${target.port}|${target.user}|${target.database}|${target.passwordEnv}|${target.passwordFile}|${target.sslmode}|${target.sslRootCertFile}`;
 }
 
 /** A connection to a tenant database, tagged with the database it serves. */
