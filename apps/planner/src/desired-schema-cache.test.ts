@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SchemaFormat, type ConnectionTarget, type SchemaSource } from '@fleetshift/contracts';
-import { fingerprint } from '@fleetshift/schema';
+import { DEFAULT_SANDBOX, fingerprint } from '@fleetshift/schema';
 import { createTestDatabase, findPostgres, startService, type ServiceProcess, type TestDatabase } from '@fleetshift/testing';
 import { createDesiredSchemaCache, desiredSchemaKey } from './desired-schema-cache.js';
 import { loadDesired } from './desired-schema.js';
@@ -24,7 +24,7 @@ function countedCache(maxEntries = 8, maxTextChars = 1 << 20) {
   const cache = createDesiredSchemaCache({
     maxEntries,
     maxTextChars,
-    load: (source, schema) => loadDesired(source, serverUrl, schema),
+    load: (source, schema, signal) => loadDesired(source, serverUrl, schema, DEFAULT_SANDBOX, signal),
     onLoad: () => counts.loads++,
     onHit: () => counts.hits++,
   });

@@ -10,8 +10,8 @@ export interface DesiredSchema {
   extensions: readonly string[];
 }
 
-/** Loads one desired schema into a scratch database (parse, load, introspect). */
-export type DesiredSchemaLoader = (source: SchemaSource, schema: string | undefined) => Promise<DesiredSchema>;
+/** Loads one desired schema into a scratch database (parse, load, introspect); aborting `signal` stops it. */
+export type DesiredSchemaLoader = (source: SchemaSource, schema: string | undefined, signal: AbortSignal) => Promise<DesiredSchema>;
 
 export interface DesiredSchemaCacheOptions {
   /** Desired schemas kept, least recently used evicted first. */
@@ -26,8 +26,12 @@ export interface DesiredSchemaCacheOptions {
 }
 
 export interface DesiredSchemaCache {
-  /** The desired schema of `source` in scope `schema`: from the cache, or loaded (once, however many callers wait). */
-  load(source: SchemaSource, schema: string | undefined): Promise<DesiredSchema>;
+  /**
+   * The desired schema of `source` in scope `schema`: from the cache, or loaded (once, however many callers
+   * wait). Aborting `signal` rejects this caller's promise at once with the signal's reason; the load
+   * itself is stopped when every caller waiting for it has aborted (a caller without a signal never does).
+   */
+  load(source: SchemaSource, schema: string | undefined, signal?: AbortSignal): Promise<DesiredSchema>;
   readonly size: number;
 }
 
@@ -49,28 +53,68 @@ export function desiredSchemaKey(source: SchemaSource, schema: string | undefine
  * again, and reports its own file name). Cached catalogs are frozen, since every caller shares them.
  */
 export function createDesiredSchemaCache(options: DesiredSchemaCacheOptions): DesiredSchemaCache {
-  const entries = new LRUCache<string, Promise<DesiredSchema>>({ max: options.maxEntries, maxSize: options.maxTextChars });
+  const entries = new LRUCache<string, Entry>({ max: options.maxEntries, maxSize: options.maxTextChars });
   return {
-    load(source, schema) {
+    load(source, schema, signal) {
       const key = desiredSchemaKey(source, schema);
       const cached = entries.get(key);
       if (cached) {
         options.onHit?.();
-        return cached;
+        return join(cached, signal);
       }
       options.onLoad?.();
-      const loading = options.load(source, schema).then(deepFreeze);
+      const controller = new AbortController();
+      const entry: Entry = { loading: options.load(source, schema, controller.signal).then(deepFreeze), controller, waiting: 0, settled: false };
+      const settle = () => {
+        entry.settled = true;
+      };
+      entry.loading.then(settle, settle);
       // A text larger than maxTextChars is loaded but not kept (lru-cache refuses it).
-      entries.set(key, loading, { size: Math.max(1, source.text.length) });
-      loading.catch(() => {
-        if (entries.peek(key) === loading) entries.delete(key);
+      entries.set(key, entry, { size: Math.max(1, source.text.length) });
+      entry.loading.catch(() => {
+        if (entries.peek(key) === entry) entries.delete(key);
       });
-      return loading;
+      return join(entry, signal);
     },
     get size() {
       return entries.size;
     },
   };
+}
+
+/** A load kept in the cache, with what it takes to stop it once nobody waits for it any more. */
+interface Entry {
+  loading: Promise<DesiredSchema>;
+  controller: AbortController;
+  /** Callers waiting that have not aborted (a caller without a signal stays counted). */
+  waiting: number;
+  settled: boolean;
+}
+
+/** One caller's wait for an entry: its own abort rejects it; the last waiter's abort stops the load. */
+function join(entry: Entry, signal: AbortSignal | undefined): Promise<DesiredSchema> {
+  if (entry.settled) return entry.loading;
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  entry.waiting++;
+  if (!signal) return entry.loading;
+  return new Promise<DesiredSchema>((resolve, reject) => {
+    const onAbort = () => {
+      entry.waiting--;
+      if (entry.waiting === 0 && !entry.settled) entry.controller.abort(signal.reason);
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    entry.loading.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
 }
 
 function deepFreeze<T>(value: T): T {

@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
-import { LintSyntaxError, SchemaInputError, UnsupportedChangeError } from '@fleetshift/schema';
+import { LintSyntaxError, SandboxTimeoutError, SchemaInputError, UnsupportedChangeError } from '@fleetshift/schema';
+import { CallCancelledError } from './cancellable-unary.js';
 import { requestErrorStatus, type RequestStatus } from '@fleetshift/telemetry';
 
 /**
@@ -12,6 +13,14 @@ import { requestErrorStatus, type RequestStatus } from '@fleetshift/telemetry';
 export function statusOf(error: unknown): RequestStatus {
   if (error instanceof SchemaInputError || error instanceof LintSyntaxError) {
     return { code: grpc.status.INVALID_ARGUMENT, details: error.message, internal: false };
+  }
+  // The sandbox stopped the text's scratch session at its bound: the text's doing, like a statement_timeout.
+  if (error instanceof SandboxTimeoutError) {
+    return { code: grpc.status.INVALID_ARGUMENT, details: error.message, internal: false };
+  }
+  // Nobody is waiting for the answer (cancelled, or past its deadline): the work was stopped on purpose.
+  if (error instanceof CallCancelledError) {
+    return { code: grpc.status.CANCELLED, details: error.message, internal: false };
   }
   if (error instanceof UnsupportedChangeError) {
     return { code: grpc.status.FAILED_PRECONDITION, details: `no safe plan: ${error.message}`, internal: false };

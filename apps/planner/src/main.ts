@@ -1,6 +1,6 @@
 import { PlannerServiceService } from '@fleetshift/contracts';
 import { createServiceRuntime } from '@fleetshift/telemetry';
-import { loadPlannerConfig } from './config.js';
+import { loadPlannerConfig, sandboxOf } from './config.js';
 import { plannerDesiredSchemas } from './desired-schema.js';
 import { createPlannerMetrics } from './planner-metrics.js';
 import { plannerService } from './planner-service.js';
@@ -8,6 +8,7 @@ import { plannerService } from './planner-service.js';
 const config = loadPlannerConfig();
 const runtime = createServiceRuntime('planner', config);
 const metrics = createPlannerMetrics(runtime.metrics);
+const sandbox = sandboxOf(config);
 
 await runtime.serve([
   {
@@ -15,7 +16,8 @@ await runtime.serve([
     definition: PlannerServiceService,
     implementation: plannerService({
       scratchServerUrl: config.FLEETSHIFT_SCRATCH_PG_URL,
-      desiredSchemas: plannerDesiredSchemas(config.FLEETSHIFT_SCRATCH_PG_URL, config.FLEETSHIFT_DESIRED_SCHEMA_CACHE_ENTRIES, metrics),
+      sandbox,
+      desiredSchemas: plannerDesiredSchemas(config.FLEETSHIFT_SCRATCH_PG_URL, sandbox, config.FLEETSHIFT_DESIRED_SCHEMA_CACHE_ENTRIES, metrics),
       tenantConnectTimeoutMs: config.FLEETSHIFT_TENANT_CONNECT_TIMEOUT_MS,
       verifyPlans: config.FLEETSHIFT_VERIFY_PLANS,
       metrics,

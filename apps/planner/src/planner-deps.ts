@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { SandboxOptions } from '@fleetshift/schema';
 import type { DesiredSchemaCache } from './desired-schema-cache.js';
 import type { PlannerMetrics } from './planner-metrics.js';
 
@@ -6,6 +7,8 @@ import type { PlannerMetrics } from './planner-metrics.js';
 export interface PlannerDeps {
   /** Server where desired schemas are loaded into scratch databases to be normalized, and plans verified. */
   scratchServerUrl: string;
+  /** The sandbox desired schemas load and plans replay in (docs/security.md). */
+  sandbox: SandboxOptions;
   /** Desired schemas, loaded into a scratch database on a miss (bounded LRU, see README). */
   desiredSchemas: DesiredSchemaCache;
   tenantConnectTimeoutMs: number;

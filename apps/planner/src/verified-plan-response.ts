@@ -19,17 +19,26 @@ export interface PlanStates {
  * by definition. A plan that does not converge throws PlanDidNotConvergeError (answered INTERNAL).
  */
 export async function verifiedPlanResponse(
-  deps: Pick<PlannerDeps, 'verifyPlans' | 'scratchServerUrl'>,
+  deps: Pick<PlannerDeps, 'verifyPlans' | 'scratchServerUrl' | 'sandbox'>,
   plan: Plan,
   states: PlanStates,
   allow: string[],
+  signal?: AbortSignal,
 ): Promise<PlanResponse> {
   const response = planResponse(plan, allow);
   const trivial = plan.steps.length === 0 && plan.fromFingerprint === plan.toFingerprint;
   if (deps.verifyPlans && response.plan && !trivial) {
     // Schema scope: extensions the texts install in a shared schema (… SCHEMA public) are outside both catalogs.
     const prelude = states.schema ? states.extensions : [];
-    await verifyPlan(states.from, plan, states.to, { scratchServerUrl: deps.scratchServerUrl, schema: states.schema, scratchTag: 'planner', prelude });
+    // In the sandbox: the from-state's DDL comes from a tenant and the steps from the desired text.
+    await verifyPlan(states.from, plan, states.to, {
+      scratchServerUrl: deps.scratchServerUrl,
+      schema: states.schema,
+      scratchTag: 'planner',
+      prelude,
+      sandbox: deps.sandbox,
+      signal,
+    });
   }
   return response;
 }
