@@ -67,7 +67,9 @@ export function lintSql(sql: string, filename = '<input>'): LintFinding[] {
       const at = position.at(Buffer.byteLength(sql.slice(0, Math.max(0, error.sqlDetails.cursorPosition - 1)), 'utf8'));
       throw new LintSyntaxError(filename, at.line, at.column, error.sqlDetails.message);
     }
-    throw error;
+    // The parser refuses some inputs without a position (an empty text: "Query cannot be empty"): still
+    // the input's fault, so a syntax error at its start rather than an internal failure.
+    throw new LintSyntaxError(filename, 1, 1, error instanceof Error ? error.message : String(error));
   }
   const created = new Set<string>();
   /** "table.check": NOT VALID checks of the form (col IS NOT NULL), and "table.col" once validated. */
