@@ -16,6 +16,8 @@ export interface SchedulerContext {
   metrics?: SchedulerMetrics;
   /** A missing throttle signal counts as THROTTLED (the safe default) unless this is 'ok'. */
   missingThrottleSignal: 'throttled' | 'ok';
+  /** The control database's own name: reserved, no tenant may be put there. */
+  controlDatabase?: string;
 }
 
 export interface SchedulerBus {

@@ -1,3 +1,5 @@
+import { validatedService } from '@fleetshift/telemetry/request-fields';
+import { rolloutServiceValidators } from '../request-validation.js';
 import type { RolloutServiceServer } from '@fleetshift/contracts';
 import { getRollout, listRollouts, listRolloutTenants } from '@fleetshift/control-store';
 import type { SchedulerContext } from '../context.js';
@@ -14,7 +16,7 @@ export function rolloutService(ctx: SchedulerContext, engine: RolloutEngine): Ro
     await engine.kick(rolloutId);
     return { rollout: await viewRollout(ctx, rolloutId) };
   };
-  return {
+  return validatedService<RolloutServiceServer>({
     createRollout: unaryHandler('CreateRollout', log, async (request) => {
       const created = await createRollout(ctx, request);
       return afterAction(created.id);
@@ -44,5 +46,5 @@ export function rolloutService(ctx: SchedulerContext, engine: RolloutEngine): Ro
       return { tenants: await listRolloutTenants(ctx.pool, request.rolloutId, request.states, request.limit || 10_000) };
     }),
     watchRollout: watchRolloutHandler(ctx),
-  };
+  }, rolloutServiceValidators());
 }

@@ -1,3 +1,5 @@
+import { validatedService } from '@fleetshift/telemetry/request-fields';
+import { schemaServiceValidators } from '../request-validation.js';
 import type { SchemaServiceServer } from '@fleetshift/contracts';
 import { getSchemaVersion, listSchemaVersions } from '@fleetshift/control-store';
 import { NotFoundError, unaryHandler } from '@fleetshift/telemetry';
@@ -5,7 +7,7 @@ import type { SchedulerContext } from '../context.js';
 import { pushSchemaVersion } from './push-schema-version.js';
 
 export function schemaService(ctx: SchedulerContext): SchemaServiceServer {
-  return {
+  return validatedService<SchemaServiceServer>({
     pushSchemaVersion: unaryHandler('PushSchemaVersion', ctx.logger, (request) => pushSchemaVersion(ctx, request)),
     getSchemaVersion: unaryHandler('GetSchemaVersion', ctx.logger, async (request) => {
       const version = await getSchemaVersion(ctx.pool, request.blueprint, request.version);
@@ -15,5 +17,5 @@ export function schemaService(ctx: SchedulerContext): SchemaServiceServer {
     listSchemaVersions: unaryHandler('ListSchemaVersions', ctx.logger, async (request) => ({
       versions: await listSchemaVersions(ctx.pool, request.blueprint),
     })),
-  };
+  }, schemaServiceValidators());
 }

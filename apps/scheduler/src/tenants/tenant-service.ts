@@ -1,3 +1,5 @@
+import { validatedService } from '@fleetshift/telemetry/request-fields';
+import { tenantServiceValidators } from '../request-validation.js';
 import type { TenantServiceServer } from '@fleetshift/contracts';
 import { getTenant, listClusters, listTenantEvents, listTenantPage } from '@fleetshift/control-store';
 import { NotFoundError, unaryHandler } from '@fleetshift/telemetry';
@@ -9,7 +11,7 @@ import { registerTenant } from './register-tenant.js';
 
 export function tenantService(ctx: SchedulerContext, provisioner: Provisioner): TenantServiceServer {
   const log = ctx.logger;
-  return {
+  return validatedService<TenantServiceServer>({
     registerCluster: unaryHandler('RegisterCluster', log, async (request) => ({ cluster: await registerCluster(ctx, request) })),
     listClusters: unaryHandler('ListClusters', log, async () => ({ clusters: await listClusters(ctx.pool) })),
     registerTenant: unaryHandler('RegisterTenant', log, async (request) => ({ tenant: await registerTenant(ctx, provisioner, request) })),
@@ -30,5 +32,5 @@ export function tenantService(ctx: SchedulerContext, provisioner: Provisioner): 
     listTenantEvents: unaryHandler('ListTenantEvents', log, async (request) => ({
       events: await listTenantEvents(ctx.pool, request.tenantId, request.rolloutId, request.limit || 1000),
     })),
-  };
+  }, tenantServiceValidators({ controlDatabase: ctx.controlDatabase }));
 }
