@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { baseServiceConfig, env, loadConfig } from '@fleetshift/telemetry';
+import type { SessionSafety } from '@fleetshift/tenant-connection';
 
 /**
  * Executor configuration, from environment variables. Every default the executor uses lives here.
@@ -48,8 +49,67 @@ export const executorConfigShape = {
   FLEETSHIFT_EXECUTOR_ACK_WAIT_MS: env.positiveInt(30_000),
   /** Redelivery delay of a batch returned to the queue (throttled, paused, shutdown, tenant busy). */
   FLEETSHIFT_EXECUTOR_NAK_DELAY_MS: env.positiveInt(2_000),
+  /**
+   * In-progress acks stop when a tenant in hand made no progress (no step ended) for this long, so that
+   * ack_wait hands the batch to another executor. Above the longest step you expect to run (a long
+   * CREATE INDEX CONCURRENTLY counts as no progress while it runs).
+   */
+  FLEETSHIFT_EXECUTOR_STALL_MS: env.positiveInt(60_000),
+  /** idle_in_transaction_session_timeout of tenant sessions: a frozen executor's transaction ends after it. */
+  FLEETSHIFT_EXECUTOR_IDLE_IN_TRANSACTION_TIMEOUT_MS: env.positiveInt(10_000),
+  /**
+   * idle_session_timeout of tenant sessions (PostgreSQL 14+; 0: not set): frees the tenant lock of an
+   * executor frozen between two units. Must exceed the hold time plus the backoff cap (an executor waits
+   * that long, idle and holding its tenant lock, before a lock-timeout retry on a throttled cluster).
+   * Unset: that sum plus 60 s.
+   */
+  FLEETSHIFT_EXECUTOR_IDLE_SESSION_TIMEOUT_MS: z.coerce
+    .number({ error: 'expected 0 or a positive integer' })
+    .int('expected 0 or a positive integer')
+    .min(0, 'expected 0 or a positive integer')
+    .optional(),
+  /** TCP keepalive idle time of tenant sessions, both ends (then 3 probes, every half of it). */
+  FLEETSHIFT_EXECUTOR_TCP_KEEPALIVE_MS: env.positiveInt(10_000),
+  /** client_connection_check_interval of tenant sessions (PostgreSQL 14+; older servers skip it). */
+  FLEETSHIFT_EXECUTOR_CONNECTION_CHECK_INTERVAL_MS: env.positiveInt(5_000),
 };
 
 export type ExecutorConfig = z.infer<z.ZodObject<typeof executorConfigShape>>;
 
-export const loadExecutorConfig = (): ExecutorConfig => loadConfig(executorConfigShape);
+export const loadExecutorConfig = (): ExecutorConfig => {
+  const config = loadConfig(executorConfigShape);
+  const problem = crossCheck(config);
+  if (problem) {
+    process.stderr.write(`invalid configuration: ${problem}\n`);
+    process.exit(2);
+  }
+  return config;
+};
+
+/** What no single variable's type can say: the bounds between variables. */
+export function crossCheck(config: ExecutorConfig): string | undefined {
+  const idle = config.FLEETSHIFT_EXECUTOR_IDLE_SESSION_TIMEOUT_MS;
+  const held = longestIdleHoldingLock(config);
+  if (idle !== undefined && idle > 0 && idle <= held) {
+    return `FLEETSHIFT_EXECUTOR_IDLE_SESSION_TIMEOUT_MS=${idle}: must be 0 or above FLEETSHIFT_EXECUTOR_HOLD_MS + FLEETSHIFT_EXECUTOR_BACKOFF_CAP_MS (${held}), the longest an executor idles on purpose holding a tenant lock`;
+  }
+  return undefined;
+}
+
+/** The longest an executor idles on purpose, holding a tenant's session lock: the hold time and one backoff. */
+function longestIdleHoldingLock(config: ExecutorConfig): number {
+  return config.FLEETSHIFT_EXECUTOR_HOLD_MS + config.FLEETSHIFT_EXECUTOR_BACKOFF_CAP_MS;
+}
+
+/** The tenant sessions' safety settings from the configuration. */
+export function sessionSafetyOf(config: ExecutorConfig): SessionSafety {
+  const keepAliveMs = config.FLEETSHIFT_EXECUTOR_TCP_KEEPALIVE_MS;
+  return {
+    idleInTransactionTimeoutMs: config.FLEETSHIFT_EXECUTOR_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    idleSessionTimeoutMs: config.FLEETSHIFT_EXECUTOR_IDLE_SESSION_TIMEOUT_MS ?? longestIdleHoldingLock(config) + 60_000,
+    keepAliveIdleMs: keepAliveMs,
+    keepAliveIntervalMs: Math.max(1_000, Math.floor(keepAliveMs / 2)),
+    keepAliveCount: 3,
+    connectionCheckIntervalMs: config.FLEETSHIFT_EXECUTOR_CONNECTION_CHECK_INTERVAL_MS,
+  };
+}

@@ -2,7 +2,7 @@ import { jetstream } from '@nats-io/jetstream';
 import { BatchJob, ThrottleLevel } from '@fleetshift/contracts';
 import { busNames, connectBus, encodeMessage, ensureStreams, openPaceBucket, openRolloutBucket, openThrottleBucket, PaceLimiter } from '@fleetshift/bus';
 import { createServiceRuntime, redactUrl } from '@fleetshift/telemetry';
-import { loadExecutorConfig } from './config.js';
+import { loadExecutorConfig, sessionSafetyOf } from './config.js';
 import { ExecutorLoop } from './executor.js';
 import { createExecutorMetrics } from './executor-metrics.js';
 import { createResultPublisher } from './batch/result-publisher.js';
@@ -49,6 +49,8 @@ const loop = new ExecutorLoop({
     holdMs: config.FLEETSHIFT_EXECUTOR_HOLD_MS,
     nakDelayMs: config.FLEETSHIFT_EXECUTOR_NAK_DELAY_MS,
     connectTimeoutMs: config.FLEETSHIFT_EXECUTOR_CONNECT_TIMEOUT_MS,
+    stallMs: config.FLEETSHIFT_EXECUTOR_STALL_MS,
+    sessionSafety: sessionSafetyOf(config),
     pace: new PaceLimiter(await openPaceBucket(nc, names)),
     requeue: async (job, msgID) => {
       await js.publish(names.batchSubject(job.clusterId), encodeMessage(BatchJob, job), { msgID });

@@ -3,7 +3,7 @@ import { RunDeferred, StepFailed, runPlan, type BackoffPolicy, type RunPlanResul
 import { catalogStamp } from '@fleetshift/schema';
 import { recordAppliedVersion, recordCatalogStamp, recordProgress, type AppliedRecord } from '@fleetshift/tenant-ledger';
 import type { ExecutorMetrics } from '../executor-metrics.js';
-import { sendCancelRequest, type TenantConnection } from './tenant-connection.js';
+import { sendCancelRequest, sessionEndedForIdling, type TenantConnection } from './tenant-connection.js';
 import type { TenantOutcome, TenantReporter } from './tenant-report.js';
 
 export interface ApplyPlanOptions {
@@ -73,6 +73,8 @@ export interface ApplyAndReportInput extends Omit<ApplyPlanOptions, 'onLockRetry
    * with LOCK_TIMEOUT_BUDGET (false: it was put back too often already).
    */
   mayDeferOnLock: boolean;
+  /** Called at each step's end and each lock-timeout retry: the run is moving (the batch's heartbeat reads it). */
+  onProgress?: () => void;
 }
 
 /**
@@ -88,10 +90,14 @@ export async function applyAndReport(input: ApplyAndReportInput, reporter: Tenan
     const applied = await applyPlan({
       ...input,
       onLockRetry: (step, retry, error) => {
+        input.onProgress?.();
         metrics?.lockRetries.inc({ change: step.change || 'unknown' });
         reporter.log.info({ step: step.description, retry, sqlstate: (error as { code?: string }).code }, 'lock timeout: retrying');
       },
-      onStepDone: (step, ms) => metrics?.stepSeconds.observe({ change: step.change || 'unknown' }, ms / 1000),
+      onStepDone: (step, ms) => {
+        input.onProgress?.();
+        metrics?.stepSeconds.observe({ change: step.change || 'unknown' }, ms / 1000);
+      },
     });
     return await reporter.report(TenantRolloutState.TENANT_ROLLOUT_STATE_SUCCEEDED, {
       attempts: applied.attempts,
@@ -103,6 +109,12 @@ export async function applyAndReport(input: ApplyAndReportInput, reporter: Tenan
     if (error instanceof RunDeferred) {
       reporter.log.warn({ reason: error.reason, steps: error.stepsApplied }, 'tenant run cancelled: deferred for a later delivery');
       return reporter.defer(error.reason);
+    }
+    if (sessionEndedForIdling(input.connection, error instanceof StepFailed ? error.cause : error)) {
+      // This process froze or stalled mid-run, and the server ended its session (rolling back the unit in
+      // hand): the batch has been redelivered meanwhile. Not a failure of the tenant: back to the queue.
+      reporter.log.warn({ sqlstate: input.connection.endedWith, reason: (error as Error).message }, 'the server ended this executor\'s idle session (the process stalled): deferred');
+      return reporter.defer(`tenant ${reporter.tenantId}: session ended by the server while this executor stalled`);
     }
     if (error instanceof StepFailed && error.code === 'LOCK_TIMEOUT_BUDGET' && input.mayDeferOnLock) {
       // The application holds the table: rather than keep this worker retrying, the tenant goes back to

@@ -1,4 +1,5 @@
 import type { ConnectionTarget } from '@fleetshift/contracts';
+import { defaultSessionSafety, type SessionSafety } from '@fleetshift/tenant-connection';
 import { closeTenantConnection, databaseKey, openTenantConnection, type TenantConnection } from './tenant-connection.js';
 
 /**
@@ -13,6 +14,7 @@ export class ConnectionSlot {
     private readonly applicationName: string,
     private readonly connectTimeoutMs: number,
     private readonly onConnection?: (reused: boolean) => void,
+    private readonly safety: SessionSafety = defaultSessionSafety,
   ) {}
 
   async acquire(target: ConnectionTarget): Promise<TenantConnection> {
@@ -22,7 +24,7 @@ export class ConnectionSlot {
       return this.#connection;
     }
     await this.close();
-    this.#connection = await openTenantConnection(target, this.applicationName, this.connectTimeoutMs);
+    this.#connection = await openTenantConnection(target, this.applicationName, this.connectTimeoutMs, this.safety);
     this.onConnection?.(false);
     return this.#connection;
   }

@@ -33,6 +33,8 @@ export interface TenantRunDeps {
    * DDL attempt either); false when it did not come back in time.
    */
   clusterReady?: (clusterId: string) => Promise<boolean>;
+  /** The tenant's run moved (a step ended, a lock-timeout retry): see batch/batch-progress.ts. */
+  onProgress?: () => void;
 }
 
 export interface TenantRunOptions {
@@ -88,6 +90,7 @@ export async function runTenant(
         mayRetry: deps.clusterReady ? () => deps.clusterReady!(job.clusterId) : undefined,
         metrics: deps.metrics,
         mayDeferOnLock: task.lockDeferrals < settings.maxLockDeferrals,
+        onProgress: deps.onProgress,
       },
       reporter,
     );

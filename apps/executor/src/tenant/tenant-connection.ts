@@ -1,7 +1,16 @@
 import net from 'node:net';
 import pg from 'pg';
 import type { ConnectionTarget } from '@fleetshift/contracts';
-import { connectFailedError, describeTarget, targetConnectionConfig, targetEndpoint } from '@fleetshift/tenant-connection';
+import {
+  applySessionSafety,
+  connectFailedError,
+  defaultSessionSafety,
+  describeTarget,
+  sessionSafetyConfig,
+  targetConnectionConfig,
+  targetEndpoint,
+  type SessionSafety,
+} from '@fleetshift/tenant-connection';
 
 /** application_name of every executor connection: counted in pg_stat_activity for the budget. */
 export function executorApplicationName(executorId: string): string {
@@ -24,16 +33,37 @@ export interface TenantConnection {
   port: number;
   /** False once the connection failed; it is then closed and never reused. */
   healthy: boolean;
+  /** The SQLSTATE the server ended the session with, when it did (e.g. 25P03: idle in transaction too long). */
+  endedWith?: string;
 }
 
-/** Opens a connection; the error names the target (without password) and the root cause, keeping its code. */
+/**
+ * SQLSTATEs of a session the server ended because its client went quiet (idle_in_transaction_session_timeout,
+ * idle_session_timeout): this process stalled or froze (SIGSTOP) and its batch has been redelivered since.
+ * What the session had done in its transaction was rolled back; the tenant is not failed for it but goes
+ * back to the queue, and whoever runs it next finds it where the ledger says.
+ */
+const endedForIdling = new Set(['25P03', '57P05']);
+
+export function sessionEndedForIdling(connection: TenantConnection, error?: unknown): boolean {
+  const code = (error as { code?: string } | undefined)?.code;
+  if (code && endedForIdling.has(code)) return true;
+  return !connection.healthy && connection.endedWith !== undefined && endedForIdling.has(connection.endedWith);
+}
+
+/**
+ * Opens a connection; the error names the target (without password) and the root cause, keeping its code.
+ * Every session gets the session-safety settings before it is used: should this process freeze
+ * (SIGSTOP) or lose the network mid-step, the server ends the session and releases its locks.
+ */
 export async function openTenantConnection(
   target: ConnectionTarget,
   applicationName: string,
   connectTimeoutMs: number,
+  safety: SessionSafety = defaultSessionSafety,
 ): Promise<TenantConnection> {
   const { host, port } = targetEndpoint(target);
-  const client = new pg.Client(targetConnectionConfig(target, { applicationName, connectTimeoutMs }));
+  const client = new pg.Client({ ...targetConnectionConfig(target, { applicationName, connectTimeoutMs }), ...sessionSafetyConfig(safety) });
   const connection: TenantConnection = {
     client,
     key: databaseKey(target),
@@ -43,11 +73,13 @@ export async function openTenantConnection(
     port,
     healthy: true,
   };
-  client.on('error', () => {
+  client.on('error', (error: Error & { code?: string }) => {
     connection.healthy = false;
+    connection.endedWith ??= error.code;
   });
   try {
     await client.connect();
+    await applySessionSafety(client, safety);
   } catch (error) {
     await client.end().catch(() => undefined);
     throw connectFailedError(describeTarget(target), error);

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { ConnectionSlot } from './connection-slot.js';
-import type { TenantConnection } from './tenant-connection.js';
+import { sessionEndedForIdling, type TenantConnection } from './tenant-connection.js';
 import type { TenantOutcome, TenantReporter } from './tenant-report.js';
 
 /** Class id of Fleetshift's advisory locks (the first key of the two-key form): "FS" + 1. */
@@ -30,7 +30,8 @@ export async function releaseTenantLock(client: pg.ClientBase, key: string): Pro
 
 /**
  * Runs `body` holding the tenant's lock. Taken by another executor: deferred, nothing ran. An error that
- * escapes the body fails the tenant (UNREACHABLE when the connection broke, which is then discarded).
+ * escapes the body fails the tenant (UNREACHABLE when the connection broke, which is then discarded),
+ * except a session the server ended because this process went quiet (it froze or stalled): deferred.
  * The lock is released on a healthy connection; a broken one is dropped, and the server releases it.
  */
 export async function underTenantLock(
@@ -50,6 +51,11 @@ export async function underTenantLock(
     }
     return await body(client);
   } catch (error) {
+    if (sessionEndedForIdling(connection, error)) {
+      await slot.discard();
+      reporter.log.warn({ sqlstate: connection.endedWith, reason: (error as Error).message }, 'the server ended this executor\'s idle session (the process stalled): deferred');
+      return reporter.defer(`tenant ${reporter.tenantId}: session ended by the server while this executor stalled`);
+    }
     if (!connection.healthy) {
       await slot.discard();
       return reporter.fail('UNREACHABLE', `connection to the tenant database lost: ${(error as Error).message}`);
