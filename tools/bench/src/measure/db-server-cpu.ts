@@ -31,21 +31,30 @@ export function parseProcStat(text: string): ProcStat {
  * CPU ticks the server's process tree has used so far: the postmaster's own and reaped children's
  * (utime+stime+cutime+cstime) plus every live child's utime+stime. A child that exits moves its time into
  * the postmaster's cutime/cstime when reaped, so the sum keeps growing across short-lived backends.
+ *
+ * A child reaped between reading the postmaster and reading the child would be counted nowhere (or
+ * twice), a dip then a spike as large as everything that backend ever used; so the postmaster is read
+ * before and after the children, and the reading is taken again when a reap happened in between.
  */
 export function serverTicks(postmasterPid: number, procDir = '/proc'): number {
-  const postmaster = parseProcStat(readFileSync(`${procDir}/${postmasterPid}/stat`, 'utf8'));
-  let ticks = postmaster.utime + postmaster.stime + postmaster.cutime + postmaster.cstime;
-  for (const entry of readdirSync(procDir)) {
-    if (!/^\d+$/.test(entry) || Number(entry) === postmasterPid) continue;
-    let stat: ProcStat;
-    try {
-      stat = parseProcStat(readFileSync(`${procDir}/${entry}/stat`, 'utf8'));
-    } catch {
-      continue; // exited between the listing and the read
+  const readPostmaster = () => parseProcStat(readFileSync(`${procDir}/${postmasterPid}/stat`, 'utf8'));
+  for (let attempt = 0; ; attempt += 1) {
+    const before = readPostmaster();
+    let children = 0;
+    for (const entry of readdirSync(procDir)) {
+      if (!/^\d+$/.test(entry) || Number(entry) === postmasterPid) continue;
+      let stat: ProcStat;
+      try {
+        stat = parseProcStat(readFileSync(`${procDir}/${entry}/stat`, 'utf8'));
+      } catch {
+        continue; // gone between the listing and the read (its time is in cutime/cstime by now)
+      }
+      if (stat.ppid === postmasterPid) children += stat.utime + stat.stime;
     }
-    if (stat.ppid === postmasterPid) ticks += stat.utime + stat.stime;
+    const after = readPostmaster();
+    const reaped = after.cutime + after.cstime !== before.cutime + before.cstime;
+    if (!reaped || attempt >= 5) return before.utime + before.stime + before.cutime + before.cstime + children;
   }
-  return ticks;
 }
 
 /** The postmaster's pid: the parent of this session's backend. Throws when the server is not a process on this host. */
