@@ -2,6 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { JsMsg } from '@nats-io/jetstream';
 import { BatchJob, type TenantTask } from '@fleetshift/contracts';
 import { decodeMessage, type PaceLease, type PaceLimiter } from '@fleetshift/bus';
+import type { SessionSafety } from '@fleetshift/tenant-connection';
+import { BatchProgress } from './batch-progress.js';
 import { connectionsPerBatch } from './connection-budget.js';
 import { ConnectionSlot } from '../tenant/connection-slot.js';
 import { executorApplicationName, databaseKey } from '../tenant/tenant-connection.js';
@@ -28,6 +30,13 @@ export interface BatchWorkerDeps extends TenantRunDeps {
    * when it ends. Without it (or while a signal gives no pace) only the connection budget bounds a cluster.
    */
   pace?: PaceLimiter;
+  /**
+   * In-progress acks stop when a tenant in hand made no progress for this long (see batch-progress.ts);
+   * the batch is then redelivered after ack_wait. Default: 60 s.
+   */
+  stallMs?: number;
+  /** Settings that let the server end this process's sessions should it freeze (default: the library's). */
+  sessionSafety?: SessionSafety;
 }
 
 export interface BatchOutcome {
@@ -54,7 +63,18 @@ export async function runBatch(message: JsMsg, maxAckPending: number, ackWaitMs:
   const connections = connectionsPerBatch(job, maxAckPending);
   log.info({ tenants: job.tasks.length, connections, budget: job.clusterConnectionBudget, maxAckPending }, 'batch started');
 
-  const heartbeat = setInterval(() => message.working(), Math.max(500, Math.floor(ackWaitMs / 3)));
+  const progress = new BatchProgress(deps.stallMs ?? 60_000);
+  let stallReported = false;
+  const heartbeat = setInterval(() => {
+    if (!progress.stalled()) {
+      stallReported = false;
+      message.working();
+      return;
+    }
+    // Alive but stuck: no in-progress ack, so that ack_wait hands the batch to another executor.
+    if (!stallReported) log.warn({ stalledMs: Math.round(progress.stalledForMs()), stallMs: progress.stallMs }, 'no progress: in-progress acks stopped');
+    stallReported = true;
+  }, Math.max(500, Math.floor(ackWaitMs / 3)));
   // Tenants of the same database next to each other: a slot's connection serves them one after another.
   const queue: TenantTask[] = [...job.tasks].sort((a, b) => compare(a.target ? databaseKey(a.target) : '', b.target ? databaseKey(b.target) : ''));
   let reported = 0;
@@ -67,7 +87,15 @@ export async function runBatch(message: JsMsg, maxAckPending: number, ackWaitMs:
     deferred.push(...queue.splice(0));
   };
 
-  const clusterReady = (clusterId: string) => deps.board.waitUntilOk(clusterId, deps.holdMs, deps.stopping);
+  // A deliberate wait inside a tenant's run (its cluster must be OK before a lock-timeout retry) is not a stall.
+  const clusterReady = async (clusterId: string) => {
+    progress.leave();
+    try {
+      return await deps.board.waitUntilOk(clusterId, deps.holdMs, deps.stopping);
+    } finally {
+      progress.enter();
+    }
+  };
 
   /** A place under the cluster's pace (undefined: no pace in force), or why none was taken. */
   const takePlace = async (holder: string): Promise<PaceLease | undefined | 'not-ok' | 'stopping'> => {
@@ -84,8 +112,11 @@ export async function runBatch(message: JsMsg, maxAckPending: number, ackWaitMs:
 
   const worker = async (workerIndex: number) => {
     const holder = `${deps.settings.executorId}/${delivery}/${workerIndex}`;
-    const slot = new ConnectionSlot(executorApplicationName(deps.settings.executorId), deps.connectTimeoutMs, (reused) =>
-      deps.metrics?.connectionsOpened.inc({ reused: String(reused) }),
+    const slot = new ConnectionSlot(
+      executorApplicationName(deps.settings.executorId),
+      deps.connectTimeoutMs,
+      (reused) => deps.metrics?.connectionsOpened.inc({ reused: String(reused) }),
+      deps.sessionSafety,
     );
     try {
       for (let task = queue.shift(); task; task = queue.shift()) {
@@ -131,8 +162,9 @@ export async function runBatch(message: JsMsg, maxAckPending: number, ackWaitMs:
           break;
         }
         const critical = deps.board.criticalSignal(job.clusterId);
+        progress.enter();
         try {
-          const outcome = await runTenant(job, task, slot, delivery, { ...deps, clusterReady }, critical.signal, { finishOnly });
+          const outcome = await runTenant(job, task, slot, delivery, { ...deps, clusterReady, onProgress: () => progress.mark() }, critical.signal, { finishOnly });
           if (outcome.kind === 'reported') reported++;
           else if (outcome.lockContended) {
             deferred.push({ ...task, lockDeferrals: task.lockDeferrals + 1 });
@@ -143,6 +175,7 @@ export async function runBatch(message: JsMsg, maxAckPending: number, ackWaitMs:
             returnReason ??= outcome.reason;
           }
         } finally {
+          progress.leave();
           critical.release();
           await place?.release().catch((error: unknown) => log.warn({ err: error }, 'cannot give back a pace place; it expires by itself'));
         }
