@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { baseServiceConfig, env, loadConfig } from '@fleetshift/telemetry';
+import { recoveryDefaults } from './defaults.js';
 
 /** Scheduler configuration, from environment variables (see apps/scheduler/README.md). */
 export const schedulerConfigShape = {
@@ -18,6 +19,18 @@ export const schedulerConfigShape = {
   FLEETSHIFT_MISSING_THROTTLE_SIGNAL: z
     .enum(['throttled', 'ok'], { error: 'expected throttled or ok' })
     .default('throttled'),
+  /** A published batch silent this long (plus the per-tenant allowance) is checked against JetStream by the reaper. */
+  FLEETSHIFT_BATCH_OVERDUE_MS: env.positiveInt(recoveryDefaults.batchOverdueMs),
+  /** Added to the overdue bound for each tenant of the batch still queued or running. */
+  FLEETSHIFT_BATCH_OVERDUE_PER_TENANT_MS: z.coerce
+    .number({ error: 'expected a whole number of milliseconds >= 0' })
+    .int('expected a whole number of milliseconds >= 0')
+    .min(0, 'expected a whole number of milliseconds >= 0')
+    .default(recoveryDefaults.batchOverduePerTenantMs),
+  /** How often the reaper runs. */
+  FLEETSHIFT_REAPER_INTERVAL_MS: env.positiveInt(recoveryDefaults.reapIntervalMs),
+  /** Deliveries of a batch before JetStream gives up on it and it is dead-lettered (its tenants FAILED). */
+  FLEETSHIFT_BATCH_MAX_DELIVER: env.positiveInt(recoveryDefaults.maxDeliver),
 };
 
 export const loadSchedulerConfig = () => loadConfig(schedulerConfigShape);

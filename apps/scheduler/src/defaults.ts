@@ -32,3 +32,25 @@ export const tenantDefaults = {
   /** How long a provisioning waits for a pooled connection (queueing included) before it fails. */
   provisionQueueTimeoutMs: 120_000,
 };
+
+/** How the scheduler notices lost and poison batches (see README "Fault recovery"). */
+export interface RecoverySettings {
+  /**
+   * A published batch with tenants still queued/running that has heard nothing (no result, no change to
+   * a tenant) for this long, plus `batchOverduePerTenantMs` per open tenant, is overdue: the reaper then
+   * checks JetStream, and publishes it again (next attempt) when no publication of it is left there.
+   */
+  batchOverdueMs: number;
+  batchOverduePerTenantMs: number;
+  /** How often the reaper looks at the published batches of running rollouts. */
+  reapIntervalMs: number;
+  /** Deliveries of a batch message before JetStream gives up on it and the scheduler dead-letters it. */
+  maxDeliver: number;
+}
+
+export const recoveryDefaults: RecoverySettings = {
+  batchOverdueMs: 120_000,
+  batchOverduePerTenantMs: 1_000,
+  reapIntervalMs: 10_000,
+  maxDeliver: 5,
+};

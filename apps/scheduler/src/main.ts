@@ -18,6 +18,12 @@ const scheduler = await startScheduler(
     apiToken: config.FLEETSHIFT_API_TOKEN,
     plannerTransport: serviceClientTransport(),
     missingThrottleSignal: config.FLEETSHIFT_MISSING_THROTTLE_SIGNAL,
+    recovery: {
+      batchOverdueMs: config.FLEETSHIFT_BATCH_OVERDUE_MS,
+      batchOverduePerTenantMs: config.FLEETSHIFT_BATCH_OVERDUE_PER_TENANT_MS,
+      reapIntervalMs: config.FLEETSHIFT_REAPER_INTERVAL_MS,
+      maxDeliver: config.FLEETSHIFT_BATCH_MAX_DELIVER,
+    },
   },
   runtime.logger,
   createSchedulerMetrics(runtime.metrics),

@@ -7,6 +7,9 @@ export interface SchedulerMetrics {
   duplicateResults: Counter;
   tenantsProvisioned: Counter<'isolation'>;
   rolloutsCreated: Counter;
+  batchesRepublished: Counter<'cluster_id'>;
+  batchesDeadLettered: Counter<'cluster_id'>;
+  staleResults: Counter;
 }
 
 /** The scheduler's metrics, registered on the service registry (names prefixed fleetshift_). */
@@ -42,5 +45,22 @@ export function createSchedulerMetrics(registry: Registry): SchedulerMetrics {
       registers: [registry],
     }),
     rolloutsCreated: new Counter({ name: 'fleetshift_rollouts_created_total', help: 'Rollouts created', registers: [registry] }),
+    batchesRepublished: new Counter({
+      name: 'fleetshift_batches_republished_total',
+      help: 'Overdue batches the reaper published again because no publication of them was left in JetStream',
+      labelNames: ['cluster_id'],
+      registers: [registry],
+    }),
+    batchesDeadLettered: new Counter({
+      name: 'fleetshift_batches_dead_lettered_total',
+      help: 'Batches JetStream gave up on after max_deliver deliveries, copied to the dead-letter stream',
+      labelNames: ['cluster_id'],
+      registers: [registry],
+    }),
+    staleResults: new Counter({
+      name: 'fleetshift_tenant_results_stale_total',
+      help: 'Tenant results of an earlier batch or attempt than the tenant is queued in (kept in history, state unchanged)',
+      registers: [registry],
+    }),
   };
 }

@@ -2,6 +2,7 @@ import type { ClientTransport } from '@fleetshift/contracts';
 import type { Logger } from '@fleetshift/telemetry';
 import { openControlStore } from '@fleetshift/control-store';
 import type { SchedulerContext } from './context.js';
+import type { RecoverySettings } from './defaults.js';
 import type { SchedulerMetrics } from './metrics.js';
 import { connectPlanner } from './planner-client.js';
 import { RolloutEngine } from './rollouts/rollout-engine.js';
@@ -18,6 +19,8 @@ export interface SchedulerSettings {
   /** TLS to the planner (FLEETSHIFT_TLS_CA…); plaintext when unset. */
   plannerTransport?: ClientTransport;
   missingThrottleSignal: 'throttled' | 'ok';
+  /** The reaper's bounds and the redelivery bound (defaults: recoveryDefaults). */
+  recovery?: Partial<RecoverySettings>;
 }
 
 export interface Scheduler {
@@ -43,7 +46,7 @@ export async function startScheduler(settings: SchedulerSettings, logger: Logger
   };
   const databases = new TenantDatabases();
   const provisioner = new Provisioner(ctx, databases);
-  const engine = new RolloutEngine(ctx);
+  const engine = new RolloutEngine(ctx, settings.recovery);
   await engine.start();
   return {
     ctx,

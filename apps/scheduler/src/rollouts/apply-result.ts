@@ -20,6 +20,11 @@ const S = TenantRolloutState;
 export interface ResultEffect {
   applied: boolean;
   duplicate: boolean;
+  /**
+   * The report came from another batch or attempt than the tenant is queued in now (a late report of a
+   * publication the reaper, RetryFailed or a re-plan replaced): kept in the history, the state unchanged.
+   */
+  stale?: boolean;
   /** The tenant drifted and the policy says REPLAN: plan it from its live state and queue it again. */
   replan: boolean;
   /** The rollout's new state when the failure policy halted it. */
@@ -28,12 +33,14 @@ export interface ResultEffect {
 
 /**
  * Which tenant states each reported state may move a tenant from (a cancelled tenant an executor had
- * started really ran). CANCELLED from RUNNING: the executor reports CANCELLED only after checking, under
- * the tenant lock, that nothing of the plan is applied (a run rolled back by a CRITICAL cancel or a killed
- * executor); a tenant part-way through is finished instead.
+ * started really ran: its SUCCEEDED/SKIPPED counts). RUNNING never moves a tenant out of a final state
+ * (CANCELLED, SUCCEEDED, FAILED, SKIPPED): a RUNNING delivered again after the tenant was cancelled would
+ * otherwise hold it RUNNING for good. CANCELLED from RUNNING: the executor reports CANCELLED only after
+ * checking, under the tenant lock, that nothing of the plan is applied (a run rolled back by a CRITICAL
+ * cancel or a killed executor); a tenant part-way through is finished instead.
  */
 const allowedFrom: Partial<Record<TenantRolloutState, TenantRolloutState[]>> = {
-  [S.TENANT_ROLLOUT_STATE_RUNNING]: [S.TENANT_ROLLOUT_STATE_QUEUED, S.TENANT_ROLLOUT_STATE_RUNNING, S.TENANT_ROLLOUT_STATE_CANCELLED],
+  [S.TENANT_ROLLOUT_STATE_RUNNING]: [S.TENANT_ROLLOUT_STATE_QUEUED, S.TENANT_ROLLOUT_STATE_RUNNING],
   [S.TENANT_ROLLOUT_STATE_SUCCEEDED]: [S.TENANT_ROLLOUT_STATE_QUEUED, S.TENANT_ROLLOUT_STATE_RUNNING, S.TENANT_ROLLOUT_STATE_CANCELLED],
   [S.TENANT_ROLLOUT_STATE_SKIPPED]: [S.TENANT_ROLLOUT_STATE_QUEUED, S.TENANT_ROLLOUT_STATE_RUNNING, S.TENANT_ROLLOUT_STATE_CANCELLED],
   [S.TENANT_ROLLOUT_STATE_FAILED]: [S.TENANT_ROLLOUT_STATE_QUEUED, S.TENANT_ROLLOUT_STATE_RUNNING],
@@ -65,8 +72,10 @@ export function resultKey(result: TenantResult): string {
 /**
  * Applies one TenantResult: appends it to the tenant's history (once — a duplicate changes nothing),
  * adds its lock-timeout retries to the tenant's total, moves the tenant's rollout state when the report
- * may (a final state is not overwritten by a late report), records the new version of a tenant that
- * reached the target, and halts the rollout when a failure crosses the failure policy.
+ * may — only a report of the batch and attempt the tenant is queued in now (fenced: a late FAILED of an
+ * earlier attempt never overwrites a later one's success), and never out of a final state into RUNNING —
+ * records the new version of a tenant that reached the target, and halts the rollout when a failure
+ * crosses the failure policy.
  */
 export async function applyTenantResult(ctx: SchedulerContext, result: TenantResult): Promise<ResultEffect> {
   const none: ResultEffect = { applied: false, duplicate: false, replan: false };
@@ -93,11 +102,13 @@ export async function applyTenantResult(ctx: SchedulerContext, result: TenantRes
       at: result.finishedAt ?? result.startedAt,
       resultKey: resultKey(result),
     });
+    // Fencing: the publication the tenant is queued in now is the only one whose reports move it.
+    const current = row.batchNumber === result.batchNumber && row.batchAttempt === result.attempt;
     const replan =
+      current &&
       drift &&
       rollout.failurePolicy?.onDrift !== DriftPolicy.DRIFT_POLICY_FAIL &&
       row.replans < rolloutDefaults.maxReplans &&
-      row.batchNumber === result.batchNumber &&
       (row.state === S.TENANT_ROLLOUT_STATE_QUEUED || row.state === S.TENANT_ROLLOUT_STATE_RUNNING);
     // A drift delivered again after a crash between storing it and re-planning still gets its re-plan.
     if (!fresh) return { ...none, duplicate: true, replan };
@@ -105,6 +116,20 @@ export async function applyTenantResult(ctx: SchedulerContext, result: TenantRes
     // a duplicate was turned away above, so a report adds its retries once.
     await addTenantLockRetries(client, result.rolloutId, result.tenantId, result.lockRetries);
     if (replan) return { applied: true, duplicate: false, replan: true };
+    if (!current) {
+      ctx.metrics?.staleResults.inc();
+      ctx.logger.info(
+        {
+          rolloutId: result.rolloutId,
+          tenantId: result.tenantId,
+          state: TenantRolloutState[result.state],
+          reported: `${result.batchNumber}/${result.attempt}`,
+          current: `${row.batchNumber}/${row.batchAttempt}`,
+        },
+        'report of an earlier batch or attempt: kept in the history, the tenant is not moved',
+      );
+      return { ...none, stale: true };
+    }
 
     const moved = await recordTenantOutcome(
       client,

@@ -45,3 +45,17 @@ export async function buildBatchJob(
 export function batchMessageId(rolloutId: string, batchNumber: number, attempt: number): string {
   return `${rolloutId}:${batchNumber}:${attempt}`;
 }
+
+/** What every publication of a batch's message id starts with (any attempt, an executor's continuation too). */
+export function batchMessagePrefix(rolloutId: string, batchNumber: number): string {
+  return `${rolloutId}:${batchNumber}:`;
+}
+
+/**
+ * The rollout, batch and attempt a batch message id names (`<rollout>:<batch>:<attempt>`, or an executor's
+ * continuation `<rollout>:<batch>:<attempt>:rest-<seq>`); undefined for anything else.
+ */
+export function parseBatchMessageId(msgId: string): { rolloutId: string; batchNumber: number; attempt: number } | undefined {
+  const match = /^([A-Za-z0-9_-]+):(\d+):(\d+)(?::rest-\d+)?$/.exec(msgId);
+  return match ? { rolloutId: match[1], batchNumber: Number(match[2]), attempt: Number(match[3]) } : undefined;
+}

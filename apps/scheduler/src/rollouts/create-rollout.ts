@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { RolloutState, TenantRolloutState, type Cluster, type CreateRolloutRequest, type Rollout } from '@fleetshift/contracts';
-import { ensureClusterConsumer } from '@fleetshift/bus';
 import {
   ActiveRolloutError,
   appendTenantEvent,
@@ -52,13 +51,9 @@ export async function createRollout(ctx: SchedulerContext, request: CreateRollou
     planned.starts.map((start) => ({ ...start, tenantId: start.tenant.id, clusterId: start.tenant.clusterId })),
     draft.batchSize,
   );
+  // The clusters' consumers are not touched: each is sized once, from its connection budget, when the
+  // cluster is registered (a per-rollout resize would change max_ack_pending under other rollouts).
   await persist(ctx, draft, planned, batches);
-  for (const cluster of clusters.values()) {
-    await ensureClusterConsumer(ctx.bus.jsm, ctx.bus.names, cluster.id, {
-      connectionBudget: cluster.connectionBudget,
-      tenantConcurrency: draft.tenantConcurrency,
-    });
-  }
   await setRolloutState(ctx.pool, draft.id, RolloutState.ROLLOUT_STATE_RUNNING, [RolloutState.ROLLOUT_STATE_PENDING]);
   await writeRolloutControl(ctx, draft.id, RolloutState.ROLLOUT_STATE_RUNNING);
   ctx.metrics?.rolloutsCreated.inc();

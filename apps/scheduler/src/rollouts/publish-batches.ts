@@ -69,7 +69,7 @@ export async function pumpRollout(ctx: SchedulerContext, rolloutId: string): Pro
       await ctx.bus.js.publish(ctx.bus.names.batchSubject(batch.clusterId), encodeMessage(BatchJob, built.job), {
         msgID: batchMessageId(rolloutId, batch.batchNumber, batch.attempt),
       });
-      await moveBatchTenants(client, rolloutId, batch.batchNumber, [TenantRolloutState.TENANT_ROLLOUT_STATE_PENDING], TenantRolloutState.TENANT_ROLLOUT_STATE_QUEUED, true);
+      await moveBatchTenants(client, rolloutId, batch.batchNumber, [TenantRolloutState.TENANT_ROLLOUT_STATE_PENDING], TenantRolloutState.TENANT_ROLLOUT_STATE_QUEUED, true, batch.attempt);
       ctx.metrics?.batchesPublished.inc({ cluster_id: batch.clusterId });
       ctx.logger.info(
         { rolloutId, batch: batch.batchNumber, attempt: batch.attempt, clusterId: batch.clusterId, tenants: built.tenantIds.length },

@@ -1,10 +1,21 @@
 import { RolloutState, TenantRolloutState, type TenantResult } from '@fleetshift/contracts';
-import { consumeResults, ensureResultConsumer, type ResultSubscription } from '@fleetshift/bus';
+import {
+  boundClusterDeliveries,
+  consumeMaxDeliveries,
+  consumeResults,
+  ensureDeadLetterConsumer,
+  ensureResultConsumer,
+  type AdvisorySubscription,
+  type MaxDeliveriesAdvisory,
+  type ResultSubscription,
+} from '@fleetshift/bus';
 import { addThrottledSeconds, getRollout, listBatches, rolloutIdsInState } from '@fleetshift/control-store';
 import { currentThrottles } from './throttles.js';
 import type { SchedulerContext } from '../context.js';
-import { rolloutDefaults } from '../defaults.js';
+import { recoveryDefaults, rolloutDefaults, type RecoverySettings } from '../defaults.js';
 import { applyTenantResult } from './apply-result.js';
+import { reapLostBatches } from './batch-reaper.js';
+import { handleMaxDeliveries } from './dead-letter-batch.js';
 import { pumpRollout } from './publish-batches.js';
 import { replanDriftedTenant } from './replan-drifted.js';
 import { writeRolloutControl } from './rollout-control.js';
@@ -15,6 +26,8 @@ const R = RolloutState;
 /**
  * Drives rollouts: consumes tenant results, and publishes batches of RUNNING rollouts — after every
  * result, after every operator action, and on a timer (throttles lift, a restarted scheduler resumes).
+ * Recovers from faults of the bus: a reaper publishes again batches lost from the stream, and batches
+ * JetStream gives up on (max_deliver) are dead-lettered, their tenants failed.
  * All state is in PostgreSQL: a new engine picks up RUNNING rollouts where the last one stopped.
  */
 export class RolloutEngine {
@@ -22,10 +35,19 @@ export class RolloutEngine {
   readonly #lastTick = new Map<string, number>();
   readonly #clusters = new Map<string, string[]>();
   #timer?: NodeJS.Timeout;
+  #reaper?: NodeJS.Timeout;
+  #reaping?: Promise<void>;
   #results?: ResultSubscription;
+  #advisories?: AdvisorySubscription;
   #stopped = false;
+  readonly recovery: RecoverySettings;
 
-  constructor(private readonly ctx: SchedulerContext) {}
+  constructor(
+    private readonly ctx: SchedulerContext,
+    recovery: Partial<RecoverySettings> = {},
+  ) {
+    this.recovery = { ...recoveryDefaults, ...recovery };
+  }
 
   async start(): Promise<void> {
     for (const id of await rolloutIdsInState(this.ctx.pool, [R.ROLLOUT_STATE_RUNNING, R.ROLLOUT_STATE_PAUSED, R.ROLLOUT_STATE_HALTED])) {
@@ -41,7 +63,16 @@ export class RolloutEngine {
       (result) => this.handleResult(result),
       (error) => this.ctx.logger.error({ err: error }, 'tenant result not handled; it will be delivered again'),
     );
+    await this.boundDeliveries();
+    await ensureDeadLetterConsumer(this.ctx.bus.jsm, this.ctx.bus.names);
+    this.#advisories = await consumeMaxDeliveries(
+      this.ctx.bus.js,
+      this.ctx.bus.names,
+      (advisory) => this.handleMaxDeliveries(advisory),
+      (error) => this.ctx.logger.error({ err: error }, 'batch dead-letter advisory not handled; it will be delivered again'),
+    );
     this.#timer = setInterval(() => void this.tick(), rolloutDefaults.pumpIntervalMs);
+    this.#reaper = setInterval(() => void this.reap(), this.recovery.reapIntervalMs);
     await this.tick();
   }
 
@@ -49,7 +80,10 @@ export class RolloutEngine {
     if (this.#stopped) return;
     this.#stopped = true;
     if (this.#timer) clearInterval(this.#timer);
+    if (this.#reaper) clearInterval(this.#reaper);
     await this.#results?.stop();
+    await this.#advisories?.stop();
+    await this.#reaping;
     await Promise.all([...this.#pumps.values()].map((p) => p.done));
   }
 
@@ -84,6 +118,43 @@ export class RolloutEngine {
     if (effect.replan) await replanDriftedTenant(this.ctx, result);
     if (effect.newState) await writeRolloutControl(this.ctx, result.rolloutId, effect.newState);
     void this.kick(result.rolloutId);
+  }
+
+  /** Handles JetStream giving up on a batch (also called by tests). */
+  async handleMaxDeliveries(advisory: MaxDeliveriesAdvisory): Promise<void> {
+    const effect = await handleMaxDeliveries(this.ctx, advisory);
+    if (!effect.rolloutId) return;
+    if (effect.newState) await writeRolloutControl(this.ctx, effect.rolloutId, effect.newState);
+    void this.kick(effect.rolloutId);
+  }
+
+  /**
+   * One pass of the reaper over every RUNNING rollout (passes never overlap); each batch it puts back is
+   * published by the kick that follows. Also keeps every cluster consumer at the redelivery bound (a
+   * cluster registered since, or a consumer an executor made).
+   */
+  reap(): Promise<void> {
+    if (this.#stopped) return Promise.resolve();
+    this.#reaping ??= (async () => {
+      try {
+        await this.boundDeliveries();
+        for (const id of await rolloutIdsInState(this.ctx.pool, [R.ROLLOUT_STATE_RUNNING])) {
+          if (this.#stopped) break;
+          const requeued = await reapLostBatches(this.ctx, id, this.recovery);
+          if (requeued.length) void this.kick(id);
+        }
+      } catch (error) {
+        this.ctx.logger.error({ err: error }, 'looking for lost batches failed; retrying on the next pass');
+      } finally {
+        this.#reaping = undefined;
+      }
+    })();
+    return this.#reaping;
+  }
+
+  private async boundDeliveries(): Promise<void> {
+    const changed = await boundClusterDeliveries(this.ctx.bus.jsm, this.ctx.bus.names, this.recovery.maxDeliver);
+    if (changed.length) this.ctx.logger.info({ clusters: changed, maxDeliver: this.recovery.maxDeliver }, 'cluster consumers bounded to max_deliver');
   }
 
   private async pumpOnce(rolloutId: string): Promise<void> {

@@ -25,6 +25,7 @@ export class ExecutorDriver {
     const result = TenantResult.fromPartial({
       rolloutId: job.rolloutId,
       batchNumber: job.batchNumber,
+      attempt: job.attempt,
       tenantId,
       state,
       executorId: 'driver',
