@@ -33,7 +33,8 @@ export function watchRolloutHandler(ctx: SchedulerContext): grpc.handleServerStr
     loop().catch((error: unknown) => {
       const failure = statusOf(error);
       if (failure.internal) ctx.logger.error({ err: error, rolloutId: call.request.rolloutId }, 'WatchRollout failed');
-      call.destroy(Object.assign(new Error(failure.details), { code: failure.code, details: failure.details }));
+      // emit('error') is how a grpc-js server stream ends with a status (destroy() left the caller waiting).
+      call.emit('error', { code: failure.code, details: failure.details });
     });
   };
 }
