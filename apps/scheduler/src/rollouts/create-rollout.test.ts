@@ -112,4 +112,14 @@ describe('CreateRollout', () => {
     expect(['pending', 'queued']).toContain(rows[0].state);
     await cancelRollout(scheduler.ctx, rollout.id);
   });
+
+  it('leaves the cluster consumer as registration sized it, whatever the rollout\'s tenant concurrency', async () => {
+    const consumer = () => scheduler.ctx.bus.jsm.consumers.info(scheduler.ctx.bus.names.batchStream, scheduler.ctx.bus.names.clusterConsumer('local'));
+    // Registered with budget 10 and the default tenant concurrency 4: 2 batches in flight, 5 deliveries.
+    expect([(await consumer()).config.max_ack_pending, (await consumer()).config.max_deliver]).toEqual([2, 5]);
+    const rollout = await createRollout(scheduler.ctx, request({ version: 2, tenantConcurrency: 1 }));
+    expect(rollout.tenantConcurrency).toBe(1);
+    expect([(await consumer()).config.max_ack_pending, (await consumer()).config.max_deliver]).toEqual([2, 5]);
+    await cancelRollout(scheduler.ctx, rollout.id);
+  });
 });
