@@ -9,10 +9,12 @@ import {
 } from '@fleetshift/contracts';
 import { UnknownClusterError, type FleetMonitor } from './fleet-monitor.js';
 import { OverrideNotSavedError } from './override-store.js';
+import { healthMonitorValidators } from './request-validation.js';
+import { validatedService } from '@fleetshift/telemetry/request-fields';
 
-/** Translates HealthMonitorService calls to the FleetMonitor and back. */
+/** Translates HealthMonitorService calls to the FleetMonitor and back, each request checked first. */
 export function healthMonitorHandlers(monitor: FleetMonitor): HealthMonitorServiceServer {
-  return {
+  return validatedService<HealthMonitorServiceServer>({
     getClusterHealth(call, callback) {
       respond(callback, () => GetClusterHealthResponse.fromPartial({ health: monitor.health(call.request.clusterId) }));
     },
@@ -56,7 +58,7 @@ export function healthMonitorHandlers(monitor: FleetMonitor): HealthMonitorServi
       call.on('close', unsubscribe);
       call.on('error', unsubscribe);
     },
-  };
+  }, healthMonitorValidators());
 }
 
 function respond<T>(callback: grpc.sendUnaryData<T>, produce: () => T): void {

@@ -1,5 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
-import { ManualThrottleMode, ThrottleLevel, ThrottleSignal } from '@fleetshift/contracts';
+import { HealthMonitorServiceService, ManualThrottleMode, ThrottleLevel, ThrottleSignal } from '@fleetshift/contracts';
+import fc from 'fast-check';
+import { badOutcome, callMethod, describeRequest, mutatedRequest } from '@fleetshift/testing/request-fuzz';
 import { busNames, connectBus, decodeMessage, effectiveThrottleLevel, isStale, openThrottleBucket } from '@fleetshift/bus';
 import { findNats, findPostgres, startService, testNamespace, waitFor, type ServiceProcess } from '@fleetshift/testing';
 import type { KV } from '@nats-io/kv';
@@ -217,6 +219,47 @@ describe('health-monitor process', () => {
       return h?.level === OK && h;
     }, { timeoutMs: 30_000 });
     expect(cleared.manual).toBeUndefined();
+  });
+
+  it('answers every mutated request of every RPC with OK or a clear refusal (fuzz)', async () => {
+    const definitions = HealthMonitorServiceService as unknown as Record<string, grpc.MethodDefinition<unknown, unknown>>;
+    const seeds: Record<string, object> = {
+      getClusterHealth: { clusterId: 'a' },
+      listClusterHealth: {},
+      setManualThrottle: { clusterId: 'b', mode: THROTTLE, reason: 'fuzz', ttlSeconds: 1 },
+      watchThrottle: { clusterIds: ['a'], includeHeartbeats: false },
+    };
+    expect(Object.keys(seeds).sort()).toEqual(Object.keys(definitions).sort());
+    const raw = new grpc.Client(`127.0.0.1:${service.grpcPort}`, grpc.credentials.createInsecure());
+    const problems: string[] = [];
+    let sent = 0;
+    try {
+      for (const [method, seed] of Object.entries(seeds)) {
+        const requests = fc.sample(mutatedRequest(seed, { strings: ['a', 'b', 'c', '*'], keepWeight: 1 }), { numRuns: 250, seed: 99 });
+        for (let i = 0; i < requests.length; i += 16) {
+          await Promise.all(
+            requests.slice(i, i + 16).map(async (request) => {
+              // A WatchThrottle of clusters not watched (yet) is an open subscription, not a hang: its
+              // deadline is short and reaching it is fine.
+              const watch = method === 'watchThrottle';
+              const outcome = await callMethod(raw, definitions[method], request, new grpc.Metadata(), watch ? 1500 : 10_000);
+              if (outcome.unsendable) return;
+              sent += 1;
+              if (watch && outcome.code === grpc.status.DEADLINE_EXCEEDED) return;
+              const bad = badOutcome(outcome);
+              if (bad) problems.push(`${method} ${describeRequest(request)} → ${bad}`);
+            }),
+          );
+        }
+      }
+    } finally {
+      await client.setManual('*', CLEAR);
+      raw.close();
+    }
+    console.info(`health-monitor fuzz: ${sent} requests over ${Object.keys(seeds).length} RPCs`);
+    expect([...new Set(problems)].slice(0, 20)).toEqual([]);
+    expect(sent).toBeGreaterThan(800);
+    await expect(client.setManual('a', 99 as ManualThrottleMode)).rejects.toMatchObject({ code: grpc.status.INVALID_ARGUMENT, details: expect.stringMatching(/^mode: 99 is not one of/) });
   });
 });
 
