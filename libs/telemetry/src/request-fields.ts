@@ -50,7 +50,8 @@ export function assertCleanStrings(value: unknown, path: string, maxLength: (pat
 /** A value of `enumType` (its UNSPECIFIED 0 only when `allowUnspecified`). */
 export function assertEnum(field: string, value: number, enumType: ProtoEnum, options: { allowUnspecified?: boolean } = {}): void {
   if (value === 0 && options.allowUnspecified) return;
-  if (!Number.isInteger(value) || value === 0 || typeof enumType[value] !== 'string') {
+  // ts-proto's UNRECOGNIZED (-1) is no value a caller may send.
+  if (!Number.isInteger(value) || value <= 0 || typeof enumType[value] !== 'string' || enumType[value] === 'UNRECOGNIZED') {
     const names = Object.keys(enumType).filter((k) => Number.isNaN(Number(k)) && enumType[k] !== 0 && k !== 'UNRECOGNIZED');
     throw new InvalidRequestError(`${field}: ${show(value)} is not one of ${names.join(', ')}${options.allowUnspecified ? ' (or unset)' : ''}`);
   }

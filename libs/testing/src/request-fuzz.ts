@@ -21,7 +21,8 @@ export function hostileStrings(extra: string[] = []): string[] {
   ];
 }
 
-const uint32Edges = [0, 1, 2, 3, 7, 99, 1000, 65535, 65536, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1];
+// -1 is also ts-proto's UNRECOGNIZED enum value; a uint32 field carries it as 2^32 - 1.
+const uint32Edges = [-1, 0, 1, 2, 3, 7, 99, 1000, 65535, 65536, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1];
 
 function hostileString(seed: string, extra: string[]): fc.Arbitrary<string> {
   return fc.oneof(
