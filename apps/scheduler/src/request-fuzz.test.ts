@@ -37,7 +37,7 @@ import { deleteNamespace } from './testing/scheduler-fixture.js';
 const namespace = testNamespace('fz');
 const blueprint = `bp${namespace.slice(2)}_fuzz`.slice(0, 60);
 const v1 = 'CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL);';
-const runsPerMethod = Number(process.env.FUZZ_RUNS_PER_METHOD) || 420;
+const runsPerMethod = Number(process.env.FUZZ_RUNS_PER_METHOD) || 450;
 const writes = new Set(['pushSchemaVersion', 'registerCluster', 'registerTenant', 'createRollout', 'pauseRollout', 'resumeRollout', 'cancelRollout', 'retryFailed']);
 /** Writes per method that pass the field checks and go on to real work (reads are cheap: not bounded). */
 const deepCap: Record<string, number> = { pushSchemaVersion: 6, registerCluster: 12, registerTenant: 15, createRollout: 0 };
