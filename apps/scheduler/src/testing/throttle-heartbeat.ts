@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ThrottleLevel, ThrottleSignal } from '@fleetshift/contracts';
 import { encodeMessage } from '@fleetshift/bus';
 import type { SchedulerBus } from '../context.js';
@@ -9,6 +10,8 @@ import type { SchedulerBus } from '../context.js';
 export function startThrottleHeartbeat(bus: SchedulerBus, clusterIds: string[], intervalMs = 500): { set(level: ThrottleLevel): void; stop(): void } {
   let level = ThrottleLevel.THROTTLE_LEVEL_OK;
   let sequence = 0;
+  // Each heartbeat is a monitor run of its own: readers order by sequence within an epoch only.
+  const monitorEpoch = randomUUID();
   const beat = () => {
     for (const clusterId of clusterIds) {
       const signal = ThrottleSignal.fromPartial({
@@ -20,6 +23,7 @@ export function startThrottleHeartbeat(bus: SchedulerBus, clusterIds: string[], 
         sampleIntervalMs: intervalMs,
         heartbeat: true,
         sequence: ++sequence,
+        monitorEpoch,
       });
       void bus.throttles.put(clusterId, encodeMessage(ThrottleSignal, signal)).catch(() => undefined);
     }
