@@ -46,7 +46,7 @@ export function rateCpuSpec(title: { text: string; subtitle?: string }, panels: 
         },
         {
           data: { values: panel.rate.map(([t, v]) => ({ t, v, series: series.rate })) },
-          mark: { type: 'line' as const, interpolate: 'step-after' as const, strokeWidth: 1.5 },
+          mark: { type: 'line' as const, interpolate: 'step-after' as const, strokeWidth: 1.5, clip: true },
           encoding: {
             x: { field: 't', ...x },
             y: { field: 'v', type: 'quantitative' as const, title: 'tenants finished per second', scale: { domain: [0, maxRate] }, axis: { titleColor: colors.rate } },
@@ -55,7 +55,7 @@ export function rateCpuSpec(title: { text: string; subtitle?: string }, panels: 
         },
         {
           data: { values: panel.cpu.map(([t, v]) => ({ t, v, series: series.cpu })) },
-          mark: { type: 'line' as const, strokeWidth: 1.5 },
+          mark: { type: 'line' as const, strokeWidth: 1.5, clip: true },
           encoding: {
             x: { field: 't', ...x },
             y: { field: 'v', type: 'quantitative' as const, title: 'DB server CPU (% of all cores)', scale: { domain: [0, 100] }, axis: { orient: 'right' as const, titleColor: colors.cpu } },

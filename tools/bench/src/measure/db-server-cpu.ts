@@ -53,7 +53,7 @@ export function serverTicks(postmasterPid: number, procDir = '/proc'): number {
     }
     const after = readPostmaster();
     const reaped = after.cutime + after.cstime !== before.cutime + before.cstime;
-    if (!reaped || attempt >= 5) return before.utime + before.stime + before.cutime + before.cstime + children;
+    if (!reaped || attempt >= 20) return before.utime + before.stime + before.cutime + before.cstime + children;
   }
 }
 

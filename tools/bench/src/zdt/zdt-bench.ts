@@ -155,7 +155,14 @@ function verdictLines(cases: CaseResult[]): string {
     .map((c) => {
       const v = zeroDowntimeVerdict(baseline.summary, c.summary);
       const mark = (ok: boolean) => (ok ? 'yes' : 'NO');
-      return `${c.label}: ${v.ok ? 'MEETS' : 'does NOT meet'} the bar — throughput ≥ 80 % of baseline: ${mark(v.throughputOk)} (${((100 * c.summary.throughput) / baseline.summary.throughput).toFixed(0)} %), p99 ≤ 1.5× baseline: ${mark(v.p99Ok)} (${(c.summary.p99 / baseline.summary.p99).toFixed(2)}×), max < 100 ms: ${mark(v.maxOk)}, no error: ${mark(v.errorsOk)}`;
+      const b = baseline.summary;
+      const d = c.summary;
+      return (
+        `${c.label}: ${v.ok ? 'MEETS' : 'does NOT meet'} the bar — ` +
+        `throughput ${d.throughput.toFixed(1)} ≥ ${(0.8 * b.throughput).toFixed(1)} tx/s (80 % of baseline): ${mark(v.throughputOk)}, ` +
+        `p99 ${d.p99.toFixed(1)} ≤ ${(1.5 * b.p99).toFixed(1)} ms (1.5× baseline): ${mark(v.p99Ok)}, ` +
+        `max ${d.max.toFixed(1)} < 100 ms: ${mark(v.maxOk)}, errors ${d.errors} = 0: ${mark(v.errorsOk)}`
+      );
     })
     .join('\n');
 }
