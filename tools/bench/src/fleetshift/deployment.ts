@@ -29,16 +29,38 @@ export async function deployFleetshift(serverUrl: string, options: { executors: 
   const id = `${options.label}_${randomBytes(3).toString('hex')}`;
   const names = busNames(id);
   const controlDatabase = `fleetshift_${id}`;
-  const stack = await startStack({
-    ports: 'ephemeral',
-    executors: options.executors,
-    env: {
-      FLEETSHIFT_NATS_URL: natsUrl,
-      FLEETSHIFT_NATS_NAMESPACE: names.namespace,
-      FLEETSHIFT_CONTROL_DB_URL: databaseUrl(serverUrl, controlDatabase),
-      FLEETSHIFT_SCRATCH_PG_URL: serverUrl,
-    },
-  });
+  const dropControlDatabase = async () => {
+    const admin = new pg.Client({ connectionString: serverUrl });
+    await admin.connect();
+    try {
+      await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(controlDatabase)} WITH (FORCE)`);
+    } finally {
+      await admin.end();
+    }
+  };
+  let stack: RunningStack;
+  try {
+    stack = await startStack({
+      ports: 'ephemeral',
+      executors: options.executors,
+      env: {
+        FLEETSHIFT_NATS_URL: natsUrl,
+        FLEETSHIFT_NATS_NAMESPACE: names.namespace,
+        FLEETSHIFT_CONTROL_DB_URL: databaseUrl(serverUrl, controlDatabase),
+        FLEETSHIFT_SCRATCH_PG_URL: serverUrl,
+      },
+    });
+  } catch (error) {
+    // A service that did not start leaves nothing behind either (the others are stopped by startStack).
+    await dropControlDatabase().catch(() => undefined);
+    await connectBus(natsUrl, `fleetshift-bench-${options.label}`)
+      .then(async (nc) => {
+        await removeNamespace(nc, names).catch(() => undefined);
+        await nc.close();
+      })
+      .catch(() => undefined);
+    throw error;
+  }
   const nc = await connectBus(natsUrl, `fleetshift-bench-${options.label}`);
   const clients = schedulerClients(`127.0.0.1:${stack.scheduler.grpcPort}`);
   const monitor = healthMonitorClient(`127.0.0.1:${stack.healthMonitor.grpcPort}`);
@@ -53,19 +75,20 @@ export async function deployFleetshift(serverUrl: string, options: { executors: 
       await stack.stop();
       await removeNamespace(nc, names).catch(() => undefined);
       await nc.close();
-      const admin = new pg.Client({ connectionString: serverUrl });
-      await admin.connect();
-      try {
-        await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(controlDatabase)} WITH (FORCE)`);
-      } finally {
-        await admin.end();
-      }
+      await dropControlDatabase();
     },
   };
 }
 
+/** Deletes every stream and bucket of the namespace (batch and result streams, KV buckets, whatever the bus adds). */
 async function removeNamespace(nc: NatsConnection, names: BusNames): Promise<void> {
   const jsm = await jetstreamManager(nc);
-  const streams = [names.batchStream, names.resultStream, `KV_${names.throttleBucket}`, `KV_${names.rolloutBucket}`, `KV_${names.paceBucket}`];
-  for (const stream of streams) await jsm.streams.delete(stream).catch(() => false);
+  const streamPrefix = `${names.namespace.toUpperCase().replace(/-/g, '_')}_`;
+  const bucketPrefix = `KV_${names.namespace}_`;
+  const ours: string[] = [];
+  for await (const stream of jsm.streams.list()) {
+    const name = stream.config.name;
+    if (name.startsWith(streamPrefix) || name.startsWith(bucketPrefix)) ours.push(name);
+  }
+  for (const name of ours) await jsm.streams.delete(name).catch(() => false);
 }
