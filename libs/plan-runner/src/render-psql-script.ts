@@ -20,7 +20,7 @@ export function renderSqlScript(plan: Plan, options: { schema?: string } = {}): 
     `-- to:   ${plan.toFingerprint || '(unknown)'}`,
   ];
   const searchPath = plan.schemaRelative && options.schema && plan.steps.length > 0 ? options.schema : '';
-  if (plan.schemaRelative && !searchPath) out.push('-- schema-relative: run with search_path set to the tenant schema');
+  if (plan.schemaRelative) out.push('-- schema-relative: run with search_path set to the tenant schema');
   if (plan.steps.length === 0) {
     out.push('-- nothing to do: the schema is already at the target');
     return `${out.join('\n')}\n`;
