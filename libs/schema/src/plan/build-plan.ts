@@ -1,4 +1,4 @@
-import type { Hazard, Plan, PlanStep } from '@fleetshift/contracts';
+import { LockLevel, type Hazard, type Plan, type PlanStep } from '@fleetshift/contracts';
 import { fingerprint } from '../catalog/fingerprint.js';
 import type { Catalog } from '../catalog/model.js';
 import { compareText } from '../catalog/order.js';
@@ -12,6 +12,8 @@ import { planDefaults } from './defaults.js';
 export interface BuildPlanOptions {
   /** lock_timeout of every step (default planDefaults.lockTimeoutMs = 50 ms). */
   lockTimeoutMs?: number;
+  /** lock_timeout of groups that cannot block the application (default: lockTimeoutMs when given, else planDefaults.nonBlockingLockTimeoutMs). */
+  nonBlockingLockTimeoutMs?: number;
   /** statement_timeout of metadata-only steps (default 30 s). */
   statementTimeoutMs?: number;
   /** statement_timeout of steps that read or write a whole table without blocking writes (default 6 h). */
@@ -81,6 +83,8 @@ export function buildPlan(from: Catalog, to: Catalog, opts: BuildPlanOptions = {
       cleanupSql: draft.cleanupSql ?? '',
     });
   }
+  // A caller's own lock_timeout applies to every step unless it names a non-blocking one too.
+  relaxNonBlockingGroups(steps, opts.nonBlockingLockTimeoutMs ?? opts.lockTimeoutMs ?? planDefaults.nonBlockingLockTimeoutMs);
   return {
     fromFingerprint: opts.fromFingerprint ?? fingerprint(from),
     toFingerprint: opts.toFingerprint ?? fingerprint(to),
@@ -88,6 +92,16 @@ export function buildPlan(from: Catalog, to: Catalog, opts: BuildPlanOptions = {
     hazards: uniqueHazards(steps.flatMap((s) => s.hazards)),
     schemaRelative: ctx.schemaRelative,
   };
+}
+
+/**
+ * Gives the groups that cannot block the application (every step at most SHARE UPDATE EXCLUSIVE) the long
+ * lock_timeout. A group with any stronger lock keeps the short one on every step: once it holds that lock,
+ * a long wait on a later step would keep the application waiting behind it.
+ */
+function relaxNonBlockingGroups(steps: PlanStep[], nonBlockingLockTimeoutMs: number): void {
+  const blocking = new Set(steps.filter((s) => !(s.lock > LockLevel.LOCK_LEVEL_UNSPECIFIED && s.lock <= LockLevel.LOCK_LEVEL_SHARE_UPDATE_EXCLUSIVE)).map((s) => s.group));
+  for (const step of steps) if (!blocking.has(step.group)) step.lockTimeoutMs = Math.max(step.lockTimeoutMs, nonBlockingLockTimeoutMs);
 }
 
 /** Hazards deduplicated by code (first message kept), in code order. */
