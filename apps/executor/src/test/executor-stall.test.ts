@@ -44,7 +44,7 @@ async function appliedRows(tenants: FleetTenant[]): Promise<Map<string, Array<[s
 describe('an executor alive but making no progress', () => {
   it('stops its in-progress acks after the stall bound; another executor gets the batch, defers the tenant still held, runs the rest; nothing is applied twice', async () => {
     const tenants = await fleet.schemaTenants('stl', 2);
-    const plan = fleet.plan('schema', { extraStep: 'SELECT pg_sleep(12)' });
+    const plan = fleet.plan('schema', { extraStep: 'SELECT pg_sleep(25)' });
     const rollout = 'stall';
     await bus.setRollout(rollout, RolloutState.ROLLOUT_STATE_RUNNING);
     const slowId = `${bus.names.namespace}-slow`;
@@ -53,14 +53,16 @@ describe('an executor alive but making no progress', () => {
     const slow = await bus.startExecutor(slowId, { FLEETSHIFT_EXECUTOR_STALL_MS: '1000' });
     await bus.publishBatches({ rolloutId: rollout, clusterId: 'local', tenants, plan, batchSize: 2, budget: 1, concurrency: 1, ackWaitMs: 3_000 });
     await waitFor('the slow executor in the long step', async () => {
-      const { rows } = await observer.query("SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND state = 'active' AND query = 'SELECT pg_sleep(12)'", [`fleetshift-executor:${slowId}`]);
+      const { rows } = await observer.query("SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND state = 'active' AND query = 'SELECT pg_sleep(25)'", [`fleetshift-executor:${slowId}`]);
       return rows.length > 0;
     }, { timeoutMs: 30_000 });
-    await waitFor('the slow executor to stop its in-progress acks', () => slow.logs.some((l) => l.msg === 'no progress: in-progress acks stopped'), { timeoutMs: 10_000 });
+    // Started now, so that its start-up (seconds on a loaded machine) does not eat into the window in
+    // which the slow executor still holds its tenant.
     const other = await bus.startExecutor(otherId);
+    await waitFor('the slow executor to stop its in-progress acks', () => slow.logs.some((l) => l.msg === 'no progress: in-progress acks stopped'), { timeoutMs: 10_000 });
 
     // ack_wait expires: the other executor gets the batch while the slow one still runs its first tenant.
-    await waitFor('the other executor to defer the tenant the slow one holds', () => other.logs.some((l) => l.msg === 'tenant is locked by another executor: deferred'), { timeoutMs: 20_000 });
+    await waitFor('the other executor to defer the tenant the slow one holds', () => other.logs.some((l) => l.msg === 'tenant is locked by another executor: deferred'), { timeoutMs: 40_000 });
     await waitFor('every tenant reported', () => bus.finalCount(rollout) === tenants.length, { timeoutMs: 60_000 });
     const first = bus.results.find((r) => r.rolloutId === rollout && r.state === TenantRolloutState.TENANT_ROLLOUT_STATE_RUNNING)!;
     const latest = bus.latest(rollout);
