@@ -68,13 +68,15 @@ describe('an executor alive but making no progress', () => {
     const latest = bus.latest(rollout);
     for (const tenant of tenants) expect(latest.get(tenant.tenantId)?.state, tenant.tenantId).toBe(TenantRolloutState.TENANT_ROLLOUT_STATE_SUCCEEDED);
     expect(bus.results.filter((r) => r.rolloutId === rollout && r.state === TenantRolloutState.TENANT_ROLLOUT_STATE_FAILED)).toEqual([]);
-    // The slow executor finished the tenant it held; the other ran the rest of the batch.
+    // The slow executor finished the tenant it held.
     expect(first.executorId).toBe(slowId);
     const rows = await appliedRows(tenants);
     for (const tenant of tenants) expect(rows.get(tenant.tenantId), tenant.tenantId).toHaveLength(1);
     expect(rows.get(first.tenantId)).toEqual([[rollout, slowId]]);
+    // The rest of the batch ran once, by whichever executor reached it first (under CI load the slow one,
+    // done with its long step, sometimes does).
     const rest = tenants.find((t) => t.tenantId !== first.tenantId)!;
-    expect(rows.get(rest.tenantId)).toEqual([[rollout, otherId]]);
+    expect([[[rollout, otherId]], [[rollout, slowId]]]).toContainEqual(rows.get(rest.tenantId));
     for (const executor of bus.executors.splice(0)) expect(await executor.stop()).toBe(0);
   }, 120_000);
 });
