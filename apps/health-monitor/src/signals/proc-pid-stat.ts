@@ -74,7 +74,7 @@ export async function looksLikePostgres(pid: number, procRoot = '/proc'): Promis
   const read = (file: string) => readFile(path.join(procRoot, String(pid), file), 'utf8').catch(() => '');
   const comm = (await read('comm')).trim();
   if (comm === 'postgres' || comm === 'postmaster') return true;
-  // argv[0] up to the first space: `/usr/lib/postgresql/15/bin/postgres` or a title `postgres: 15/main: …`.
+  // argv[0] up to the first space: `<pg_config --bindir>/postgres` or a title `postgres: 15/main: …`.
   const program = (await read('cmdline')).split('\0')[0].split(' ')[0];
   return /^(postgres|postmaster):?$/.test(path.basename(program));
 }
