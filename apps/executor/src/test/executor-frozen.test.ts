@@ -3,7 +3,7 @@ import { RolloutState, TenantRolloutState, ThrottleLevel } from '@fleetshift/con
 import { findPostgres, waitFor } from '@fleetshift/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestBus } from './test-bus.js';
-import { TestFleet, type FleetTenant } from './test-fleet.js';
+import { TestFleet } from './test-fleet.js';
 
 const fleet = new TestFleet();
 const bus = new TestBus();
@@ -22,24 +22,6 @@ afterAll(async () => {
   await bus.stop();
   await fleet.drop();
 });
-
-/** applied_versions rows of version 2 per tenant: tenant id → [rollout id, executor id]. */
-async function appliedRows(tenants: FleetTenant[]): Promise<Map<string, Array<[string, string]>>> {
-  const byTenant = new Map<string, Array<[string, string]>>();
-  for (const tenant of tenants) {
-    const client = await fleet.connectTarget(tenant.target);
-    try {
-      const { rows } = await client.query<{ rollout_id: string; executor_id: string }>(
-        'SELECT rollout_id, executor_id FROM fleetshift.applied_versions WHERE tenant_schema = $1 AND version = 2',
-        [tenant.target.schema],
-      );
-      byTenant.set(tenant.tenantId, rows.map((r) => [r.rollout_id, r.executor_id]));
-    } finally {
-      await client.end();
-    }
-  }
-  return byTenant;
-}
 
 describe('a frozen executor (SIGSTOP mid-step)', () => {
   it('loses its session and locks to the server, another executor finishes every tenant once, and its late run applies nothing', async () => {
@@ -108,7 +90,7 @@ describe('a frozen executor (SIGSTOP mid-step)', () => {
         expect(latest.get(tenant.tenantId)?.state, tenant.tenantId).toBe(TenantRolloutState.TENANT_ROLLOUT_STATE_SUCCEEDED);
       }
       expect(latest.get(heldTenant.tenantId)!.executorId).toBe(survivorId);
-      const rows = await appliedRows(tenants);
+      const rows = await fleet.appliedRows(tenants);
       for (const tenant of tenants) expect(rows.get(tenant.tenantId), tenant.tenantId).toHaveLength(1);
       expect(rows.get(heldTenant.tenantId)).toEqual([[rollout, survivorId]]);
     } finally {
@@ -122,7 +104,7 @@ describe('a frozen executor (SIGSTOP mid-step)', () => {
     { timeoutMs: 20_000 });
     await waitFor('the thawed executor to settle its batch', () => frozen.logs.some((l) => typeof l.msg === 'string' && l.msg.startsWith('batch returned to the queue')), { timeoutMs: 20_000 });
     expect(bus.results.filter((r) => r.rolloutId === rollout && r.state === TenantRolloutState.TENANT_ROLLOUT_STATE_FAILED)).toEqual([]);
-    const after = await appliedRows(tenants);
+    const after = await fleet.appliedRows(tenants);
     for (const tenant of tenants) expect(after.get(tenant.tenantId), tenant.tenantId).toHaveLength(1);
     expect(after.get(heldTenant.tenantId)).toEqual([[rollout, survivorId]]);
     // Nothing the thawed executor reported claims to have run steps on the held tenant.

@@ -3,7 +3,7 @@ import { RolloutState, TenantRolloutState, ThrottleLevel } from '@fleetshift/con
 import { findPostgres, waitFor } from '@fleetshift/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestBus } from './test-bus.js';
-import { TestFleet, type FleetTenant } from './test-fleet.js';
+import { TestFleet } from './test-fleet.js';
 
 const fleet = new TestFleet();
 const bus = new TestBus();
@@ -22,24 +22,6 @@ afterAll(async () => {
   await bus.stop();
   await fleet.drop();
 });
-
-/** applied_versions rows of version 2 per tenant: tenant id → [rollout id, executor id]. */
-async function appliedRows(tenants: FleetTenant[]): Promise<Map<string, Array<[string, string]>>> {
-  const byTenant = new Map<string, Array<[string, string]>>();
-  for (const tenant of tenants) {
-    const client = await fleet.connectTarget(tenant.target);
-    try {
-      const { rows } = await client.query<{ rollout_id: string; executor_id: string }>(
-        'SELECT rollout_id, executor_id FROM fleetshift.applied_versions WHERE tenant_schema = $1 AND version = 2',
-        [tenant.target.schema],
-      );
-      byTenant.set(tenant.tenantId, rows.map((r) => [r.rollout_id, r.executor_id]));
-    } finally {
-      await client.end();
-    }
-  }
-  return byTenant;
-}
 
 describe('an executor alive but making no progress', () => {
   it('stops its in-progress acks after the stall bound; another executor gets the batch, defers the tenant still held, runs the rest; nothing is applied twice', async () => {
@@ -70,7 +52,7 @@ describe('an executor alive but making no progress', () => {
     expect(bus.results.filter((r) => r.rolloutId === rollout && r.state === TenantRolloutState.TENANT_ROLLOUT_STATE_FAILED)).toEqual([]);
     // The slow executor finished the tenant it held.
     expect(first.executorId).toBe(slowId);
-    const rows = await appliedRows(tenants);
+    const rows = await fleet.appliedRows(tenants);
     for (const tenant of tenants) expect(rows.get(tenant.tenantId), tenant.tenantId).toHaveLength(1);
     expect(rows.get(first.tenantId)).toEqual([[rollout, slowId]]);
     // The rest of the batch ran once, by whichever executor reached it first (under CI load the slow one,

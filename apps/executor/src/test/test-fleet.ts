@@ -123,6 +123,24 @@ export class TestFleet {
     });
   }
 
+  /** applied_versions rows of version 2 per tenant: tenant id → [rollout id, executor id]. */
+  async appliedRows(tenants: FleetTenant[]): Promise<Map<string, Array<[string, string]>>> {
+    const byTenant = new Map<string, Array<[string, string]>>();
+    for (const tenant of tenants) {
+      const client = await this.connectTarget(tenant.target);
+      try {
+        const { rows } = await client.query<{ rollout_id: string; executor_id: string }>(
+          'SELECT rollout_id, executor_id FROM fleetshift.applied_versions WHERE tenant_schema = $1 AND version = 2',
+          [tenant.target.schema],
+        );
+        byTenant.set(tenant.tenantId, rows.map((r) => [r.rollout_id, r.executor_id]));
+      } finally {
+        await client.end();
+      }
+    }
+    return byTenant;
+  }
+
   /** A client on a tenant's database (search_path unset). */
   async connectTarget(target: ConnectionTarget): Promise<pg.Client> {
     const client = new pg.Client({
