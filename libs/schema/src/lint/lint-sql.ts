@@ -128,13 +128,15 @@ function takesTableLock(kind: string, node: Node): boolean {
 function rulesFor(kind: string, node: Node): Rule[] {
   switch (kind) {
     case 'IndexStmt':
-      return node.concurrent
+      // `ON ONLY parent` (relation.inh not set) builds nothing: the partitioned parent's index alone, INVALID
+      // until the partitions' indexes (built CONCURRENTLY) are attached.
+      return node.concurrent || node.relation?.inh !== true
         ? []
         : [
             {
               rule: 'create-index-not-concurrently',
               severity: 'error',
-              message: `CREATE INDEX on existing table ${node.relation.relname} blocks writes (SHARE lock) for the whole build: use CREATE INDEX CONCURRENTLY outside a transaction`,
+              message: `CREATE INDEX on existing table ${node.relation.relname} blocks writes (SHARE lock) for the whole build: use CREATE INDEX CONCURRENTLY outside a transaction (on a partitioned table, where every partition is locked: CREATE INDEX … ON ONLY the parent, CONCURRENTLY on each partition, then ALTER INDEX … ATTACH PARTITION)`,
               hazards: [HazardCode.SHARE_LOCK, HazardCode.INDEX_BUILD],
             },
           ];

@@ -21,10 +21,19 @@ export const addTable: ChangeKind = {
   },
   plan(ctx) {
     const items: ChangeItem[] = [];
-    for (const table of ctx.newTables()) items.push({ key: objectKey(table), steps: createTableSteps(ctx, table) });
+    // A partition is keyed under its parent's key, so a parent (also a sub-partitioned partition) is
+    // created before its partitions whatever their names.
+    for (const table of ctx.newTables()) items.push({ key: partitionPath(ctx, table), steps: createTableSteps(ctx, table) });
     return items;
   },
 };
+
+/** "schema.parent/schema.partition/…": the table's key under those of its ancestors. */
+function partitionPath(ctx: ChangeContext, table: Table): string {
+  const parentKey = table.partitionOf ? ctx.tableByRelationName(table.partitionOf.parent) : undefined;
+  const parent = parentKey === undefined ? undefined : ctx.toTables.get(parentKey);
+  return parent && parent !== table ? `${partitionPath(ctx, parent)}/${objectKey(table)}` : objectKey(table);
+}
 
 /**
  * Columns in the order the desired schema declares them (Column.position), which operators expect to see
@@ -51,8 +60,9 @@ function createTableSteps(ctx: ChangeContext, table: Table): StepDraft[] {
     sql = `CREATE TABLE ${ref} PARTITION OF ${table.partitionOf.parent}${body} ${table.partitionOf.bound}`;
   } else {
     sql = `CREATE TABLE ${ref} (${elements.length ? `\n  ${elements.join(',\n  ')}\n` : ''})`;
-    if (table.partitionKey) sql += ` PARTITION BY ${table.partitionKey}`;
   }
+  // A sub-partitioned partition is both: PARTITION OF its parent, PARTITION BY its own key.
+  if (table.partitionKey) sql += ` PARTITION BY ${table.partitionKey}`;
   steps.push({ ...base, sql, description: `Create table ${name}` });
   for (const c of table.constraints.filter((c) => !c.inherited && c.kind !== 'foreign' && !c.validated)) {
     steps.push({
