@@ -15,6 +15,11 @@ export interface ExposureSettings {
   mtls: boolean;
   /** `--insecure` or FLEETSHIFT_INSECURE=true: the operator accepts an unauthenticated API. */
   insecure: boolean;
+  /**
+   * What would be exposed and the variable of its bind address, for the message: gRPC and
+   * FLEETSHIFT_GRPC_HOST unless given (the web console: HTTP, FLEETSHIFT_CONSOLE_HOST, no mTLS).
+   */
+  served?: { what: string; hostVariable: string; mtls: boolean };
 }
 
 /**
@@ -24,10 +29,11 @@ export interface ExposureSettings {
  */
 export function exposureRefusal(settings: ExposureSettings): string | undefined {
   if (isLoopbackHost(settings.host) || settings.apiToken || settings.mtls || settings.insecure) return undefined;
+  const served = settings.served ?? { what: 'gRPC', hostVariable: 'FLEETSHIFT_GRPC_HOST', mtls: true };
+  const mtls = served.mtls ? ' (or mTLS: FLEETSHIFT_TLS_CERT, FLEETSHIFT_TLS_KEY and FLEETSHIFT_TLS_CLIENT_CA)' : '';
   return (
-    `refusing to serve gRPC on ${settings.host} without authentication: set FLEETSHIFT_API_TOKEN ` +
-    '(or mTLS: FLEETSHIFT_TLS_CERT, FLEETSHIFT_TLS_KEY and FLEETSHIFT_TLS_CLIENT_CA), bind FLEETSHIFT_GRPC_HOST=127.0.0.1, ' +
-    'or accept an open API with --insecure / FLEETSHIFT_INSECURE=true'
+    `refusing to serve ${served.what} on ${settings.host} without authentication: set FLEETSHIFT_API_TOKEN${mtls}, ` +
+    `bind ${served.hostVariable}=127.0.0.1, or accept an open API with --insecure / FLEETSHIFT_INSECURE=true`
   );
 }
 

@@ -21,6 +21,12 @@ describe('which bind addresses are loopback', () => {
     expect(exposureRefusal({ ...open, mtls: true })).toBeUndefined();
     expect(exposureRefusal({ ...open, insecure: true })).toBeUndefined();
     expect(exposureRefusal({ ...open, host: '127.0.0.1' })).toBeUndefined();
+    const console = { what: 'the web console', hostVariable: 'FLEETSHIFT_CONSOLE_HOST', mtls: false };
+    expect(exposureRefusal({ ...open, host: '::', served: console })).toBe(
+      'refusing to serve the web console on :: without authentication: set FLEETSHIFT_API_TOKEN, bind FLEETSHIFT_CONSOLE_HOST=127.0.0.1, ' +
+        'or accept an open API with --insecure / FLEETSHIFT_INSECURE=true',
+    );
+    expect(exposureRefusal({ ...open, host: '::', served: console, apiToken: 't' })).toBeUndefined();
     expect(insecureRequested(false, ['node', 'main.ts', '--insecure'])).toBe(true);
     expect(insecureRequested(false, ['node', 'main.ts'])).toBe(false);
     expect(insecureRequested(true, ['node', 'main.ts'])).toBe(true);
