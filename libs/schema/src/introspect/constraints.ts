@@ -34,7 +34,12 @@ export async function readConstraints(ctx: IntrospectionContext): Promise<Constr
             (co.conparentid <> 0 OR co.coninhcount > 0) AS inherited
        FROM pg_constraint co
        JOIN pg_class c ON c.oid = co.conrelid
-      WHERE c.relnamespace = ANY($1::oid[]) AND c.relkind IN ('r', 'p') AND co.contype IN ('p', 'u', 'f', 'c', 'x')`,
+      WHERE c.relnamespace = ANY($1::oid[]) AND c.relkind IN ('r', 'p') AND co.contype IN ('p', 'u', 'f', 'c', 'x')
+        -- A foreign key to a partitioned table has one internal copy per referenced partition on the same
+        -- table (named by PostgreSQL, and in 15 left convalidated = false by VALIDATE CONSTRAINT): part of
+        -- the key, not constraints of their own.
+        AND NOT (co.contype = 'f' AND co.conparentid <> 0
+                 AND EXISTS (SELECT 1 FROM pg_constraint p WHERE p.oid = co.conparentid AND p.conrelid = co.conrelid))`,
     [ctx.namespaceOids],
   );
   return rows.map((r) => ({
