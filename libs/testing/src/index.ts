@@ -9,3 +9,7 @@ export { waitFor, type WaitForOptions, type NotYet } from './wait-for.js';
 export { pgBinary } from './pg-binary.js';
 export { squawkBinary } from './squawk-binary.js';
 export { startAttackerHost, type AttackerHost } from './attacker-host.js';
+export { startEmbeddedPostgres, type LocalPostgres, type EmbeddedPostgresOptions } from './embedded-postgres.js';
+export { startLocalNats, natsMissing } from './local-nats.js';
+export { type LocalNats } from './nats-server.js';
+export { freeLoopbackPort } from './free-port.js';

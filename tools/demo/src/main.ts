@@ -8,7 +8,7 @@ import { parseDemoArgs } from './args.js';
 import { schemaV1, schemaV2 } from './demo-schemas.js';
 import { resetDemo } from './demo-reset.js';
 import { provisionTenants, pushVersion, registerCluster } from './fleet.js';
-import { ensureNats, ensurePostgres } from './local-infrastructure.js';
+import { ensureNats, ensurePostgres, withPassword } from './local-infrastructure.js';
 import { renderSummary } from './summary.js';
 
 // `npm run demo`: a local fleet at v1, a rollout to v2 with a live progress bar, a summary table.
@@ -35,15 +35,14 @@ async function main(): Promise<number> {
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);
   try {
-    const dropped = await resetDemo(postgres.url, controlDatabase, args.blueprint, nats.url, namespace);
+    const dropped = await resetDemo(withPassword(postgres), controlDatabase, args.blueprint, nats.url, namespace);
     if (dropped > 0) say(`reset: dropped ${dropped} database(s) left by an earlier demo`);
 
-    if (postgres.password) process.env[passwordEnv] = postgres.password;
-    const controlUrl = new URL(postgres.url);
-    controlUrl.pathname = `/${controlDatabase}`;
-    if (postgres.password) controlUrl.password = postgres.password;
-    const scratchUrl = new URL(postgres.url);
-    if (postgres.password) scratchUrl.password = postgres.password;
+    // The services read a cluster's password only from a FLEETSHIFT_PW_* variable or a file under
+    // FLEETSHIFT_SECRETS_DIR (docs/security.md); their own control and scratch URLs carry it.
+    if (postgres.password !== undefined) process.env[passwordEnv] = postgres.password;
+    const controlUrl = withPassword(postgres, controlDatabase);
+    const scratchUrl = withPassword(postgres);
 
     say(`starting planner, health monitor, scheduler and ${args.executors} executor(s)`);
     stack = await startStack({
@@ -52,8 +51,8 @@ async function main(): Promise<number> {
       env: {
         FLEETSHIFT_NATS_URL: nats.url,
         FLEETSHIFT_NATS_NAMESPACE: namespace,
-        FLEETSHIFT_CONTROL_DB_URL: controlUrl.toString(),
-        FLEETSHIFT_SCRATCH_PG_URL: scratchUrl.toString(),
+        FLEETSHIFT_CONTROL_DB_URL: controlUrl,
+        FLEETSHIFT_SCRATCH_PG_URL: scratchUrl,
       },
     });
     const clients = schedulerClients(`127.0.0.1:${stack.scheduler.grpcPort}`);
@@ -62,7 +61,7 @@ async function main(): Promise<number> {
       blueprint: args.blueprint,
       tenants: args.tenants,
       isolation: args.isolation,
-      cluster: { id: 'local', host: postgres.host, port: postgres.port, user: postgres.user, passwordEnv: postgres.password ? passwordEnv : undefined },
+      cluster: { id: 'local', host: postgres.host, port: postgres.port, user: postgres.user, passwordEnv: postgres.password !== undefined ? passwordEnv : undefined },
     };
     await registerCluster(clients, spec);
     const v1 = await pushVersion(clients, args.blueprint, schemaV1, 'v1: users and orders');
