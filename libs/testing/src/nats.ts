@@ -2,13 +2,15 @@ import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { redactUrl } from '@fleetshift/telemetry';
 import { startContainer } from './container.js';
+import { natsMissing } from './local-nats.js';
 
-const localNatsUrl = 'nats://127.0.0.1:4222';
+export const localNatsUrl = 'nats://127.0.0.1:4222';
 
 let natsUrl: Promise<string> | undefined;
 
 /**
- * The URL of a NATS server with JetStream for tests: NATS_URL when set, else localhost:4222, else a
+ * The URL of a NATS server with JetStream for tests: NATS_URL when set (`npm test` sets it to the
+ * nats-server it starts when nothing answers on localhost: global-setup.ts), else localhost:4222, else a
  * testcontainers NATS where a Docker engine exists. Throws one clear line when none is reachable.
  */
 export function findNats(): Promise<string> {
@@ -18,16 +20,15 @@ export function findNats(): Promise<string> {
 
 async function locateNats(): Promise<string> {
   const url = process.env.NATS_URL ?? localNatsUrl;
-  if (await portOpen(url)) return url;
+  if (await natsReachable(url)) return url;
   if (process.env.NATS_URL) throw new Error(`NATS not reachable at NATS_URL=${redactUrl(url)}`);
   const container = await startContainer('nats:2.10-alpine', 4222, {}, ['-js']);
   if (container) return `nats://${container.host}:${container.port}`;
-  throw new Error(
-    'NATS not reachable: set NATS_URL, or start nats-server -js on 127.0.0.1:4222, or run a Docker engine for testcontainers',
-  );
+  throw new Error(natsMissing);
 }
 
-function portOpen(url: string): Promise<boolean> {
+/** Something accepts TCP connections at the URL's host and port (4222 when it names none). */
+export function natsReachable(url: string): Promise<boolean> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve) => {
     const socket = net.connect({ host: hostname, port: Number(port || 4222), timeout: 2000 });

@@ -4,13 +4,14 @@ import { redactUrl } from '@fleetshift/telemetry';
 import { startContainer } from './container.js';
 import { waitFor } from './wait-for.js';
 
-const localPostgresUrl = 'postgresql://postgres@127.0.0.1:5432/postgres';
+export const localPostgresUrl = 'postgresql://postgres@127.0.0.1:5432/postgres';
 
 let serverUrl: Promise<string> | undefined;
 
 /**
- * The URL of a PostgreSQL server for tests (maintenance database): PG_URL when set, else the server on
- * localhost:5432, else a testcontainers PostgreSQL where a Docker engine exists. Throws one clear line
+ * The URL of a PostgreSQL server for tests (maintenance database): PG_URL when set (`npm test` sets it to
+ * the embedded PostgreSQL it starts when nothing answers on localhost: global-setup.ts), else the server
+ * on localhost:5432, else a testcontainers PostgreSQL where a Docker engine exists. Throws one clear line
  * naming what it tried when none is reachable.
  */
 export function findPostgres(): Promise<string> {
