@@ -28,9 +28,19 @@ interface RawStatement {
 export async function parseSchemaSql(text: string, filename?: string): Promise<ParsedSchema> {
   await ensureParser();
   const file = inputName(filename);
+  text = withoutPgDumpRestrict(text);
   const source = new SourceText(text);
   const raw = parseOrThrow(text, source, file);
-  return { file, statements: raw.map((r) => toStatement(r, source, file)) };
+  return { file, statements: raw.map((r) => toStatement(r, source, file)).filter((s): s is SchemaStatement => s !== undefined) };
+}
+
+/**
+ * pg_dump (15.14 and later) wraps a dump in the psql meta-commands `\restrict <key>` … `\unrestrict <key>`,
+ * which keep a malicious server from running meta-commands through psql. They are not SQL: blanked (the
+ * line stays, so positions in the rest of the text hold). Any other backslash command is a syntax error.
+ */
+function withoutPgDumpRestrict(text: string): string {
+  return text.replace(/^\\(un)?restrict [A-Za-z0-9]+[ \t]*$/gm, '');
 }
 
 function parseOrThrow(text: string, source: SourceText, file: string): RawStatement[] {
@@ -47,7 +57,8 @@ function parseOrThrow(text: string, source: SourceText, file: string): RawStatem
   }
 }
 
-function toStatement(raw: RawStatement, source: SourceText, file: string): SchemaStatement {
+/** The statement to run, or undefined for one accepted but not run (pg_dump's session settings, OWNER TO). */
+function toStatement(raw: RawStatement, source: SourceText, file: string): SchemaStatement | undefined {
   const locationBytes = raw.stmt_location ?? 0;
   const endBytes = raw.stmt_len ? locationBytes + raw.stmt_len : Buffer.byteLength(source.text, 'utf8');
   const rawText = source.sliceBytes(locationBytes, endBytes);
@@ -56,6 +67,7 @@ function toStatement(raw: RawStatement, source: SourceText, file: string): Schem
   const at = source.position(startChar);
   const verdict = classifyStatement(raw.stmt);
   if (!verdict.accepted) throw new SchemaInputError(file, at.line, at.column, verdict.reason);
+  if (verdict.ignored) return undefined;
   const statement: SchemaStatement = { sql: rawText.slice(skipped).trimEnd(), kind: verdict.kind, alone: verdict.alone, file, line: at.line, column: at.column };
   const targetSchema = targetSchemaOf(raw.stmt);
   if (targetSchema !== undefined) statement.targetSchema = targetSchema;

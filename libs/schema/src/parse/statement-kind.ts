@@ -11,6 +11,11 @@ export interface AcceptedStatement {
   kind: string;
   /** Must run on its own, outside a multi-statement batch (CREATE INDEX CONCURRENTLY, ALTER TYPE … ADD VALUE). */
   alone: boolean;
+  /**
+   * Accepted but not run: what pg_dump writes around the schema that changes nothing the catalog models
+   * (its session settings, `set_config('search_path', '', false)`, `OWNER TO`).
+   */
+  ignored?: boolean;
 }
 
 export interface RefusedStatement {
@@ -23,7 +28,8 @@ export type StatementVerdict = AcceptedStatement | RefusedStatement;
 
 const acceptedSummary =
   'only CREATE (TABLE, INDEX, TYPE … AS ENUM, SEQUENCE, VIEW, MATERIALIZED VIEW, SCHEMA, EXTENSION, FUNCTION, TRIGGER, POLICY), ' +
-  'ALTER TABLE … ADD CONSTRAINT/ALTER COLUMN … SET DEFAULT/ENABLE ROW LEVEL SECURITY, ALTER SEQUENCE … OWNED BY and COMMENT ON are accepted';
+  'ALTER TABLE … ADD CONSTRAINT/ALTER COLUMN … SET DEFAULT/ENABLE ROW LEVEL SECURITY/ATTACH PARTITION/REPLICA IDENTITY, ' +
+  'ALTER INDEX … ATTACH PARTITION, ALTER SEQUENCE … OWNED BY, COMMENT ON and what pg_dump --schema-only writes around them are accepted';
 
 /** ALTER TABLE subcommands that define schema (what pg_dump and hand-written DDL use to finish a table). */
 const acceptedAlterTableCommands = new Set([
@@ -39,7 +45,33 @@ const acceptedAlterTableCommands = new Set([
   'AT_AttachPartition',
   'AT_EnableTrig',
   'AT_DisableTrig',
+  // pg_dump --schema-only writes these after the tables; run in the scratch database, not all modelled
+  // (libs/schema/README.md, "PostgreSQL DDL input").
+  'AT_ReplicaIdentity',
+  'AT_SetStatistics',
+  'AT_SetStorage',
+  'AT_SetCompression',
+  'AT_SetOptions',
+  'AT_ClusterOn',
 ]);
+
+/**
+ * Session settings pg_dump writes at the top of a dump, with the values it writes (undefined: any value).
+ * They change nothing in the schema, and some (statement_timeout, lock_timeout) must not lift the
+ * loading sandbox's bounds: skipped. Any other SET is refused.
+ */
+const pgDumpSettings: Record<string, readonly string[] | undefined> = {
+  statement_timeout: undefined,
+  lock_timeout: undefined,
+  idle_in_transaction_session_timeout: undefined,
+  client_encoding: undefined,
+  standard_conforming_strings: ['on'],
+  xmloption: ['content'],
+  client_min_messages: undefined,
+  row_security: ['off'],
+  default_tablespace: [''],
+  default_table_access_method: ['heap'],
+};
 
 type Node = Record<string, unknown>;
 
@@ -80,6 +112,14 @@ export function classifyStatement(stmt: Node): StatementVerdict {
       return accept('COMMENT ON');
     case 'AlterTableStmt':
       return classifyAlterTable(body);
+    case 'VariableSetStmt':
+      return classifySet(body);
+    case 'SelectStmt':
+      // pg_dump's `SELECT pg_catalog.set_config('search_path', '', false);`: the loader sets search_path itself.
+      return isPgDumpSearchPathReset(body) ? { accepted: true, kind: 'SELECT pg_catalog.set_config(…)', alone: false, ignored: true } : refuse('SELECT');
+    case 'AlterOwnerStmt':
+      // Owners are not modelled (a dump names roles the scratch server need not have).
+      return { accepted: true, kind: alterName(body.objectType, 'OWNER TO'), alone: false, ignored: true };
     case 'CompositeTypeStmt':
       return unsupported('CREATE TYPE … AS (composite type)');
     case 'CreateDomainStmt':
@@ -91,14 +131,61 @@ export function classifyStatement(stmt: Node): StatementVerdict {
 
 function classifyAlterTable(body: Node): StatementVerdict {
   const objectName = objectTypeName(body.objtype) ?? 'TABLE';
-  if (objectName !== 'TABLE') return refuse(`ALTER ${objectName}`);
   const commands = ((body.cmds as Node[] | undefined) ?? []).map((c) => c.AlterTableCmd as Node);
+  // `ALTER TABLE|SEQUENCE|VIEW … OWNER TO`: owners are not modelled; pg_dump writes one per object.
+  if (commands.length > 0 && commands.every((c) => c.subtype === 'AT_ChangeOwner')) {
+    return { accepted: true, kind: `ALTER ${objectName} … OWNER TO`, alone: false, ignored: true };
+  }
+  // pg_dump attaches a partition's index to its parent's (`ON ONLY`) index this way.
+  if (objectName === 'INDEX' && commands.length === 1 && commands[0]!.subtype === 'AT_AttachPartition') {
+    return { accepted: true, kind: 'ALTER INDEX … ATTACH PARTITION', alone: false };
+  }
+  if (objectName !== 'TABLE') return refuse(`ALTER ${objectName}`);
   for (const command of commands) {
     const subtype = String(command.subtype);
     if (!acceptedAlterTableCommands.has(subtype)) return refuse(`ALTER TABLE … ${alterTableCommandName(subtype)}`);
   }
   const only = commands.length === 1 ? ` … ${alterTableCommandName(String(commands[0]!.subtype))}` : '';
   return { accepted: true, kind: `ALTER TABLE${only}`, alone: false };
+}
+
+function classifySet(body: Node): StatementVerdict {
+  const name = String(body.name ?? '');
+  if (body.kind === 'VAR_SET_VALUE' && body.is_local !== true) {
+    // pg_dump writes `SET check_function_bodies = false` so that SQL functions may read tables created
+    // after them: run, for the rest of the load.
+    if (name === 'check_function_bodies' && settingValues(body).join() === 'false') return { accepted: true, kind: 'SET check_function_bodies', alone: false };
+    if (name in pgDumpSettings) {
+      const allowed = pgDumpSettings[name];
+      if (!allowed || allowed.includes(settingValues(body).join())) return { accepted: true, kind: `SET ${name}`, alone: false, ignored: true };
+    }
+  }
+  return refuse('SET');
+}
+
+/** The constant values of a SET statement, as text ("on", "0", "", "false"). */
+function settingValues(body: Node): string[] {
+  return ((body.args as Node[] | undefined) ?? []).map((a) => constText(a.A_Const as Node | undefined) ?? '?');
+}
+
+/** A parse tree constant as text (libpg-query leaves 0, false and '' as empty objects). */
+function constText(c: Node | undefined): string | undefined {
+  if (!c) return undefined;
+  if (c.sval) return String((c.sval as Node).sval ?? '');
+  if (c.ival) return String((c.ival as Node).ival ?? 0);
+  if (c.boolval) return String((c.boolval as Node).boolval ?? false);
+  if (c.fval) return String((c.fval as Node).fval);
+  return undefined;
+}
+
+/** `SELECT pg_catalog.set_config('search_path', '', false)` exactly, as pg_dump writes it. */
+function isPgDumpSearchPathReset(body: Node): boolean {
+  const targets = (body.targetList as Node[] | undefined) ?? [];
+  if (targets.length !== 1 || Object.keys(body).some((k) => !['targetList', 'limitOption', 'op'].includes(k))) return false;
+  const call = ((targets[0]!.ResTarget as Node | undefined)?.val as Node | undefined)?.FuncCall as Node | undefined;
+  const name = ((call?.funcname as Node[] | undefined) ?? []).map((n) => (n.String as Node | undefined)?.sval).join('.');
+  const args = ((call?.args as Node[] | undefined) ?? []).map((a) => constText(a.A_Const as Node | undefined));
+  return name === 'pg_catalog.set_config' && args.join('|') === 'search_path||false' && args.length === 3;
 }
 
 function refuse(name: string): RefusedStatement {
