@@ -3,7 +3,7 @@ import { RunDeferred, StepFailed, runPlan, type BackoffPolicy, type RunPlanResul
 import { catalogStamp } from '@fleetshift/schema';
 import { recordAppliedVersion, recordCatalogStamp, recordProgress, type AppliedRecord } from '@fleetshift/tenant-ledger';
 import type { ExecutorMetrics } from '../executor-metrics.js';
-import { sendCancelRequest, sessionEndedForIdling, type TenantConnection } from './tenant-connection.js';
+import { sendCancelRequest, sessionEndedForIdling, sessionLost, type TenantConnection } from './tenant-connection.js';
 import type { TenantOutcome, TenantReporter } from './tenant-report.js';
 
 export interface ApplyPlanOptions {
@@ -115,6 +115,14 @@ export async function applyAndReport(input: ApplyAndReportInput, reporter: Tenan
       // hand): the batch has been redelivered meanwhile. Not a failure of the tenant: back to the queue.
       reporter.log.warn({ sqlstate: input.connection.endedWith, reason: (error as Error).message }, 'the server ended this executor\'s idle session (the process stalled): deferred');
       return reporter.defer(`tenant ${reporter.tenantId}: session ended by the server while this executor stalled`);
+    }
+    if (sessionLost(input.connection, error instanceof StepFailed ? error.cause : error)) {
+      // The session was terminated or broke mid-plan (the unit in hand rolled back with it): not a failure
+      // of the tenant, and failing it would leave it between versions. Back to the queue; the next run
+      // resumes after the recorded units on a new session.
+      input.connection.healthy = false;
+      reporter.log.warn({ sqlstate: (error as { code?: string }).code ?? input.connection.endedWith, reason: (error as Error).message }, 'session to the tenant database lost mid-plan: deferred, resumes from its recorded progress');
+      return reporter.defer(`tenant ${reporter.tenantId}: session to the tenant database lost mid-plan (${(error as Error).message})`);
     }
     if (error instanceof StepFailed && error.code === 'LOCK_TIMEOUT_BUDGET' && input.mayDeferOnLock) {
       // The application holds the table: rather than keep this worker retrying, the tenant goes back to

@@ -52,6 +52,25 @@ export function sessionEndedForIdling(connection: TenantConnection, error?: unkn
 }
 
 /**
+ * SQLSTATEs (and socket errors) of a session that ended under the run for a reason outside the tenant:
+ * terminated by an administrator (pg_terminate_backend, 57P01), a server shutting down or restarting
+ * (57P02, 57P03), a broken connection (08xxx, reset, timeout).
+ */
+const endedUnderTheRun = new Set(['57P01', '57P02', '57P03', '08000', '08003', '08006', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
+
+/**
+ * True when the step failed because the session was lost, not because of anything in the tenant: the
+ * server rolled back the unit in hand with the session, the units before it are recorded in the ledger
+ * (plan_progress), so the tenant goes back to the queue and the next run resumes there on a new session.
+ * Failing it instead would leave it part-way through its plan, with nothing to finish it.
+ */
+export function sessionLost(connection: TenantConnection, error?: unknown): boolean {
+  const code = (error as { code?: string } | undefined)?.code;
+  if (code && endedUnderTheRun.has(code)) return true;
+  return !connection.healthy;
+}
+
+/**
  * Opens a connection; the error names the target (without password) and the root cause, keeping its code.
  * Every session gets the session-safety settings before it is used: should this process freeze
  * (SIGSTOP) or lose the network mid-step, the server ends the session and releases its locks.
@@ -76,6 +95,11 @@ export async function openTenantConnection(
   client.on('error', (error: Error & { code?: string }) => {
     connection.healthy = false;
     connection.endedWith ??= error.code;
+  });
+  // A session the server ends while no query runs (pg_terminate_backend between two statements) only
+  // closes the socket: without this the dead client would be reused for the next tenant.
+  client.on('end', () => {
+    connection.healthy = false;
   });
   try {
     await client.connect();

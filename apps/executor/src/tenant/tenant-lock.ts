@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { ConnectionSlot } from './connection-slot.js';
-import { sessionEndedForIdling, type TenantConnection } from './tenant-connection.js';
+import { sessionEndedForIdling, sessionLost, type TenantConnection } from './tenant-connection.js';
 import type { TenantOutcome, TenantReporter } from './tenant-report.js';
 
 /** Class id of Fleetshift's advisory locks (the first key of the two-key form): "FS" + 1. */
@@ -30,8 +30,8 @@ export async function releaseTenantLock(client: pg.ClientBase, key: string): Pro
 
 /**
  * Runs `body` holding the tenant's lock. Taken by another executor: deferred, nothing ran. An error that
- * escapes the body fails the tenant (UNREACHABLE when the connection broke, which is then discarded),
- * except a session the server ended because this process went quiet (it froze or stalled): deferred.
+ * escapes the body fails the tenant, except a session that was lost (terminated, broken, or ended by the
+ * server because this process went quiet): the connection is discarded and the tenant deferred.
  * The lock is released on a healthy connection; a broken one is dropped, and the server releases it.
  */
 export async function underTenantLock(
@@ -56,9 +56,12 @@ export async function underTenantLock(
       reporter.log.warn({ sqlstate: connection.endedWith, reason: (error as Error).message }, 'the server ended this executor\'s idle session (the process stalled): deferred');
       return reporter.defer(`tenant ${reporter.tenantId}: session ended by the server while this executor stalled`);
     }
-    if (!connection.healthy) {
+    if (sessionLost(connection, error)) {
+      // Terminated or broken before any step ran (lock, drift check): nothing changed, so the tenant goes
+      // back to the queue for a new session rather than failing for what happened to this one.
       await slot.discard();
-      return reporter.fail('UNREACHABLE', `connection to the tenant database lost: ${(error as Error).message}`);
+      reporter.log.warn({ sqlstate: (error as { code?: string }).code ?? connection.endedWith, reason: (error as Error).message }, 'session to the tenant database lost: deferred');
+      return reporter.defer(`tenant ${reporter.tenantId}: connection to the tenant database lost: ${(error as Error).message}`);
     }
     return reporter.fail((error as { code?: string }).code ?? 'INTERNAL', `tenant ${reporter.tenantId}: ${(error as Error).message}`);
   } finally {
