@@ -75,13 +75,14 @@ export class RolloutTable {
     const r = view.rollout;
     const state = enumName(r.state, 'ROLLOUT_STATE_');
     const c = r.counts ?? {};
-    row.tr.dataset.state = state;
+    row.tr.dataset.rolloutState = state;
     row.cells.blueprint.textContent = `${r.blueprint} → v${r.version ?? 0}${r.dryRun ? ' (dry run)' : ''}`;
     row.cells.state.textContent = state;
     row.cells.state.dataset.state = state;
     row.bar.style.width = `${view.progressPercent}%`;
     row.percent.textContent = `${view.progressPercent} %`;
-    row.cells.tenants.textContent = `${count(c.succeeded)} ok · ${count(c.failed)} failed · ${count(c.skipped)} skipped · ${count(c.cancelled)} cancelled / ${count(c.total)}`;
+    const cancelled = count(c.cancelled) ? ` · ${count(c.cancelled)} cancelled` : '';
+    row.cells.tenants.textContent = `${count(c.succeeded)} ok · ${count(c.failed)} failed · ${count(c.skipped)} skipped${cancelled} / ${count(c.total)}`;
     row.cells.tenants.dataset.failed = String(count(c.failed));
     row.cells.rate.textContent = rate(view.tenantsPerSecond);
     row.cells.eta.textContent = seconds(view.etaSeconds);
