@@ -68,7 +68,7 @@ export class ClusterBoard {
       axes: [
         {},
         { scale: 'cpu', label: 'CPU %', values: (u, ticks) => ticks.map((v) => `${v}%`) },
-        { scale: 'pace', label: 'pace (tenants at once)', side: 1, grid: { show: false } },
+        { scale: 'pace', label: 'pace', side: 1, grid: { show: false } },
       ],
       series: [
         {},

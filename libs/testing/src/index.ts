@@ -13,3 +13,4 @@ export { startEmbeddedPostgres, type LocalPostgres, type EmbeddedPostgresOptions
 export { startLocalNats, natsMissing } from './local-nats.js';
 export { type LocalNats } from './nats-server.js';
 export { freeLoopbackPort } from './free-port.js';
+export { chromiumExecutable } from './chromium.js';

@@ -9,6 +9,8 @@ export interface ServiceProcess {
   process: ChildProcess;
   grpcPort: number;
   metricsPort: number;
+  /** The HTTP port of a service that serves HTTP instead of gRPC (the web console), from its "listening" line. */
+  httpPort?: number;
   /** Every log line so far (pino JSON, parsed where possible). */
   logs: Array<Record<string, unknown>>;
   /** Resolves with the exit code. */
@@ -56,6 +58,7 @@ export function startService(
         process: child,
         grpcPort: Number(entry.grpcPort),
         metricsPort: Number(entry.metricsPort),
+        httpPort: entry.httpPort === undefined ? undefined : Number(entry.httpPort),
         logs,
         exited,
         stop: (signal = 'SIGTERM') => {

@@ -7,6 +7,8 @@ export interface StackOptions {
   ports: 'default' | 'ephemeral';
   /** Executor processes to start (default 1). */
   executors?: number;
+  /** Also start the web console (apps/console), a client of the scheduler and the monitor. */
+  console?: boolean;
   onLine?: (service: string, line: string) => void;
 }
 
@@ -15,6 +17,8 @@ export interface RunningStack {
   healthMonitor: ServiceProcess;
   scheduler: ServiceProcess;
   executors: ServiceProcess[];
+  /** The web console when asked for (its port: `console.httpPort`). */
+  console?: ServiceProcess;
   all(): ServiceProcess[];
   /** SIGTERM to every service, executors first; resolves when all have exited. */
   stop(): Promise<void>;
@@ -27,15 +31,19 @@ const defaultPorts: Record<string, { grpc: number; metrics: number }> = {
   'health-monitor': { grpc: 50054, metrics: 9454 },
 };
 
+/** The web console's HTTP port under `ports: 'default'`. */
+export const defaultConsolePort = 8080;
+
 /**
  * Starts the four services as processes: the planner, then the scheduler (which asks the planner), then
- * the health monitor (which asks the scheduler for its clusters) and the executors. If one fails to
- * start, the ones already started are stopped.
+ * the health monitor (which asks the scheduler for its clusters) and the executors; with `console`, the
+ * web console last (it asks the scheduler and the monitor). If one fails to start, the ones already
+ * started are stopped.
  */
 export async function startStack(options: StackOptions): Promise<RunningStack> {
   const started: ServiceProcess[] = [];
   const start = async (app: string, index = 0, wiring: Record<string, string> = {}) => {
-    const ports = portsFor(app, index, options.ports);
+    const ports = app === 'console' ? { FLEETSHIFT_CONSOLE_PORT: options.ports === 'default' ? String(defaultConsolePort) : '0' } : portsFor(app, index, options.ports);
     const env: Record<string, string> = { ...ports, ...wiring, ...options.env };
     const service = await startService(app, env, 60_000, (line) => options.onLine?.(index ? `${app}-${index + 1}` : app, line));
     started.push(service);
@@ -48,13 +56,20 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       start('health-monitor', 0, { FLEETSHIFT_SCHEDULER_ADDR: `127.0.0.1:${scheduler.grpcPort}` }),
       ...Array.from({ length: options.executors ?? 1 }, (_, i) => start('executor', i)),
     ]);
+    const webConsole = options.console
+      ? await start('console', 0, {
+          FLEETSHIFT_SCHEDULER_ADDR: `127.0.0.1:${scheduler.grpcPort}`,
+          FLEETSHIFT_HEALTH_MONITOR_ADDR: `127.0.0.1:${healthMonitor.grpcPort}`,
+        })
+      : undefined;
     return {
       planner,
       healthMonitor,
       scheduler,
       executors,
+      console: webConsole,
       all: () => [...started],
-      stop: () => stopAll(executors, [scheduler, planner, healthMonitor]),
+      stop: () => stopAll([...(webConsole ? [webConsole] : []), ...executors], [scheduler, planner, healthMonitor]),
     };
   } catch (error) {
     await stopAll(started, []);
