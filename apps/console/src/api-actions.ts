@@ -64,7 +64,7 @@ export function tenantStatesFrom(names: string[]): TenantRolloutState[] {
 export async function listRolloutTenants(backends: Backends, rolloutId: string, states: TenantRolloutState[], pageSize: number): Promise<unknown[]> {
   const client = backends.rollouts;
   const response = await grpcCall(() =>
-    unary(client, client.listRolloutTenants, ListRolloutTenantsRequest.fromPartial({ rolloutId, states, pageSize, limit: pageSize }), undefined, call.deadline()),
+    unary(client, client.listRolloutTenants, ListRolloutTenantsRequest.fromPartial({ rolloutId, states, limit: pageSize }), undefined, call.deadline()),
   );
   return response.tenants.map((tenant) => RolloutTenant.toJSON(tenant));
 }
@@ -75,7 +75,7 @@ export async function tenantWithHistory(backends: Backends, tenantId: string, pa
   const [tenant, history] = await grpcCall(() =>
     Promise.all([
       unary(client, client.getTenant, GetTenantRequest.fromPartial({ tenantId }), undefined, call.deadline()),
-      unary(client, client.listTenantEvents, ListTenantEventsRequest.fromPartial({ tenantId, pageSize, limit: pageSize }), undefined, call.deadline()),
+      unary(client, client.listTenantEvents, ListTenantEventsRequest.fromPartial({ tenantId, limit: pageSize }), undefined, call.deadline()),
     ]),
   );
   return { tenant: tenant.tenant ? Tenant.toJSON(tenant.tenant) : undefined, events: history.events.map((event) => TenantEvent.toJSON(event)) };

@@ -82,7 +82,7 @@ export class ClusterFeed extends EventEmitter<ClusterFeedEvents> {
   async refresh(): Promise<void> {
     const deadline = () => ({ deadline: Date.now() + 10_000 });
     const [registered, health] = await Promise.all([
-      unary(this.backends.tenants, this.backends.tenants.listClusters, ListClustersRequest.fromPartial({ pageSize: 1000 }), undefined, deadline()).then(
+      unary(this.backends.tenants, this.backends.tenants.listClusters, ListClustersRequest.fromPartial({}), undefined, deadline()).then(
         (response) => {
           this.report('scheduler', true, 'ok');
           return response.clusters;
@@ -92,7 +92,7 @@ export class ClusterFeed extends EventEmitter<ClusterFeedEvents> {
           return undefined;
         },
       ),
-      unary(this.backends.monitor, this.backends.monitor.listClusterHealth, ListClusterHealthRequest.fromPartial({ pageSize: 1000 }), undefined, deadline()).then(
+      unary(this.backends.monitor, this.backends.monitor.listClusterHealth, ListClusterHealthRequest.fromPartial({}), undefined, deadline()).then(
         (response) => {
           this.report('health-monitor', true, 'ok');
           return response.clusters;

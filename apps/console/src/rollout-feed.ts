@@ -86,7 +86,7 @@ export class RolloutFeed extends EventEmitter<RolloutFeedEvents> {
       const response = await unary(
         this.backends.rollouts,
         this.backends.rollouts.listRollouts,
-        ListRolloutsRequest.fromPartial({ pageSize: this.options.limit, limit: this.options.limit }),
+        ListRolloutsRequest.fromPartial({ limit: this.options.limit }),
         undefined,
         { deadline: Date.now() + 10_000 },
       );
