@@ -12,6 +12,7 @@ export interface ChaosArgs {
   kinds: FaultKind[];
   isolation: IsolationName;
   bound: number;
+  maxFaultSeconds: number;
   markdown: boolean;
 }
 
@@ -45,8 +46,9 @@ export function parseChaosArgs(argv: string[], defaultSeed: number, defaultSched
     .option('--executors <n>', 'executor processes', positive('--executors', 8), 2)
     .option('--faults <n>', 'faults per run (fewer when the rollout ends first)', positive('--faults', 100), 4)
     .option('--kinds <list>', `fault kinds to draw from (comma-separated): ${faultKinds.join(', ')}`, kindList, [...faultKinds])
-    .addOption(new Option('--isolation <kind>', 'tenant isolation').choices(['database', 'schema']).default('database'))
+    .addOption(new Option('--isolation <kind>', 'tenant isolation').choices(['database', 'schema']).default('schema'))
     .option('--bound <seconds>', 'seconds from CreateRollout within which the rollout must be SUCCEEDED or FAILED', positive('--bound', 36_000), 0)
+    .option('--max-fault-seconds <n>', 'longest freeze, lock hold or time down of one fault', positive('--max-fault-seconds', 600), 20)
     .option('--markdown', 'print the table as Markdown too', false)
     .exitOverride()
     .configureOutput({ writeErr: () => undefined, writeOut: (text) => process.stdout.write(text) });

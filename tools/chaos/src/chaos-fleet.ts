@@ -56,7 +56,7 @@ export async function pushVersion(clients: Clients, blueprint: string, text: str
 }
 
 /** Registers and provisions every tenant at the latest version, `concurrency` at a time. */
-export async function provisionTenants(caller: SchedulerCaller, blueprint: string, tenants: ChaosTenant[], isolation: IsolationName, concurrency = 4): Promise<void> {
+export async function provisionTenants(caller: SchedulerCaller, blueprint: string, tenants: ChaosTenant[], isolation: IsolationName, concurrency = 6): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < tenants.length) {
@@ -80,7 +80,21 @@ export async function provisionTenants(caller: SchedulerCaller, blueprint: strin
  * The fingerprint a tenant's catalog has at a schema text, computed here and not by any service: the
  * text loaded into a scratch database and introspected in the tenant's scope (libs/schema).
  */
-export async function expectedFingerprint(serverUrl: string, text: string, isolation: IsolationName): Promise<string> {
+export function expectedFingerprint(serverUrl: string, text: string, isolation: IsolationName): Promise<string> {
+  // The same for every run of a series: computed once.
+  const key = `${serverUrl}\0${isolation}\0${text}`;
+  let fingerprint = expectedFingerprints.get(key);
+  if (!fingerprint) {
+    fingerprint = computeFingerprint(serverUrl, text, isolation);
+    expectedFingerprints.set(key, fingerprint);
+    fingerprint.catch(() => expectedFingerprints.delete(key));
+  }
+  return fingerprint;
+}
+
+const expectedFingerprints = new Map<string, Promise<string>>();
+
+async function computeFingerprint(serverUrl: string, text: string, isolation: IsolationName): Promise<string> {
   const catalog = await loadDesiredSchema(
     { format: SchemaFormat.SCHEMA_FORMAT_SQL, text, filename: 'chaos.sql' },
     { scratchServerUrl: serverUrl, schema: isolation === 'schema' ? 'chaos_reference' : undefined, scratchTag: 'chaos' },

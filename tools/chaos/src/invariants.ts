@@ -30,26 +30,40 @@ export interface FleetExpectation {
   targetVersion: number;
 }
 
-/** Reads every tenant's side, one database connection at a time (schema isolation shares one). */
-export async function readTenantSides(serverUrl: string, tenants: ChaosTenant[], targetVersion: number): Promise<TenantSide[]> {
-  const byDatabase = new Map<string, ChaosTenant[]>();
-  for (const tenant of tenants) byDatabase.set(tenant.database, [...(byDatabase.get(tenant.database) ?? []), tenant]);
+/**
+ * Reads every tenant's side over `connections` sessions at once; a session serves the tenants of one
+ * database (schema isolation: one database, the tenants split between the sessions).
+ */
+export async function readTenantSides(serverUrl: string, tenants: ChaosTenant[], targetVersion: number, connections = 4): Promise<TenantSide[]> {
   const sides: TenantSide[] = [];
-  for (const [database, group] of byDatabase) {
-    const client = new pg.Client({ connectionString: databaseUrl(serverUrl, database), application_name: 'fleetshift-chaos-check' });
+  let next = 0;
+  const worker = async () => {
+    let client: pg.Client | undefined;
+    let database: string | undefined;
     try {
-      await client.connect();
-    } catch (error) {
-      for (const tenant of group) sides.push({ tenant, targetRows: [], error: `cannot connect: ${(error as Error).message}` });
-      continue;
-    }
-    try {
-      for (const tenant of group) sides.push(await readTenantSide(client, tenant, targetVersion));
+      while (next < tenants.length) {
+        const tenant = tenants[next++];
+        if (database !== tenant.database) {
+          await client?.end().catch(() => undefined);
+          client = new pg.Client({ connectionString: databaseUrl(serverUrl, tenant.database), application_name: 'fleetshift-chaos-check' });
+          database = tenant.database;
+          try {
+            await client.connect();
+          } catch (error) {
+            sides.push({ tenant, targetRows: [], error: `cannot connect: ${(error as Error).message}` });
+            client = undefined;
+            database = undefined;
+            continue;
+          }
+        }
+        sides.push(await readTenantSide(client!, tenant, targetVersion));
+      }
     } finally {
-      await client.end();
+      await client?.end().catch(() => undefined);
     }
-  }
-  return sides;
+  };
+  await Promise.all(Array.from({ length: connections }, worker));
+  return sides.sort((a, b) => a.tenant.id.localeCompare(b.tenant.id));
 }
 
 async function readTenantSide(client: pg.Client, tenant: ChaosTenant, targetVersion: number): Promise<TenantSide> {

@@ -33,6 +33,7 @@ async function main(): Promise<number> {
     kinds: args.kinds,
     isolation: args.isolation,
     boundSeconds: args.bound,
+    maxFaultSeconds: args.maxFaultSeconds,
     tenantServerUrl,
     say,
   });

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { findPostgres } from '@fleetshift/testing';
+import { runChaosSeries } from './chaos-run.js';
+import { describeFaults, renderChaosTable } from './chaos-table.js';
+import { faultKinds } from './faults.js';
+
+// The short version of `npm run chaos`: two runs of 60 tenants, each with two faults drawn from every kind
+// (none longer than 5 s), through the harness's library function. Seeds are fixed so that a failure here replays with
+// `npm run chaos -- --runs 1 --tenants 60 --faults 2 --max-fault-seconds 5 --seed <seed>`.
+describe('chaos (short)', () => {
+  it('two rollouts under injected faults keep every invariant, judged from the tenants\' side', async () => {
+    const reports = await runChaosSeries({
+      runs: 2,
+      tenants: 60,
+      seed: 20261202,
+      schedulers: 1,
+      executors: 2,
+      faultsPerRun: 2,
+      kinds: faultKinds,
+      isolation: 'schema',
+      maxFaultSeconds: 5,
+      boundSeconds: 180,
+      tenantServerUrl: await findPostgres(),
+    });
+    const table = renderChaosTable(reports);
+    process.stdout.write(`${table}\n`);
+    for (const report of reports) {
+      expect(report.error, `run ${report.index} (seed ${report.seed})`).toBeUndefined();
+      expect(report.faults.length, `run ${report.index} injected no fault: ${describeFaults(report)}`).toBeGreaterThan(0);
+      expect(report.invariants.map((i) => i.name)).toEqual(['exactly-once', 'not-half-migrated', 'terminal-in-bound', 'control-agrees']);
+      for (const invariant of report.invariants) expect(invariant.violations, `run ${report.index} (seed ${report.seed}) ${invariant.name}`).toEqual([]);
+      expect(report.succeeded + report.failed).toBe(60);
+    }
+  });
+});
