@@ -88,6 +88,11 @@ export interface Table {
    * parameters (toast.*) belong to the TOAST table and are not read.
    */
   storageParameters?: string[];
+  /**
+   * The replica identity logical replication uses for the table's UPDATE/DELETE (pg_class.relreplident):
+   * absent for DEFAULT (the primary key), "full", "nothing", or "index <name>" for USING INDEX.
+   */
+  replicaIdentity?: string;
   comment?: string;
 }
 

@@ -38,6 +38,7 @@ import { rowSecurity } from './kinds/row-security.js';
 import { sequenceOwnership } from './kinds/sequence-ownership.js';
 import { setDefault } from './kinds/set-default.js';
 import { setNotNull } from './kinds/set-not-null.js';
+import { setReplicaIdentity } from './kinds/set-replica-identity.js';
 import { setStorageParameters } from './kinds/set-storage-parameters.js';
 import { validateConstraint } from './kinds/validate-constraint.js';
 
@@ -86,6 +87,7 @@ export const changeKinds: readonly ChangeKind[] = [
   addCheckConstraint,
   addForeignKey,
   validateConstraint,
+  setReplicaIdentity,
   sequenceOwnership,
   comments,
 ];

@@ -100,6 +100,7 @@ describe('pg_dump --schema-only as the desired schema', () => {
     expect(buildPlan(current, desired).steps).toEqual([]);
     // Sanity: the dump is what was built (two-level partitions, hash partitions, the FK to a partitioned key).
     expect(desired.tables.map((t) => t.name)).toEqual(expect.arrayContaining(['m_2026_a', 'm_2026_rest', 'h0', 'h1', 'refs']));
+    expect(desired.tables.filter((t) => t.replicaIdentity).map((t) => [t.name, t.replicaIdentity])).toEqual([['posts', 'index posts_pkey'], ['users', 'full']]);
   });
 
   it('skips pg_dump’s session settings and owners, but still refuses other SETs and data', async () => {
