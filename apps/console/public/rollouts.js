@@ -53,7 +53,11 @@ export class RolloutTable {
     let row = this.rows.get(id);
     if (row) return row;
     const cells = {};
-    for (const name of ['id', 'blueprint', 'state', 'progress', 'tenants', 'rate', 'eta', 'clusters', 'reason', 'actions']) cells[name] = el('td', { className: name });
+    for (const name of ['id', 'blueprint', 'state', 'progress', 'tenants', 'rate', 'eta', 'actions', 'notes']) cells[name] = el('td', { className: name });
+    // Throttled clusters and paces, then why the rollout halted or failed: one column that wraps.
+    cells.clusters = el('span', { className: 'clusters' });
+    cells.reason = el('span', { className: 'reason' });
+    cells.notes.append(cells.clusters, cells.reason);
     const bar = el('span', { className: 'bar' });
     const percent = el('span', { className: 'percent' });
     cells.progress.append(el('span', { className: 'track' }, bar), percent);
@@ -65,7 +69,7 @@ export class RolloutTable {
     );
     cells.actions.append(...buttons.values());
     cells.id.append(el('a', { href: '#', on: { click: (event) => (event.preventDefault(), void this.showDetail(id)) } }, id));
-    const tr = el('tr', { dataset: { rolloutId: id } }, ...Object.values(cells));
+    const tr = el('tr', { dataset: { rolloutId: id } }, ...['id', 'blueprint', 'state', 'progress', 'tenants', 'rate', 'eta', 'actions', 'notes'].map((name) => cells[name]));
     row = { tr, cells, bar, percent, buttons };
     this.rows.set(id, row);
     return row;
@@ -88,7 +92,7 @@ export class RolloutTable {
     row.cells.eta.textContent = seconds(view.etaSeconds);
     const throttles = (r.throttles ?? []).map((t) => `${t.clusterId} ${enumName(t.level, 'THROTTLE_LEVEL_')}${t.signal ? ` (${t.signal})` : ''}`);
     const paces = (r.paces ?? []).map((p) => `${p.clusterId} pace ${p.pace ?? 0}`);
-    row.cells.clusters.textContent = [...throttles, ...paces].join(', ') || '–';
+    row.cells.clusters.textContent = [...throttles, ...paces].join(', ');
     row.cells.reason.textContent = r.haltReason ?? '';
     for (const action of actions) row.buttons.get(action.name).disabled = !action.when.includes(state) || (action.name === 'retry' && count(c.failed) === 0);
     row.tr.title = `created ${time(r.createdAt)}${r.startedAt ? `, started ${time(r.startedAt)}` : ''}${r.finishedAt ? `, finished ${time(r.finishedAt)}` : ''}`;

@@ -8,6 +8,7 @@ import {
   callMetadata,
   healthMonitorClient,
   Isolation,
+  ListTenantEventsRequest,
   ManualThrottleMode,
   RolloutState,
   SchemaFormat,
@@ -130,6 +131,7 @@ afterAll(async () => {
     await admin.connect();
     try {
       await admin.query(`DROP DATABASE IF EXISTS "${blueprint}" WITH (FORCE)`);
+      await admin.query(`DROP DATABASE IF EXISTS "${blueprint}__ghost" WITH (FORCE)`);
     } finally {
       await admin.end();
     }
@@ -151,11 +153,11 @@ async function push(text: string, allowedHazards: string[]): Promise<number> {
   return response.version!.version;
 }
 
-async function createRollout(version: number): Promise<string> {
+async function createRollout(version: number, tenantIds: string[] = []): Promise<string> {
   const request: CreateRolloutRequest = {
     blueprint,
     version,
-    selector: { tenantIds: [], labels: {}, clusterIds: [] },
+    selector: { tenantIds, labels: {}, clusterIds: [] },
     batchSize: 5,
     maxBatchesInFlight: 2,
     tenantConcurrency: 2,
@@ -264,6 +266,53 @@ describe('the web console in headless Chromium', () => {
     await row(id).locator('.percent').filter({ hasText: /^100 %$/ }).waitFor({ timeout: 180_000 });
     await rowState(id, 'SUCCEEDED');
     await screenshot('rollout-resumed-succeeded.png');
+  });
+
+  it('a failed tenant is listed with its code and error in the rollout details; once it is fixed, Retry failed runs it to 100 %', async () => {
+    // A tenant registered without provisioning: its database does not exist, so it fails.
+    await unary(clients.tenants, clients.tenants.registerTenant, {
+      tenantId: 'ghost',
+      blueprint,
+      clusterId: 'local',
+      isolation: Isolation.ISOLATION_DATABASE,
+      database: '',
+      schema: '',
+      labels: {},
+      provision: false,
+    }, metadata());
+    const id = await createRollout(0, ['ghost']);
+    await rowState(id, 'FAILED', 120_000);
+    expect(await row(id).locator('td.tenants').textContent()).toContain('0 ok · 1 failed');
+    await row(id).locator('td.id a').click();
+    const failed = page.locator('#rollout-detail table.failed tbody tr');
+    await failed.first().waitFor();
+    const cells = await failed.first().locator('td').allTextContents();
+    expect(cells[0]).toBe('ghost');
+    expect(cells[2]).not.toBe('');
+    expect(cells[3]).not.toBe('');
+    await screenshot('rollout-failed.png');
+
+    // Retry plans a failed tenant from its live state first: once its database exists (empty), it runs.
+    const admin = new pg.Client({ connectionString: control.serverUrl });
+    await admin.connect();
+    try {
+      await admin.query(`CREATE DATABASE "${blueprint}__ghost"`);
+    } finally {
+      await admin.end();
+    }
+    expect(await row(id).locator('button.retry').isEnabled()).toBe(true);
+    await row(id).locator('button.retry').click();
+    await row(id).locator('.percent').filter({ hasText: /^100 %$/ }).waitFor({ timeout: 120_000 });
+    await rowState(id, 'SUCCEEDED', 120_000);
+    expect(await page.locator('#action-error').isHidden()).toBe(true);
+    expect(await row(id).locator('td.tenants').textContent()).toContain('1 ok · 0 failed');
+    // The retry is in the tenant's history, at the scheduler and in the page.
+    const { events } = await unary(clients.tenants, clients.tenants.listTenantEvents, ListTenantEventsRequest.fromPartial({ tenantId: 'ghost', rolloutId: id, limit: 50 }), metadata());
+    expect(events.map((event) => event.kind)).toEqual(expect.arrayContaining(['failed', 'retried', 'succeeded']));
+    await page.fill('#tenant-id', 'ghost');
+    await page.click('#tenant-form button[type="submit"]');
+    await page.locator('#tenant-detail tr[data-kind="retried"]').first().waitFor();
+    await page.locator('#tenant-detail tr[data-kind="succeeded"]').first().waitFor();
   });
 
   it('the page met no script error or CSP violation, and no console log line holds the token', async () => {
