@@ -30,6 +30,16 @@ export {
   addThrottledSeconds,
   ActiveRolloutError,
 } from './rollouts.js';
+export {
+  pendingControl,
+  markControlPublished,
+  recordControlFailure,
+  enqueueRolloutControl,
+  controlBacklog,
+  pruneControlOutbox,
+  type PendingControl,
+} from './control-outbox.js';
+export { stalePendingRollouts, type StalePendingRollout } from './pending-rollouts.js';
 export { insertPlans, getPlans, countPlans, setPlanCount, type StoredPlan } from './plans.js';
 export {
   insertBatches,

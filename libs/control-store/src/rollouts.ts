@@ -170,7 +170,8 @@ export async function rolloutIdsInState(db: Queryable, states: RolloutState[]): 
  * Moves a rollout to a state, only from one of `from` (an empty list: any). Returns false when the
  * rollout was not in one of them. Sets started_at on the first RUNNING and finished_at on a final state;
  * leaving a final state (RetryFailed runs a FAILED rollout again) clears finished_at, so a rollout has
- * one exactly while it is final.
+ * one exactly while it is final. The same statement adds a row to the control outbox (control-outbox.ts):
+ * a state stored is a state the relay will publish to executors, whatever happens to the caller next.
  */
 export async function setRolloutState(
   db: Queryable,
@@ -182,11 +183,14 @@ export async function setRolloutState(
   const word = rolloutStates.word(state);
   const final = finalRolloutWords.includes(word);
   const { rowCount } = await db.query(
-    `UPDATE rollouts SET state = $2,
-       halt_reason = COALESCE($4, halt_reason),
-       started_at = CASE WHEN $2 = 'running' THEN COALESCE(started_at, now()) ELSE started_at END,
-       finished_at = CASE WHEN $5 THEN now() ELSE NULL END
-     WHERE id = $1 AND (cardinality($3::text[]) = 0 OR state = ANY($3))`,
+    `WITH changed AS (
+       UPDATE rollouts SET state = $2,
+         halt_reason = COALESCE($4, halt_reason),
+         started_at = CASE WHEN $2 = 'running' THEN COALESCE(started_at, now()) ELSE started_at END,
+         finished_at = CASE WHEN $5 THEN now() ELSE NULL END
+       WHERE id = $1 AND (cardinality($3::text[]) = 0 OR state = ANY($3))
+       RETURNING id, state)
+     INSERT INTO control_outbox (rollout_id, state) SELECT id, state FROM changed`,
     [id, word, from.map((s) => rolloutStates.word(s)), haltReason ?? null, final],
   );
   return Boolean(rowCount);
