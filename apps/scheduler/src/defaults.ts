@@ -46,6 +46,10 @@ export interface RecoverySettings {
   reapIntervalMs: number;
   /** Deliveries of a batch message before JetStream gives up on it and the scheduler dead-letters it. */
   maxDeliver: number;
+  /** How often the leader's relay publishes unpublished control changes (the outbox) to the KV bucket. */
+  controlRelayIntervalMs: number;
+  /** A rollout still PENDING this long after its creation is run (stored whole) or failed by the leader. */
+  pendingGraceMs: number;
 }
 
 export const recoveryDefaults: RecoverySettings = {
@@ -53,4 +57,15 @@ export const recoveryDefaults: RecoverySettings = {
   batchOverduePerTenantMs: 1_000,
   reapIntervalMs: 10_000,
   maxDeliver: 5,
+  controlRelayIntervalMs: 1_000,
+  pendingGraceMs: 30_000,
+};
+
+/**
+ * Leader election (leadership/leader-election.ts). A killed leader's lock is released at once and taken
+ * within a heartbeat; a frozen or cut-off one's within sessionTimeoutMs + heartbeatMs (6 s).
+ */
+export const leaderDefaults = {
+  heartbeatMs: 1_000,
+  sessionTimeoutMs: 5_000,
 };

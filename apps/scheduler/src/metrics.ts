@@ -10,6 +10,11 @@ export interface SchedulerMetrics {
   batchesRepublished: Counter<'cluster_id'>;
   batchesDeadLettered: Counter<'cluster_id'>;
   staleResults: Counter;
+  controlPublished: Counter;
+  controlBacklog: Gauge;
+  controlBacklogAge: Gauge;
+  leader: Gauge;
+  leadershipChanges: Counter<'change'>;
 }
 
 /** The scheduler's metrics, registered on the service registry (names prefixed fleetshift_). */
@@ -60,6 +65,32 @@ export function createSchedulerMetrics(registry: Registry): SchedulerMetrics {
     staleResults: new Counter({
       name: 'fleetshift_tenant_results_stale_total',
       help: 'Tenant results of an earlier batch or attempt than the tenant is queued in (kept in history, state unchanged)',
+      registers: [registry],
+    }),
+    controlPublished: new Counter({
+      name: 'fleetshift_control_published_total',
+      help: 'Rollout control states the outbox relay published to the rollouts KV bucket',
+      registers: [registry],
+    }),
+    controlBacklog: new Gauge({
+      name: 'fleetshift_control_outbox_unpublished',
+      help: 'Control outbox rows not yet published to the bus (seen by the leader)',
+      registers: [registry],
+    }),
+    controlBacklogAge: new Gauge({
+      name: 'fleetshift_control_outbox_oldest_seconds',
+      help: 'Age of the oldest unpublished control outbox row (how far executors lag PostgreSQL)',
+      registers: [registry],
+    }),
+    leader: new Gauge({
+      name: 'fleetshift_scheduler_leader',
+      help: '1 while this replica holds the scheduler leadership (runs publishing, relay, reaper, results), else 0',
+      registers: [registry],
+    }),
+    leadershipChanges: new Counter({
+      name: 'fleetshift_scheduler_leadership_changes_total',
+      help: 'Times this replica acquired or lost the leadership',
+      labelNames: ['change'],
       registers: [registry],
     }),
   };

@@ -23,13 +23,14 @@ import type { SchedulerContext } from '../context.js';
 import { InvalidRequestError, NotFoundError, PreconditionError } from '@fleetshift/telemetry';
 import { assignBatches } from './assign-batches.js';
 import { planRollout, type RolloutPlans } from './plan-rollout.js';
-import { writeRolloutControl } from './rollout-control.js';
+import { relayRolloutControl } from './rollout-control.js';
 import { rolloutFromRequest } from './rollout-request.js';
 
 /**
  * Creates a rollout: validates everything first (nothing starts on a bad request), plans once per
  * distinct from-state, refuses hazards that are not allowed, persists the rollout with its plans,
- * batches and per-tenant rows, then marks it RUNNING. Publishing is the engine's job (it is kicked after).
+ * batches and per-tenant rows and marks it RUNNING, all in one transaction (with its control outbox row).
+ * Publishing is the leader's job (its engine is kicked after, or picks the rollout up on its next tick).
  */
 export async function createRollout(ctx: SchedulerContext, request: CreateRolloutRequest): Promise<Rollout> {
   const draft = rolloutFromRequest(request, newRolloutId(request.blueprint));
@@ -54,8 +55,9 @@ export async function createRollout(ctx: SchedulerContext, request: CreateRollou
   // The clusters' consumers are not touched: each is sized once, from its connection budget, when the
   // cluster is registered (a per-rollout resize would change max_ack_pending under other rollouts).
   await persist(ctx, draft, planned, batches);
-  await setRolloutState(ctx.pool, draft.id, RolloutState.ROLLOUT_STATE_RUNNING, [RolloutState.ROLLOUT_STATE_PENDING]);
-  await writeRolloutControl(ctx, draft.id, RolloutState.ROLLOUT_STATE_RUNNING);
+  // Committed RUNNING with its outbox row: executors learn it now, or from the leader's relay if NATS
+  // fails here — the rollout runs either way, and a crash can no longer leave it PENDING.
+  await relayRolloutControl(ctx, draft.id);
   ctx.metrics?.rolloutsCreated.inc();
   ctx.logger.info(
     { rolloutId: draft.id, blueprint: draft.blueprint, version: target.version, tenants: tenants.length, plans: planned.plans.length, batches: batches.length },
@@ -127,6 +129,7 @@ async function persist(
       );
       await insertRolloutTenants(client, rollout.id, rows);
       await failUnplannable(client, rollout, planned);
+      await setRolloutState(client, rollout.id, RolloutState.ROLLOUT_STATE_RUNNING, [RolloutState.ROLLOUT_STATE_PENDING]);
     });
   } catch (error) {
     if (error instanceof ActiveRolloutError) throw new PreconditionError(`${error.message}; cancel it or let it finish first`);

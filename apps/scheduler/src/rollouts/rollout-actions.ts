@@ -20,7 +20,7 @@ import {
 import type { SchedulerContext } from '../context.js';
 import { NotFoundError, PreconditionError } from '@fleetshift/telemetry';
 import { planLive, type RolloutPlans } from './plan-rollout.js';
-import { writeRolloutControl } from './rollout-control.js';
+import { relayRolloutControl } from './rollout-control.js';
 
 const R = RolloutState;
 const T = TenantRolloutState;
@@ -43,7 +43,7 @@ export async function pauseRollout(ctx: SchedulerContext, rolloutId: string): Pr
     if (rollout.state !== R.ROLLOUT_STATE_RUNNING) refuse(rollout, 'paused');
     await setRolloutState(client, rolloutId, R.ROLLOUT_STATE_PAUSED, [R.ROLLOUT_STATE_RUNNING]);
   });
-  await writeRolloutControl(ctx, rolloutId, R.ROLLOUT_STATE_PAUSED);
+  await relayRolloutControl(ctx, rolloutId);
   ctx.logger.info({ rolloutId }, 'rollout paused');
 }
 
@@ -60,7 +60,7 @@ export async function resumeRollout(ctx: SchedulerContext, rolloutId: string): P
     for (const batch of new Set(requeued.map((t) => t.batchNumber))) await reopenBatch(client, rolloutId, batch);
     await setRolloutState(client, rolloutId, R.ROLLOUT_STATE_RUNNING, [R.ROLLOUT_STATE_PAUSED, R.ROLLOUT_STATE_HALTED], '');
   });
-  await writeRolloutControl(ctx, rolloutId, R.ROLLOUT_STATE_RUNNING);
+  await relayRolloutControl(ctx, rolloutId);
   ctx.logger.info({ rolloutId }, 'rollout resumed');
 }
 
@@ -85,7 +85,7 @@ export async function cancelRollout(ctx: SchedulerContext, rolloutId: string): P
     await appendTenantEvents(client, rolloutId, 'cancelled', cancelled.map((t) => t.tenantId), { toVersion: rollout.version, error: 'rollout cancelled' });
     await setRolloutState(client, rolloutId, R.ROLLOUT_STATE_CANCELLED, [], 'cancelled by the operator');
   });
-  await writeRolloutControl(ctx, rolloutId, R.ROLLOUT_STATE_CANCELLED);
+  await relayRolloutControl(ctx, rolloutId);
   ctx.logger.info({ rolloutId }, 'rollout cancelled');
 }
 
@@ -127,7 +127,7 @@ export async function retryFailed(ctx: SchedulerContext, rolloutId: string): Pro
     }
     return count;
   });
-  if (retried) await writeRolloutControl(ctx, rolloutId, R.ROLLOUT_STATE_RUNNING);
+  if (retried) await relayRolloutControl(ctx, rolloutId);
   ctx.logger.info({ rolloutId, retried }, 'failed tenants queued again');
   return retried;
 }

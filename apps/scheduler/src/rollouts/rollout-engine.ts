@@ -9,7 +9,7 @@ import {
   type MaxDeliveriesAdvisory,
   type ResultSubscription,
 } from '@fleetshift/bus';
-import { addThrottledSeconds, getRollout, listBatches, rolloutIdsInState } from '@fleetshift/control-store';
+import { addThrottledSeconds, enqueueRolloutControl, getRollout, listBatches, rolloutIdsInState } from '@fleetshift/control-store';
 import { currentThrottles } from './throttles.js';
 import type { SchedulerContext } from '../context.js';
 import { recoveryDefaults, rolloutDefaults, type RecoverySettings } from '../defaults.js';
@@ -18,7 +18,9 @@ import { reapLostBatches } from './batch-reaper.js';
 import { handleMaxDeliveries } from './dead-letter-batch.js';
 import { pumpRollout } from './publish-batches.js';
 import { replanDriftedTenant } from './replan-drifted.js';
-import { writeRolloutControl } from './rollout-control.js';
+import { ControlRelay } from './control-relay.js';
+import { recoverPendingRollouts } from './pending-rollouts.js';
+import { relayRolloutControl } from './rollout-control.js';
 import { updateTenantGauge } from './rollout-view.js';
 
 const R = RolloutState;
@@ -27,8 +29,10 @@ const R = RolloutState;
  * Drives rollouts: consumes tenant results, and publishes batches of RUNNING rollouts — after every
  * result, after every operator action, and on a timer (throttles lift, a restarted scheduler resumes).
  * Recovers from faults of the bus: a reaper publishes again batches lost from the stream, and batches
- * JetStream gives up on (max_deliver) are dead-lettered, their tenants failed.
- * All state is in PostgreSQL: a new engine picks up RUNNING rollouts where the last one stopped.
+ * JetStream gives up on (max_deliver) are dead-lettered, their tenants failed. Relays control changes
+ * from the outbox to the rollouts KV bucket, and runs or fails rollouts an interrupted creation left
+ * PENDING. All state is in PostgreSQL: a new engine picks up RUNNING rollouts where the last one
+ * stopped. Only the leader runs an engine (scheduler.ts); other replicas serve the API.
  */
 export class RolloutEngine {
   readonly #pumps = new Map<string, { again: boolean; done: Promise<void> }>();
@@ -41,20 +45,26 @@ export class RolloutEngine {
   #advisories?: AdvisorySubscription;
   #stopped = false;
   readonly recovery: RecoverySettings;
+  readonly #relay: ControlRelay;
 
   constructor(
     private readonly ctx: SchedulerContext,
     recovery: Partial<RecoverySettings> = {},
   ) {
     this.recovery = { ...recoveryDefaults, ...recovery };
+    this.#relay = new ControlRelay(ctx, this.recovery.controlRelayIntervalMs);
   }
 
   async start(): Promise<void> {
-    for (const id of await rolloutIdsInState(this.ctx.pool, [R.ROLLOUT_STATE_RUNNING, R.ROLLOUT_STATE_PAUSED, R.ROLLOUT_STATE_HALTED])) {
-      const rollout = await getRollout(this.ctx.pool, id);
-      if (!rollout) continue;
-      await writeRolloutControl(this.ctx, id, rollout.state);
-      if (rollout.state === R.ROLLOUT_STATE_RUNNING) this.ctx.logger.info({ rolloutId: id }, 'resuming rollout after start');
+    // Re-assert every active rollout's control entry through the outbox (NATS may have lost the bucket
+    // while no engine ran), and publish what the last engine left unpublished.
+    const active = await rolloutIdsInState(this.ctx.pool, [R.ROLLOUT_STATE_RUNNING, R.ROLLOUT_STATE_PAUSED, R.ROLLOUT_STATE_HALTED]);
+    await enqueueRolloutControl(this.ctx.pool, active);
+    await this.#relay.relayOnce();
+    this.#relay.start();
+    await this.recoverPending();
+    for (const id of await rolloutIdsInState(this.ctx.pool, [R.ROLLOUT_STATE_RUNNING])) {
+      this.ctx.logger.info({ rolloutId: id }, 'resuming rollout after start');
     }
     await ensureResultConsumer(this.ctx.bus.jsm, this.ctx.bus.names);
     this.#results = await consumeResults(
@@ -81,6 +91,7 @@ export class RolloutEngine {
     this.#stopped = true;
     if (this.#timer) clearInterval(this.#timer);
     if (this.#reaper) clearInterval(this.#reaper);
+    await this.#relay.stop();
     await this.#results?.stop();
     await this.#advisories?.stop();
     await this.#reaping;
@@ -116,7 +127,7 @@ export class RolloutEngine {
     this.ctx.metrics?.results.inc({ state: TenantRolloutState[result.state] ?? String(result.state) });
     if (effect.duplicate) this.ctx.metrics?.duplicateResults.inc();
     if (effect.replan) await replanDriftedTenant(this.ctx, result);
-    if (effect.newState) await writeRolloutControl(this.ctx, result.rolloutId, effect.newState);
+    if (effect.newState) await relayRolloutControl(this.ctx, result.rolloutId);
     void this.kick(result.rolloutId);
   }
 
@@ -124,7 +135,7 @@ export class RolloutEngine {
   async handleMaxDeliveries(advisory: MaxDeliveriesAdvisory): Promise<void> {
     const effect = await handleMaxDeliveries(this.ctx, advisory);
     if (!effect.rolloutId) return;
-    if (effect.newState) await writeRolloutControl(this.ctx, effect.rolloutId, effect.newState);
+    if (effect.newState) await relayRolloutControl(this.ctx, effect.rolloutId);
     void this.kick(effect.rolloutId);
   }
 
@@ -137,6 +148,7 @@ export class RolloutEngine {
     if (this.#stopped) return Promise.resolve();
     this.#reaping ??= (async () => {
       try {
+        await this.recoverPending();
         await this.boundDeliveries();
         for (const id of await rolloutIdsInState(this.ctx.pool, [R.ROLLOUT_STATE_RUNNING])) {
           if (this.#stopped) break;
@@ -152,6 +164,18 @@ export class RolloutEngine {
     return this.#reaping;
   }
 
+  /** Published control changes of every rollout now (tests; the relay does it every interval). */
+  relayControl(): Promise<number> {
+    return this.#relay.relayOnce();
+  }
+
+  /** Runs or fails rollouts an interrupted creation left PENDING (at start and on every reaper pass). */
+  private async recoverPending(): Promise<void> {
+    const recovered = await recoverPendingRollouts(this.ctx, this.recovery.pendingGraceMs);
+    for (const id of [...recovered.resumed, ...recovered.failed]) await relayRolloutControl(this.ctx, id);
+    for (const id of recovered.resumed) void this.kick(id);
+  }
+
   private async boundDeliveries(): Promise<void> {
     const changed = await boundClusterDeliveries(this.ctx.bus.jsm, this.ctx.bus.names, this.recovery.maxDeliver);
     if (changed.length) this.ctx.logger.info({ clusters: changed, maxDeliver: this.recovery.maxDeliver }, 'cluster consumers bounded to max_deliver');
@@ -161,7 +185,7 @@ export class RolloutEngine {
     try {
       const outcome = await pumpRollout(this.ctx, rolloutId);
       if (outcome.newState) {
-        await writeRolloutControl(this.ctx, rolloutId, outcome.newState);
+        await relayRolloutControl(this.ctx, rolloutId);
         this.ctx.logger.info({ rolloutId, state: R[outcome.newState] }, 'rollout state changed');
       }
       if (outcome.running) await this.countThrottled(rolloutId);
