@@ -47,6 +47,8 @@ export interface BusNames {
   paceBucket: string;
   /** KV bucket with the health monitor's manual overrides per cluster (key: cluster id), kept across restarts. */
   overrideBucket: string;
+  /** Object store bucket of plans by id (`sha256-<hex>`), written by the scheduler, read by executors (docs/adr/0009). */
+  planBucket: string;
 }
 
 const tokenPattern = /^[A-Za-z0-9_-]+$/;
@@ -76,6 +78,7 @@ export function busNames(namespace = 'fleetshift'): BusNames {
     rolloutBucket: `${namespace}_rollouts`,
     paceBucket: `${namespace}_pace`,
     overrideBucket: `${namespace}_overrides`,
+    planBucket: `${namespace}_plans`,
   };
 }
 

@@ -26,3 +26,4 @@ export {
   type DeadLetteredBatch,
   type AdvisorySubscription,
 } from './dead-letters.js';
+export { PlanStore, PlanUnavailableError, planIdOf, planRetentionMsDefault, type PlanStoreOptions } from './plan-store.js';
