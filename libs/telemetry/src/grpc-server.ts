@@ -1,9 +1,9 @@
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
-import { ReflectionService } from '@grpc/reflection';
-import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
-import { protoFiles, protoRoot } from '@fleetshift/contracts';
+import { HealthImplementation } from 'grpc-health-check';
+import { descriptorSet } from '@fleetshift/contracts';
 import { bearerAuthInterceptor } from './bearer-auth.js';
+import { DescriptorIndex } from './descriptor-index.js';
+import { addServerReflection } from './server-reflection.js';
 import { serverCredentialsFrom, type CertificateFiles } from './certificate-files.js';
 
 export interface ServiceRegistration {
@@ -33,8 +33,8 @@ export interface RunningGrpcServer {
 
 /**
  * Starts a gRPC server with the given services, the standard grpc.health.v1.Health service (SERVING for
- * "" and each service) and server reflection describing exactly the services served, so `grpcurl list`
- * and `grpcurl describe` work.
+ * "" and each service) and server reflection (v1 and v1alpha) listing exactly the services served and
+ * describing them from the real descriptor set, so that `grpcurl list`, `describe` and calls work.
  */
 export async function startGrpcServer(options: GrpcServerOptions): Promise<RunningGrpcServer> {
   const server = new grpc.Server({
@@ -45,9 +45,7 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
   const health = new HealthImplementation({ '': 'SERVING' });
   for (const service of options.services) health.setStatus(service.name, 'SERVING');
   health.addToServer(server);
-  new ReflectionService(reflectionPackageDefinition(), {
-    services: [...options.services.map((service) => service.name), 'grpc.health.v1.Health'],
-  }).addToServer(server);
+  addServerReflection(server, descriptorIndex(), [...options.services.map((service) => service.name), 'grpc.health.v1.Health']);
 
   const credentials = options.tls ? serverCredentialsFrom(options.tls) : grpc.ServerCredentials.createInsecure();
   const port = await new Promise<number>((resolve, reject) => {
@@ -83,16 +81,10 @@ function stopServer(
   });
 }
 
-let packageDefinition: protoLoader.PackageDefinition | undefined;
+let index: DescriptorIndex | undefined;
 
-function reflectionPackageDefinition(): protoLoader.PackageDefinition {
-  packageDefinition ??= protoLoader.loadSync([...protoFiles, healthProtoPath], {
-    includeDirs: [protoRoot],
-    keepCase: true,
-    longs: String,
-    enums: String,
-    defaults: true,
-    oneofs: true,
-  });
-  return packageDefinition;
+/** Built once per process: the descriptor set that `npm run proto:gen` wrote, checked as protoc would. */
+function descriptorIndex(): DescriptorIndex {
+  index ??= new DescriptorIndex(descriptorSet());
+  return index;
 }
