@@ -39,6 +39,8 @@ export interface Catalog {
 export interface Extension {
   name: string;
   schema: string;
+  /** pg_extension.extversion ("1.6"); absent in catalogs built by hand. */
+  version?: string;
 }
 
 export interface EnumType {

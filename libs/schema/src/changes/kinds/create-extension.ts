@@ -1,12 +1,17 @@
 import { LockLevel } from '@fleetshift/contracts';
 import type { Extension } from '../../catalog/model.js';
-import { quoteIdent } from '@fleetshift/sql-quote';
-import type { ChangeItem, ChangeKind } from '../change.js';
+import { quoteIdent, quoteLiteral } from '@fleetshift/sql-quote';
+import type { ChangeItem, ChangeKind, StepDraft } from '../change.js';
 import { HazardCode, hazard } from '../support/hazards.js';
 
 const key = (e: Extension) => e.name;
 
-/** An extension new in the target (or moved to another schema): EXTENSION_CHANGE. */
+/**
+ * An extension new in the target, moved to another schema, or at another version: EXTENSION_CHANGE.
+ * A new one is created at the target's version (the tenant's server may default to another); a version
+ * change is `ALTER EXTENSION … UPDATE TO` (the extension's own upgrade script; a version with no update
+ * path from the tenant's fails, in its transaction, leaving the tenant as it was).
+ */
 export const createExtension: ChangeKind = {
   name: 'create-extension',
   order: {
@@ -18,21 +23,24 @@ export const createExtension: ChangeKind = {
     const items: ChangeItem[] = [];
     for (const e of [...ctx.to.extensions].sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const old = have.get(key(e));
-      if (old && old.schema === e.schema) continue;
+      const moved = old !== undefined && old.schema !== e.schema;
+      const updated = old !== undefined && e.version !== undefined && old.version !== undefined && old.version !== e.version;
+      if (old && !moved && !updated) continue;
       const schema = e.schema ? ` SCHEMA ${quoteIdent(e.schema)}` : '';
-      items.push({
-        key: e.name,
-        steps: [
-          {
-            sql: old ? `ALTER EXTENSION ${quoteIdent(e.name)} SET${schema || ' SCHEMA public'}` : `CREATE EXTENSION IF NOT EXISTS ${quoteIdent(e.name)}${schema ? ` WITH${schema}` : ''}`,
-            description: old ? `Move extension ${e.name} to schema ${e.schema}` : `Create extension ${e.name}`,
-            transactional: true,
-            lock: LockLevel.LOCK_LEVEL_NONE,
-            lockTarget: quoteIdent(e.name),
-            hazards: [hazard(HazardCode.EXTENSION_CHANGE, `extension ${e.name} is ${old ? 'moved' : 'installed'}`)],
-          },
-        ],
+      const version = e.version ? ` VERSION ${quoteLiteral(e.version)}` : '';
+      const step = (sql: string, description: string, what: string): StepDraft => ({
+        sql,
+        description,
+        transactional: true,
+        lock: LockLevel.LOCK_LEVEL_NONE,
+        lockTarget: quoteIdent(e.name),
+        hazards: [hazard(HazardCode.EXTENSION_CHANGE, `extension ${e.name} is ${what}`)],
       });
+      const steps: StepDraft[] = [];
+      if (!old) steps.push(step(`CREATE EXTENSION IF NOT EXISTS ${quoteIdent(e.name)}${schema || version ? ` WITH${schema}${version}` : ''}`, `Create extension ${e.name}${e.version ? ` ${e.version}` : ''}`, 'installed'));
+      if (moved) steps.push(step(`ALTER EXTENSION ${quoteIdent(e.name)} SET${schema || ' SCHEMA public'}`, `Move extension ${e.name} to schema ${e.schema}`, 'moved'));
+      if (updated) steps.push(step(`ALTER EXTENSION ${quoteIdent(e.name)} UPDATE TO ${quoteLiteral(e.version!)}`, `Update extension ${e.name} from ${old!.version} to ${e.version}`, `updated from ${old!.version} to ${e.version}`));
+      items.push({ key: e.name, steps });
     }
     return items;
   },
