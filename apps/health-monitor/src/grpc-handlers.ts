@@ -11,6 +11,7 @@ import { UnknownClusterError, type FleetMonitor } from './fleet-monitor.js';
 import { OverrideNotSavedError } from './override-store.js';
 import { healthMonitorValidators } from './request-validation.js';
 import { validatedService } from '@fleetshift/telemetry/request-fields';
+import { decodePageToken, InvalidRequestError, pageOf, pageSizeOf } from '@fleetshift/telemetry';
 
 /** Translates HealthMonitorService calls to the FleetMonitor and back, each request checked first. */
 export function healthMonitorHandlers(monitor: FleetMonitor): HealthMonitorServiceServer {
@@ -19,8 +20,16 @@ export function healthMonitorHandlers(monitor: FleetMonitor): HealthMonitorServi
       respond(callback, () => GetClusterHealthResponse.fromPartial({ health: monitor.health(call.request.clusterId) }));
     },
 
-    listClusterHealth(_call, callback) {
-      respond(callback, () => ListClusterHealthResponse.fromPartial({ clusters: monitor.list() }));
+    listClusterHealth(call, callback) {
+      respond(callback, () => {
+        // Keyset paging over the cluster ids (sorted), like every list call.
+        const { pageSize, pageToken } = call.request;
+        const after = (decodePageToken('ListClusterHealth', {}, pageToken, ['s'])?.[0] as string | undefined) ?? '';
+        const size = pageSizeOf({ pageSize });
+        const rows = monitor.list().filter((health) => health.clusterId > after).sort((a, b) => (a.clusterId < b.clusterId ? -1 : 1));
+        const page = pageOf(rows.slice(0, size + 1), size, 'ListClusterHealth', {}, (health) => [health.clusterId]);
+        return ListClusterHealthResponse.fromPartial({ clusters: page.items, nextPageToken: page.nextPageToken });
+      });
     },
 
     setManualThrottle(call, callback) {
@@ -70,6 +79,7 @@ function respond<T>(callback: grpc.sendUnaryData<T>, produce: () => T): void {
 }
 
 function toStatus(error: unknown): Partial<grpc.StatusObject> {
+  if (error instanceof InvalidRequestError) return { code: grpc.status.INVALID_ARGUMENT, details: error.message };
   if (error instanceof UnknownClusterError) return { code: grpc.status.NOT_FOUND, details: error.message };
   if (error instanceof OverrideNotSavedError) return { code: grpc.status.UNAVAILABLE, details: error.message };
   if (error instanceof Error && /^mode must be/.test(error.message)) return { code: grpc.status.INVALID_ARGUMENT, details: error.message };

@@ -70,13 +70,13 @@ const rolloutRequest = (overrides: Record<string, unknown> = {}) => ({
 
 describe('scheduler over gRPC', () => {
   it('refuses calls without the bearer token', async () => {
-    await expect(unary(clients.tenants, clients.tenants.listClusters, {})).rejects.toMatchObject({ code: grpc.status.UNAUTHENTICATED });
+    await expect(unary(clients.tenants, clients.tenants.listClusters, { pageSize: 0, pageToken: '' })).rejects.toMatchObject({ code: grpc.status.UNAUTHENTICATED });
   });
 
   it('pushes versions through the planner: a bad schema is INVALID_ARGUMENT with its position and stores nothing', async () => {
     const bad = unary(clients.schemas, clients.schemas.pushSchemaVersion, { blueprint, schema: sql('CREATE TABLE users (id bigint PRIMARY KEY,);'), allowedHazards: [], description: '' }, meta());
     await expect(bad).rejects.toMatchObject({ code: grpc.status.INVALID_ARGUMENT, details: expect.stringMatching(/schema\.sql:1:\d+/) });
-    const listed = await unary(clients.schemas, clients.schemas.listSchemaVersions, { blueprint }, meta());
+    const listed = await unary(clients.schemas, clients.schemas.listSchemaVersions, { blueprint, pageSize: 0, pageToken: '' }, meta());
     expect(listed.versions).toEqual([]);
     const pushed = await unary(clients.schemas, clients.schemas.pushSchemaVersion, { blueprint, schema: sql(v1), allowedHazards: [], description: 'v1' }, meta());
     expect([pushed.version?.version, pushed.created]).toEqual([1, true]);
@@ -108,7 +108,7 @@ describe('scheduler over gRPC', () => {
     for (const [overrides, code] of refusals) {
       await expect(unary(clients.rollouts, clients.rollouts.createRollout, rolloutRequest(overrides), meta())).rejects.toMatchObject({ code });
     }
-    const listed = await unary(clients.rollouts, clients.rollouts.listRollouts, { blueprint, states: [], limit: 0 }, meta());
+    const listed = await unary(clients.rollouts, clients.rollouts.listRollouts, { blueprint, states: [], limit: 0, pageSize: 0, pageToken: '' }, meta());
     expect(listed.rollouts).toEqual([]);
   });
 
@@ -125,7 +125,7 @@ describe('scheduler over gRPC', () => {
       code: grpc.status.FAILED_PRECONDITION,
       details: expect.stringContaining(`registered at ${cluster.host}:${cluster.port}`),
     });
-    const { clusters } = await unary(clients.tenants, clients.tenants.listClusters, {}, meta());
+    const { clusters } = await unary(clients.tenants, clients.tenants.listClusters, { pageSize: 0, pageToken: '' }, meta());
     expect(clusters.map((c) => [c.id, c.host])).toEqual([['local', cluster.host]]);
   });
 
@@ -147,11 +147,11 @@ describe('scheduler over gRPC', () => {
     expect(last.counts).toMatchObject({ total: 5, succeeded: 5 });
     expect(updates.some((u) => u.rollout!.state === RolloutState.ROLLOUT_STATE_RUNNING)).toBe(true);
 
-    const tenants = await unary(clients.rollouts, clients.rollouts.listRolloutTenants, { rolloutId: rollout!.id, states: [], limit: 0 }, meta());
+    const tenants = await unary(clients.rollouts, clients.rollouts.listRolloutTenants, { rolloutId: rollout!.id, states: [], limit: 0, pageSize: 0, pageToken: '' }, meta());
     expect(tenants.tenants.map((t) => [t.tenantId, t.executorId])).toEqual(['g1', 'g2', 'g3', 'g4', 'g5'].map((id) => [id, 'grpc-exec']));
     const { tenant } = await unary(clients.tenants, clients.tenants.getTenant, { tenantId: 'g3' }, meta());
     expect(tenant?.version).toBe(2);
-    const events = await unary(clients.tenants, clients.tenants.listTenantEvents, { tenantId: 'g3', rolloutId: '', limit: 0 }, meta());
+    const events = await unary(clients.tenants, clients.tenants.listTenantEvents, { tenantId: 'g3', rolloutId: '', limit: 0, pageSize: 0, pageToken: '' }, meta());
     expect(events.events.map((e) => e.kind)).toEqual(['provisioned', 'started', 'succeeded']);
 
     const metrics = await fetch(`http://127.0.0.1:${scheduler.metricsPort}/metrics`).then((r) => r.text());

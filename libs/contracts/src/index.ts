@@ -10,3 +10,4 @@ export * from './gen/fleetshift/v1/bus.js';
 export { descriptorSet, descriptorSetPath } from './descriptor-set.js';
 export { callMetadata, unary, schedulerClients, plannerClient, healthMonitorClient } from './clients.js';
 export { clientTransport, ClientTlsError, type ClientTransport } from './channel-credentials.js';
+export { walkPages, allPages } from './list-pages.js';

@@ -69,7 +69,12 @@ export async function getCluster(db: Queryable, id: string, options: { forUpdate
   return rows[0] && toCluster(rows[0]);
 }
 
-export async function listClusters(db: Queryable): Promise<Cluster[]> {
-  const { rows } = await db.query<ClusterRow>(`SELECT ${columns} FROM clusters ORDER BY id`);
+/** Clusters by id; with `page`, at most `limit` of them after the id `after` (keyset paging). */
+export async function listClusters(db: Queryable, page?: { after?: string; limit: number }): Promise<Cluster[]> {
+  if (!page) {
+    const { rows } = await db.query<ClusterRow>(`SELECT ${columns} FROM clusters ORDER BY id`);
+    return rows.map(toCluster);
+  }
+  const { rows } = await db.query<ClusterRow>(`SELECT ${columns} FROM clusters WHERE id > $1 ORDER BY id LIMIT $2`, [page.after ?? '', page.limit]);
   return rows.map(toCluster);
 }

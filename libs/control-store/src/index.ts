@@ -16,7 +16,9 @@ export {
   findTenants,
   selectTenants,
   listTenantPage,
+  registerTenantRows,
   TenantConflictError,
+  type BulkTenant,
   type TenantFilter,
   type TenantPage,
 } from './tenants.js';

@@ -258,11 +258,13 @@ export async function finishStats(db: Queryable, rolloutId: string, windowSecond
   return rows[0];
 }
 
+/** A rollout's tenants by tenant id, at most `limit`, after tenant id `after` (keyset paging). */
 export async function listRolloutTenants(
   db: Queryable,
   rolloutId: string,
   states: TenantRolloutState[],
   limit: number,
+  after = '',
 ): Promise<RolloutTenant[]> {
   const { rows } = await db.query<{
     tenant_id: string;
@@ -279,9 +281,9 @@ export async function listRolloutTenants(
   }>(
     `SELECT tenant_id, cluster_id, state, attempts, error, error_code, from_fingerprint, executor_id, started_at, finished_at,
             lock_retries
-     FROM rollout_tenants WHERE rollout_id = $1 AND ($2::text[] IS NULL OR state = ANY($2))
+     FROM rollout_tenants WHERE rollout_id = $1 AND ($2::text[] IS NULL OR state = ANY($2)) AND tenant_id > $4
      ORDER BY tenant_id LIMIT $3`,
-    [rolloutId, states.length ? states.map((s) => tenantStates.word(s)) : null, limit],
+    [rolloutId, states.length ? states.map((s) => tenantStates.word(s)) : null, limit, after],
   );
   return rows.map((row) => ({
     tenantId: row.tenant_id,

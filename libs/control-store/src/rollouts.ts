@@ -136,12 +136,26 @@ export async function findActiveRollout(db: Queryable, blueprint: string): Promi
   return rows[0] && toRollout(rows[0]);
 }
 
+/** Where a page of rollouts starts: after this rollout (newest first: created_at in microseconds, then id). */
+export interface RolloutPageKey {
+  createdMicros: number;
+  id: string;
+}
+
+/**
+ * Rollouts newest first (created_at, then id), at most `limit`, after `after` when given (keyset paging:
+ * see libs/telemetry page-token.ts). Each carries its page key.
+ */
 export async function listRollouts(
   db: Queryable,
-  filter: { blueprint?: string; states?: RolloutState[]; limit?: number },
-): Promise<Rollout[]> {
+  filter: { blueprint?: string; states?: RolloutState[]; limit?: number; after?: RolloutPageKey },
+): Promise<Array<Rollout & { pageKey: RolloutPageKey }>> {
   const params: unknown[] = [];
   const clauses: string[] = [];
+  if (filter.after) {
+    params.push(filter.after.createdMicros, filter.after.id);
+    clauses.push(`(r.created_at, r.id) < (to_timestamp(0) + $${params.length - 1}::bigint * interval '1 microsecond', $${params.length}::text)`);
+  }
   if (filter.blueprint) {
     params.push(filter.blueprint);
     clauses.push(`r.blueprint = $${params.length}`);
@@ -150,12 +164,14 @@ export async function listRollouts(
     params.push(filter.states.map((state) => rolloutStates.word(state)));
     clauses.push(`r.state = ANY($${params.length})`);
   }
-  const { rows } = await db.query<RolloutRow>(
-    `SELECT ${columns} FROM rollouts r ${clauses.length ? `WHERE ${clauses.join(' AND ')}` : ''}
-     ORDER BY r.created_at DESC LIMIT ${Math.min(filter.limit || 100, 1000)}`,
+  const limit = Math.max(1, Math.min(Math.floor(filter.limit || 100), 1001));
+  const { rows } = await db.query<RolloutRow & { created_micros: string }>(
+    `SELECT ${columns}, (extract(epoch FROM r.created_at) * 1000000)::bigint AS created_micros
+     FROM rollouts r ${clauses.length ? `WHERE ${clauses.join(' AND ')}` : ''}
+     ORDER BY r.created_at DESC, r.id DESC LIMIT ${limit}`,
     params,
   );
-  return rows.map(toRollout);
+  return rows.map((row) => ({ ...toRollout(row), pageKey: { createdMicros: Number(row.created_micros), id: row.id } }));
 }
 
 /** Ids of rollouts in the given states (RUNNING ones are resumed by a starting scheduler). */

@@ -87,10 +87,11 @@ export async function getSchemaVersion(db: Queryable, blueprint: string, version
   return rows[0] && toSchemaVersion(rows[0]);
 }
 
-export async function listSchemaVersions(db: Queryable, blueprint: string): Promise<SchemaVersion[]> {
+/** A blueprint's versions, oldest first; with `page`, at most `limit` after version `after` (keyset paging). */
+export async function listSchemaVersions(db: Queryable, blueprint: string, page?: { after?: number; limit: number }): Promise<SchemaVersion[]> {
   const { rows } = await db.query<SchemaVersionRow>(
-    `SELECT ${columns} FROM schema_versions WHERE blueprint = $1 ORDER BY version`,
-    [blueprint],
+    `SELECT ${columns} FROM schema_versions WHERE blueprint = $1 AND version > $2 ORDER BY version${page ? ' LIMIT $3' : ''}`,
+    page ? [blueprint, page.after ?? 0, page.limit] : [blueprint, 0],
   );
   return rows.map(toSchemaVersion);
 }

@@ -87,12 +87,12 @@ interface Row {
   at: Date;
 }
 
-/** A tenant's history, oldest first (optionally one rollout's part of it). */
-export async function listTenantEvents(db: Queryable, tenantId: string, rolloutId: string, limit: number): Promise<TenantEvent[]> {
+/** A tenant's history, oldest first (optionally one rollout's part of it); after event id `after` (keyset paging). */
+export async function listTenantEvents(db: Queryable, tenantId: string, rolloutId: string, limit: number, after = 0): Promise<TenantEvent[]> {
   const { rows } = await db.query<Row>(
     `SELECT id, tenant_id, rollout_id, kind, from_version, to_version, fingerprint, error, executor_id, steps_applied, at
-     FROM tenant_events WHERE tenant_id = $1 AND ($2 = '' OR rollout_id = $2) ORDER BY id LIMIT $3`,
-    [tenantId, rolloutId, limit],
+     FROM tenant_events WHERE tenant_id = $1 AND ($2 = '' OR rollout_id = $2) AND id > $4 ORDER BY id LIMIT $3`,
+    [tenantId, rolloutId, limit, after],
   );
   return rows.map((row) => ({
     id: row.id,

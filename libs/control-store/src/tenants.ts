@@ -152,11 +152,14 @@ export interface TenantPage {
   total: number;
 }
 
-/** One page of tenants ordered by id; the page token is the last id of the previous page. */
-export async function listTenantPage(db: Queryable, filter: TenantFilter, pageSize: number, pageToken: string): Promise<TenantPage> {
+/**
+ * One page of tenants ordered by id, after the tenant id `after` ('' for the first page): keyset paging.
+ * nextPageToken here is the last id served (empty on the last page); the service wraps it in its opaque
+ * token.
+ */
+export async function listTenantPage(db: Queryable, filter: TenantFilter, pageSize: number, after: string): Promise<TenantPage> {
   if (!Number.isInteger(pageSize) || pageSize < 1) throw new Error(`listing tenants: page size must be a positive whole number, got ${pageSize}`);
   const { sql, params } = where(filter);
-  const after = pageToken ? Buffer.from(pageToken, 'base64url').toString('utf8') : '';
   const pageWhere = sql ? `${sql} AND id > $${params.length + 1}` : `WHERE id > $${params.length + 1}`;
   const [{ rows }, count] = await Promise.all([
     db.query<TenantRow>(`SELECT ${columns} FROM tenants ${pageWhere} ORDER BY id LIMIT ${pageSize + 1}`, [...params, after]),
@@ -166,7 +169,37 @@ export async function listTenantPage(db: Queryable, filter: TenantFilter, pageSi
   const more = rows.length > pageSize;
   return {
     tenants: page,
-    nextPageToken: more ? Buffer.from(page[page.length - 1].id, 'utf8').toString('base64url') : '',
+    nextPageToken: more ? page[page.length - 1].id : '',
     total: count.rows[0].total,
   };
+}
+
+/** A tenant registered in bulk, with the version and fingerprint it is known to be at (0 and '' when none). */
+export type BulkTenant = Pick<Tenant, 'id' | 'blueprint' | 'clusterId' | 'isolation' | 'database' | 'schema' | 'labels' | 'version' | 'fingerprint'>;
+
+/**
+ * Registers many tenants in one statement (unnest of arrays: one round trip per call, whatever the
+ * count). A tenant whose id or place is taken already is left as it is (ON CONFLICT DO NOTHING); returns
+ * how many rows were new. For fleets registered from an inventory (and the simulation): RegisterTenant
+ * remains the one-by-one path with its conflict answers and provisioning.
+ */
+export async function registerTenantRows(db: Queryable, tenants: BulkTenant[]): Promise<number> {
+  if (!tenants.length) return 0;
+  const { rowCount } = await db.query(
+    `INSERT INTO tenants (id, blueprint, cluster_id, isolation, database, schema, labels, version, fingerprint)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::int[], $9::text[])
+     ON CONFLICT DO NOTHING`,
+    [
+      tenants.map((t) => t.id),
+      tenants.map((t) => t.blueprint),
+      tenants.map((t) => t.clusterId),
+      tenants.map((t) => isolations.word(t.isolation)),
+      tenants.map((t) => t.database),
+      tenants.map((t) => t.schema),
+      tenants.map((t) => JSON.stringify(t.labels ?? {})),
+      tenants.map((t) => t.version),
+      tenants.map((t) => t.fingerprint),
+    ],
+  );
+  return rowCount ?? 0;
 }

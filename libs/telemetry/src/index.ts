@@ -14,4 +14,5 @@ export { createServiceRuntime, baseServiceConfig, type BaseServiceConfig, type S
 export { InvalidRequestError, NotFoundError, PreconditionError, PermissionDeniedError, AlreadyExistsError, UnavailableError } from './request-errors.js';
 export { requestStatus, requestErrorStatus, type RequestStatus } from './request-status.js';
 export { unaryHandler } from './unary-handler.js';
+export { pageSizes, pageSizeOf, encodePageToken, decodePageToken, pageOf, type PageKey } from './page-token.js';
 export { serviceClientTransport } from './service-client-transport.js';

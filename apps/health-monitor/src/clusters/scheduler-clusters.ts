@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { callMetadata, TenantServiceClient, unary, type ClientTransport } from '@fleetshift/contracts';
+import { allPages, callMetadata, TenantServiceClient, unary, type ClientTransport } from '@fleetshift/contracts';
 import type { ClusterSource } from './cluster-source.js';
 import { clusterSpecFromRegistration } from './cluster-registration.js';
 
@@ -35,8 +35,12 @@ export function schedulerClusterSource(options: SchedulerClusterSourceOptions): 
     kind: 'scheduler',
     async list() {
       try {
-        const response = await unary(client, client.listClusters, {}, callMetadata(apiToken), { deadline: Date.now() + callTimeoutMs });
-        return response.clusters.map((cluster) => clusterSpecFromRegistration(cluster));
+        // Every page (ListClusters answers at most 1000 clusters per call), each call with its own deadline.
+        const clusters = await allPages(
+          (pageToken) => unary(client, client.listClusters, { pageSize: 0, pageToken }, callMetadata(apiToken), { deadline: Date.now() + callTimeoutMs }),
+          (page) => page.clusters,
+        );
+        return clusters.map((cluster) => clusterSpecFromRegistration(cluster));
       } catch (error) {
         throw listError(address, error as Partial<grpc.ServiceError>);
       }

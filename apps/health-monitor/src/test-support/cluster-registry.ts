@@ -33,7 +33,7 @@ export async function startClusterRegistry(options: { apiToken?: string } = {}) 
               ...unimplementedService(TenantServiceService, 'the monitor tests serve ListClusters only'),
               listClusters: (_call: unknown, callback: grpc.sendUnaryData<ListClustersResponse>) => {
                 registry.calls += 1;
-                callback(null, { clusters: registry.clusters });
+                callback(null, { clusters: registry.clusters, nextPageToken: '' });
               },
             },
           },

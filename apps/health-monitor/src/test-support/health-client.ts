@@ -19,7 +19,7 @@ export function healthClient(address: string) {
         client.getClusterHealth({ clusterId }, settle((r) => resolve(r.health!), reject)),
       ),
     list: () =>
-      new Promise<ClusterHealth[]>((resolve, reject) => client.listClusterHealth({}, settle((r) => resolve(r.clusters), reject))),
+      new Promise<ClusterHealth[]>((resolve, reject) => client.listClusterHealth({ pageSize: 0, pageToken: '' }, settle((r) => resolve(r.clusters), reject))),
     setManual: (clusterId: string, mode: ManualThrottleMode, reason = '', ttlSeconds = 0) =>
       new Promise<ClusterHealth[]>((resolve, reject) =>
         client.setManualThrottle({ clusterId, mode, reason, ttlSeconds }, settle((r) => resolve(r.clusters), reject)),

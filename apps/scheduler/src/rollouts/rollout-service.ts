@@ -3,7 +3,7 @@ import { rolloutServiceValidators } from '../request-validation.js';
 import type { RolloutServiceServer } from '@fleetshift/contracts';
 import { getRollout, listRollouts, listRolloutTenants } from '@fleetshift/control-store';
 import type { SchedulerContext } from '../context.js';
-import { NotFoundError, unaryHandler } from '@fleetshift/telemetry';
+import { decodePageToken, NotFoundError, pageOf, pageSizeOf, pageSizes, unaryHandler } from '@fleetshift/telemetry';
 import { createRollout } from './create-rollout.js';
 import { cancelRollout, pauseRollout, resumeRollout, retryFailed } from './rollout-actions.js';
 import type { RolloutEngine } from './rollout-engine.js';
@@ -22,9 +22,14 @@ export function rolloutService(ctx: SchedulerContext, engine: RolloutEngine): Ro
       return afterAction(created.id);
     }),
     getRollout: unaryHandler('GetRollout', log, async (request) => ({ rollout: await viewRollout(ctx, request.rolloutId) })),
-    listRollouts: unaryHandler('ListRollouts', log, async (request) => ({
-      rollouts: await listRollouts(ctx.pool, { blueprint: request.blueprint, states: request.states, limit: request.limit }),
-    })),
+    listRollouts: unaryHandler('ListRollouts', log, async (request) => {
+      const filter = { blueprint: request.blueprint, states: request.states };
+      const after = decodePageToken('ListRollouts', filter, request.pageToken, ['n', 's']);
+      const size = pageSizeOf(request);
+      const rows = await listRollouts(ctx.pool, { ...filter, limit: size + 1, after: after && { createdMicros: after[0] as number, id: after[1] as string } });
+      const page = pageOf(rows, size, 'ListRollouts', filter, (row) => [row.pageKey.createdMicros, row.pageKey.id]);
+      return { rollouts: page.items.map(({ pageKey: _, ...rollout }) => rollout), nextPageToken: page.nextPageToken };
+    }),
     pauseRollout: unaryHandler('PauseRollout', log, async (request) => {
       await pauseRollout(ctx, request.rolloutId);
       return { rollout: await viewRollout(ctx, request.rolloutId) };
@@ -43,7 +48,12 @@ export function rolloutService(ctx: SchedulerContext, engine: RolloutEngine): Ro
     }),
     listRolloutTenants: unaryHandler('ListRolloutTenants', log, async (request) => {
       if (!(await getRollout(ctx.pool, request.rolloutId))) throw new NotFoundError(`rollout ${request.rolloutId} does not exist`);
-      return { tenants: await listRolloutTenants(ctx.pool, request.rolloutId, request.states, request.limit || 10_000) };
+      const filter = { rolloutId: request.rolloutId, states: request.states };
+      const after = decodePageToken('ListRolloutTenants', filter, request.pageToken, ['s']);
+      const size = pageSizeOf(request, pageSizes.max);
+      const rows = await listRolloutTenants(ctx.pool, request.rolloutId, request.states, size + 1, (after?.[0] as string | undefined) ?? '');
+      const page = pageOf(rows, size, 'ListRolloutTenants', filter, (row) => [row.tenantId]);
+      return { tenants: page.items, nextPageToken: page.nextPageToken };
     }),
     watchRollout: watchRolloutHandler(ctx),
   }, rolloutServiceValidators());

@@ -1,4 +1,5 @@
 import {
+  allPages,
   callMetadata,
   CreateRolloutRequest,
   Isolation,
@@ -120,7 +121,10 @@ export async function runRollout(
       rollout = (await unary(clients.rollouts, clients.rollouts.getRollout, { rolloutId }, callMetadata())).rollout!;
     }
     const finishedAt = Date.now();
-    const { tenants } = await unary(clients.rollouts, clients.rollouts.listRolloutTenants, { rolloutId, states: [], limit: 0 }, callMetadata());
+    const tenants = await allPages(
+      (pageToken) => unary(clients.rollouts, clients.rollouts.listRolloutTenants, { rolloutId, states: [], limit: 0, pageSize: 1000, pageToken }, callMetadata()),
+      (page) => page.tenants,
+    );
     const throttled = throttleWindows(recorder.points, finishedAt)
       .map((w) => ({ from: Math.max(w.from, startedAt), to: Math.min(w.to, finishedAt) }))
       .filter((w) => w.to > w.from);

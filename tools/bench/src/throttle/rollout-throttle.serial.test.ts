@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import {
+  allPages,
   callMetadata,
   healthMonitorClient,
   RolloutState,
@@ -116,7 +117,12 @@ describe('rollout throttled by the health monitor', () => {
   const rolloutOf = async (clients: ReturnType<typeof schedulerClients>, rolloutId: string) =>
     (await unary(clients.rollouts, clients.rollouts.getRollout, { rolloutId }, callMetadata())).rollout!;
   const startTimes = async (clients: ReturnType<typeof schedulerClients>, rolloutId: string) =>
-    (await unary(clients.rollouts, clients.rollouts.listRolloutTenants, { rolloutId, states: [], limit: 0 }, callMetadata())).tenants.flatMap(
+    (
+      await allPages(
+        (pageToken) => unary(clients.rollouts, clients.rollouts.listRolloutTenants, { rolloutId, states: [], limit: 0, pageSize: 1000, pageToken }, callMetadata()),
+        (page) => page.tenants,
+      )
+    ).flatMap(
       (t) => (t.startedAt ? [t.startedAt.getTime()] : []),
     );
   const begun = (rollout: Awaited<ReturnType<typeof rolloutOf>>) => rollout.counts!.total - rollout.counts!.pending - rollout.counts!.queued;

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import {
+  allPages,
   callMetadata,
   healthMonitorClient,
   ManualThrottleMode,
@@ -197,7 +198,10 @@ async function rolloutUnderLoad(
   }
   if (load) loadStoppedAt = (await load.stop()).stoppedAt.getTime();
   const finishedAt = Date.now();
-  const { tenants } = await unary(clients.rollouts, clients.rollouts.listRolloutTenants, { rolloutId, states: [], limit: 0 }, callMetadata());
+  const tenants = await allPages(
+      (pageToken) => unary(clients.rollouts, clients.rollouts.listRolloutTenants, { rolloutId, states: [], limit: 0, pageSize: 1000, pageToken }, callMetadata()),
+      (page) => page.tenants,
+    );
   run.say(`${run.name}: rollout ${rolloutId} ${RolloutState[state]} in ${((finishedAt - startedAt) / 1000).toFixed(1)} s`);
   return {
     name: run.name,

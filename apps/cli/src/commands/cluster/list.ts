@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { Cluster, unary } from '@fleetshift/contracts';
 import { withScheduler } from '../../grpc/call.js';
+import { listAll } from '../../grpc/list-all.js';
 import { formatOption, printList, type OutputFormat } from '../../output/format.js';
 import { clusterHead, clusterRow } from './rows.js';
 
@@ -10,7 +11,9 @@ export function registerClusterList(group: Command): void {
     .description('list the registered database clusters')
     .addOption(formatOption())
     .action(async (options: { format: OutputFormat }) => {
-      const { clusters } = await withScheduler('cluster list', (scheduler) => unary(scheduler.tenants, scheduler.tenants.listClusters, {}));
+      const clusters = await withScheduler('cluster list', (scheduler) =>
+        listAll((page) => unary(scheduler.tenants, scheduler.tenants.listClusters, page), (page) => page.clusters),
+      );
       printList(options.format, clusters, Cluster.toJSON, clusterHead, clusterRow);
     });
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { Tenant, unary } from '@fleetshift/contracts';
 import { withScheduler } from '../../grpc/call.js';
+import { listAll } from '../../grpc/list-all.js';
 import { collect, parseLabels } from '../../options.js';
 import { formatOption, printList, type OutputFormat } from '../../output/format.js';
 import { tenantHead, tenantRow } from './rows.js';
@@ -22,22 +23,12 @@ export function registerTenantList(group: Command): void {
     .addOption(formatOption())
     .action(async (options: ListOptions) => {
       const labels = parseLabels(options.label);
-      const tenants = await withScheduler('tenant list', async (scheduler) => {
-        const all: Tenant[] = [];
-        let pageToken = '';
-        do {
-          const page = await unary(scheduler.tenants, scheduler.tenants.listTenants, {
-            blueprint: options.blueprint ?? '',
-            clusterId: options.cluster ?? '',
-            labels,
-            pageSize: 1000,
-            pageToken,
-          });
-          all.push(...page.tenants);
-          pageToken = page.nextPageToken;
-        } while (pageToken);
-        return all;
-      });
+      const tenants = await withScheduler('tenant list', (scheduler) =>
+        listAll(
+          (page) => unary(scheduler.tenants, scheduler.tenants.listTenants, { blueprint: options.blueprint ?? '', clusterId: options.cluster ?? '', labels, ...page }),
+          (page) => page.tenants,
+        ),
+      );
       printList(options.format, tenants, Tenant.toJSON, tenantHead, tenantRow);
     });
 }

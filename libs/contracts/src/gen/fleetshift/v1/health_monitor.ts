@@ -107,10 +107,15 @@ export interface GetClusterHealthResponse {
 }
 
 export interface ListClusterHealthRequest {
+  /** Ordered by cluster id. Paging as in ListClustersRequest (tenant.proto). */
+  pageSize: number;
+  pageToken: string;
 }
 
 export interface ListClusterHealthResponse {
   clusters: ClusterHealth[];
+  /** Empty on the last page. */
+  nextPageToken: string;
 }
 
 export interface SetManualThrottleRequest {
@@ -686,11 +691,17 @@ export const GetClusterHealthResponse: MessageFns<GetClusterHealthResponse> = {
 };
 
 function createBaseListClusterHealthRequest(): ListClusterHealthRequest {
-  return {};
+  return { pageSize: 0, pageToken: "" };
 }
 
 export const ListClusterHealthRequest: MessageFns<ListClusterHealthRequest> = {
-  encode(_: ListClusterHealthRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+  encode(message: ListClusterHealthRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.pageSize !== 0) {
+      writer.uint32(8).uint32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(18).string(message.pageToken);
+    }
     return writer;
   },
 
@@ -707,6 +718,22 @@ export const ListClusterHealthRequest: MessageFns<ListClusterHealthRequest> = {
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.pageSize = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -719,32 +746,54 @@ export const ListClusterHealthRequest: MessageFns<ListClusterHealthRequest> = {
     }
   },
 
-  fromJSON(_: any): ListClusterHealthRequest {
-    return {};
+  fromJSON(object: any): ListClusterHealthRequest {
+    return {
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
+    };
   },
 
-  toJSON(_: ListClusterHealthRequest): unknown {
+  toJSON(message: ListClusterHealthRequest): unknown {
     const obj: any = {};
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
+    }
     return obj;
   },
 
   create(base?: DeepPartial<ListClusterHealthRequest>): ListClusterHealthRequest {
     return ListClusterHealthRequest.fromPartial(base ?? {});
   },
-  fromPartial(_: DeepPartial<ListClusterHealthRequest>): ListClusterHealthRequest {
+  fromPartial(object: DeepPartial<ListClusterHealthRequest>): ListClusterHealthRequest {
     const message = createBaseListClusterHealthRequest();
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
     return message;
   },
 };
 
 function createBaseListClusterHealthResponse(): ListClusterHealthResponse {
-  return { clusters: [] };
+  return { clusters: [], nextPageToken: "" };
 }
 
 export const ListClusterHealthResponse: MessageFns<ListClusterHealthResponse> = {
   encode(message: ListClusterHealthResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.clusters) {
       ClusterHealth.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
     }
     return writer;
   },
@@ -770,6 +819,14 @@ export const ListClusterHealthResponse: MessageFns<ListClusterHealthResponse> = 
             message.clusters.push(ClusterHealth.decode(reader, reader.uint32()));
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -787,6 +844,11 @@ export const ListClusterHealthResponse: MessageFns<ListClusterHealthResponse> = 
       clusters: globalThis.Array.isArray(object?.clusters)
         ? object.clusters.map((e: any) => ClusterHealth.fromJSON(e))
         : [],
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
     };
   },
 
@@ -794,6 +856,9 @@ export const ListClusterHealthResponse: MessageFns<ListClusterHealthResponse> = 
     const obj: any = {};
     if (message.clusters?.length) {
       obj.clusters = message.clusters.map((e) => ClusterHealth.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
     }
     return obj;
   },
@@ -804,6 +869,7 @@ export const ListClusterHealthResponse: MessageFns<ListClusterHealthResponse> = 
   fromPartial(object: DeepPartial<ListClusterHealthResponse>): ListClusterHealthResponse {
     const message = createBaseListClusterHealthResponse();
     message.clusters = object.clusters?.map((e) => ClusterHealth.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
     return message;
   },
 };

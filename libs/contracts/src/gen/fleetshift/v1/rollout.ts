@@ -332,11 +332,23 @@ export interface GetRolloutResponse {
 export interface ListRolloutsRequest {
   blueprint: string;
   states: RolloutState[];
+  /** Kept from before paging: the page size when page_size is 0. */
   limit: number;
+  /**
+   * Paging (every list call): at most page_size items per answer (0: the default; above the server's
+   * maximum, 1000: the maximum). page_token: empty for the first page, else a previous answer's
+   * next_page_token with the same filters; a token from elsewhere answers INVALID_ARGUMENT. Pages are
+   * keyset-based: rows inserted while a caller walks never shift or repeat another row.
+   * Newest first (created_at, then id).
+   */
+  pageSize: number;
+  pageToken: string;
 }
 
 export interface ListRolloutsResponse {
   rollouts: Rollout[];
+  /** Empty on the last page. */
+  nextPageToken: string;
 }
 
 export interface PauseRolloutRequest {
@@ -407,11 +419,23 @@ export interface ListRolloutTenantsRequest {
   rolloutId: string;
   /** Empty: every state. */
   states: TenantRolloutState[];
+  /** Kept from before paging: the page size when page_size is 0. */
   limit: number;
+  /**
+   * Paging (every list call): at most page_size items per answer (0: the default; above the server's
+   * maximum, 1000: the maximum). page_token: empty for the first page, else a previous answer's
+   * next_page_token with the same filters; a token from elsewhere answers INVALID_ARGUMENT. Pages are
+   * keyset-based: rows inserted while a caller walks never shift or repeat another row.
+   * Ordered by tenant id.
+   */
+  pageSize: number;
+  pageToken: string;
 }
 
 export interface ListRolloutTenantsResponse {
   tenants: RolloutTenant[];
+  /** Empty on the last page. */
+  nextPageToken: string;
 }
 
 export interface WatchRolloutRequest {
@@ -2043,7 +2067,7 @@ export const GetRolloutResponse: MessageFns<GetRolloutResponse> = {
 };
 
 function createBaseListRolloutsRequest(): ListRolloutsRequest {
-  return { blueprint: "", states: [], limit: 0 };
+  return { blueprint: "", states: [], limit: 0, pageSize: 0, pageToken: "" };
 }
 
 export const ListRolloutsRequest: MessageFns<ListRolloutsRequest> = {
@@ -2060,6 +2084,12 @@ export const ListRolloutsRequest: MessageFns<ListRolloutsRequest> = {
     }
     if (message.limit !== 0) {
       writer.uint32(24).uint32(message.limit);
+    }
+    if (message.pageSize !== 0) {
+      writer.uint32(32).uint32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(42).string(message.pageToken);
     }
     return writer;
   },
@@ -2111,6 +2141,22 @@ export const ListRolloutsRequest: MessageFns<ListRolloutsRequest> = {
             message.limit = reader.uint32();
             continue;
           }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.pageSize = reader.uint32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2128,6 +2174,16 @@ export const ListRolloutsRequest: MessageFns<ListRolloutsRequest> = {
       blueprint: isSet(object.blueprint) ? globalThis.String(object.blueprint) : "",
       states: globalThis.Array.isArray(object?.states) ? object.states.map((e: any) => rolloutStateFromJSON(e)) : [],
       limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0,
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
     };
   },
 
@@ -2142,6 +2198,12 @@ export const ListRolloutsRequest: MessageFns<ListRolloutsRequest> = {
     if (message.limit !== 0) {
       obj.limit = Math.round(message.limit);
     }
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
+    }
     return obj;
   },
 
@@ -2153,18 +2215,23 @@ export const ListRolloutsRequest: MessageFns<ListRolloutsRequest> = {
     message.blueprint = object.blueprint ?? "";
     message.states = object.states?.map((e) => e) || [];
     message.limit = object.limit ?? 0;
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
     return message;
   },
 };
 
 function createBaseListRolloutsResponse(): ListRolloutsResponse {
-  return { rollouts: [] };
+  return { rollouts: [], nextPageToken: "" };
 }
 
 export const ListRolloutsResponse: MessageFns<ListRolloutsResponse> = {
   encode(message: ListRolloutsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.rollouts) {
       Rollout.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
     }
     return writer;
   },
@@ -2190,6 +2257,14 @@ export const ListRolloutsResponse: MessageFns<ListRolloutsResponse> = {
             message.rollouts.push(Rollout.decode(reader, reader.uint32()));
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2205,6 +2280,11 @@ export const ListRolloutsResponse: MessageFns<ListRolloutsResponse> = {
   fromJSON(object: any): ListRolloutsResponse {
     return {
       rollouts: globalThis.Array.isArray(object?.rollouts) ? object.rollouts.map((e: any) => Rollout.fromJSON(e)) : [],
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
     };
   },
 
@@ -2212,6 +2292,9 @@ export const ListRolloutsResponse: MessageFns<ListRolloutsResponse> = {
     const obj: any = {};
     if (message.rollouts?.length) {
       obj.rollouts = message.rollouts.map((e) => Rollout.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
     }
     return obj;
   },
@@ -2222,6 +2305,7 @@ export const ListRolloutsResponse: MessageFns<ListRolloutsResponse> = {
   fromPartial(object: DeepPartial<ListRolloutsResponse>): ListRolloutsResponse {
     const message = createBaseListRolloutsResponse();
     message.rollouts = object.rollouts?.map((e) => Rollout.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
     return message;
   },
 };
@@ -3086,7 +3170,7 @@ export const RolloutTenant: MessageFns<RolloutTenant> = {
 };
 
 function createBaseListRolloutTenantsRequest(): ListRolloutTenantsRequest {
-  return { rolloutId: "", states: [], limit: 0 };
+  return { rolloutId: "", states: [], limit: 0, pageSize: 0, pageToken: "" };
 }
 
 export const ListRolloutTenantsRequest: MessageFns<ListRolloutTenantsRequest> = {
@@ -3103,6 +3187,12 @@ export const ListRolloutTenantsRequest: MessageFns<ListRolloutTenantsRequest> = 
     }
     if (message.limit !== 0) {
       writer.uint32(24).uint32(message.limit);
+    }
+    if (message.pageSize !== 0) {
+      writer.uint32(32).uint32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(42).string(message.pageToken);
     }
     return writer;
   },
@@ -3154,6 +3244,22 @@ export const ListRolloutTenantsRequest: MessageFns<ListRolloutTenantsRequest> = 
             message.limit = reader.uint32();
             continue;
           }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.pageSize = reader.uint32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3177,6 +3283,16 @@ export const ListRolloutTenantsRequest: MessageFns<ListRolloutTenantsRequest> = 
         ? object.states.map((e: any) => tenantRolloutStateFromJSON(e))
         : [],
       limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0,
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
     };
   },
 
@@ -3191,6 +3307,12 @@ export const ListRolloutTenantsRequest: MessageFns<ListRolloutTenantsRequest> = 
     if (message.limit !== 0) {
       obj.limit = Math.round(message.limit);
     }
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
+    }
     return obj;
   },
 
@@ -3202,18 +3324,23 @@ export const ListRolloutTenantsRequest: MessageFns<ListRolloutTenantsRequest> = 
     message.rolloutId = object.rolloutId ?? "";
     message.states = object.states?.map((e) => e) || [];
     message.limit = object.limit ?? 0;
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
     return message;
   },
 };
 
 function createBaseListRolloutTenantsResponse(): ListRolloutTenantsResponse {
-  return { tenants: [] };
+  return { tenants: [], nextPageToken: "" };
 }
 
 export const ListRolloutTenantsResponse: MessageFns<ListRolloutTenantsResponse> = {
   encode(message: ListRolloutTenantsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.tenants) {
       RolloutTenant.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
     }
     return writer;
   },
@@ -3239,6 +3366,14 @@ export const ListRolloutTenantsResponse: MessageFns<ListRolloutTenantsResponse> 
             message.tenants.push(RolloutTenant.decode(reader, reader.uint32()));
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3256,6 +3391,11 @@ export const ListRolloutTenantsResponse: MessageFns<ListRolloutTenantsResponse> 
       tenants: globalThis.Array.isArray(object?.tenants)
         ? object.tenants.map((e: any) => RolloutTenant.fromJSON(e))
         : [],
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
     };
   },
 
@@ -3263,6 +3403,9 @@ export const ListRolloutTenantsResponse: MessageFns<ListRolloutTenantsResponse> 
     const obj: any = {};
     if (message.tenants?.length) {
       obj.tenants = message.tenants.map((e) => RolloutTenant.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
     }
     return obj;
   },
@@ -3273,6 +3416,7 @@ export const ListRolloutTenantsResponse: MessageFns<ListRolloutTenantsResponse> 
   fromPartial(object: DeepPartial<ListRolloutTenantsResponse>): ListRolloutTenantsResponse {
     const message = createBaseListRolloutTenantsResponse();
     message.tenants = object.tenants?.map((e) => RolloutTenant.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
     return message;
   },
 };

@@ -64,10 +64,15 @@ export interface GetSchemaVersionResponse {
 
 export interface ListSchemaVersionsRequest {
   blueprint: string;
+  /** Oldest version first. Paging as in ListClustersRequest (tenant.proto). */
+  pageSize: number;
+  pageToken: string;
 }
 
 export interface ListSchemaVersionsResponse {
   versions: SchemaVersion[];
+  /** Empty on the last page. */
+  nextPageToken: string;
 }
 
 function createBaseSchemaVersion(): SchemaVersion {
@@ -618,13 +623,19 @@ export const GetSchemaVersionResponse: MessageFns<GetSchemaVersionResponse> = {
 };
 
 function createBaseListSchemaVersionsRequest(): ListSchemaVersionsRequest {
-  return { blueprint: "" };
+  return { blueprint: "", pageSize: 0, pageToken: "" };
 }
 
 export const ListSchemaVersionsRequest: MessageFns<ListSchemaVersionsRequest> = {
   encode(message: ListSchemaVersionsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.blueprint !== "") {
       writer.uint32(10).string(message.blueprint);
+    }
+    if (message.pageSize !== 0) {
+      writer.uint32(16).uint32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(26).string(message.pageToken);
     }
     return writer;
   },
@@ -650,6 +661,22 @@ export const ListSchemaVersionsRequest: MessageFns<ListSchemaVersionsRequest> = 
             message.blueprint = reader.string();
             continue;
           }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.pageSize = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -663,13 +690,31 @@ export const ListSchemaVersionsRequest: MessageFns<ListSchemaVersionsRequest> = 
   },
 
   fromJSON(object: any): ListSchemaVersionsRequest {
-    return { blueprint: isSet(object.blueprint) ? globalThis.String(object.blueprint) : "" };
+    return {
+      blueprint: isSet(object.blueprint) ? globalThis.String(object.blueprint) : "",
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
+    };
   },
 
   toJSON(message: ListSchemaVersionsRequest): unknown {
     const obj: any = {};
     if (message.blueprint !== "") {
       obj.blueprint = message.blueprint;
+    }
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
     }
     return obj;
   },
@@ -680,18 +725,23 @@ export const ListSchemaVersionsRequest: MessageFns<ListSchemaVersionsRequest> = 
   fromPartial(object: DeepPartial<ListSchemaVersionsRequest>): ListSchemaVersionsRequest {
     const message = createBaseListSchemaVersionsRequest();
     message.blueprint = object.blueprint ?? "";
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
     return message;
   },
 };
 
 function createBaseListSchemaVersionsResponse(): ListSchemaVersionsResponse {
-  return { versions: [] };
+  return { versions: [], nextPageToken: "" };
 }
 
 export const ListSchemaVersionsResponse: MessageFns<ListSchemaVersionsResponse> = {
   encode(message: ListSchemaVersionsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.versions) {
       SchemaVersion.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
     }
     return writer;
   },
@@ -717,6 +767,14 @@ export const ListSchemaVersionsResponse: MessageFns<ListSchemaVersionsResponse> 
             message.versions.push(SchemaVersion.decode(reader, reader.uint32()));
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -734,6 +792,11 @@ export const ListSchemaVersionsResponse: MessageFns<ListSchemaVersionsResponse> 
       versions: globalThis.Array.isArray(object?.versions)
         ? object.versions.map((e: any) => SchemaVersion.fromJSON(e))
         : [],
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
     };
   },
 
@@ -741,6 +804,9 @@ export const ListSchemaVersionsResponse: MessageFns<ListSchemaVersionsResponse> 
     const obj: any = {};
     if (message.versions?.length) {
       obj.versions = message.versions.map((e) => SchemaVersion.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
     }
     return obj;
   },
@@ -751,6 +817,7 @@ export const ListSchemaVersionsResponse: MessageFns<ListSchemaVersionsResponse> 
   fromPartial(object: DeepPartial<ListSchemaVersionsResponse>): ListSchemaVersionsResponse {
     const message = createBaseListSchemaVersionsResponse();
     message.versions = object.versions?.map((e) => SchemaVersion.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
     return message;
   },
 };

@@ -77,10 +77,21 @@ export interface RegisterClusterResponse {
 }
 
 export interface ListClustersRequest {
+  /**
+   * Paging (every list call): at most page_size items per answer (0: the default; above the server's
+   * maximum, 1000: the maximum). page_token: empty for the first page, else a previous answer's
+   * next_page_token with the same filters; a token from elsewhere answers INVALID_ARGUMENT. Pages are
+   * keyset-based: rows inserted while a caller walks never shift or repeat another row.
+   * Ordered by cluster id.
+   */
+  pageSize: number;
+  pageToken: string;
 }
 
 export interface ListClustersResponse {
   clusters: Cluster[];
+  /** Empty on the last page. */
+  nextPageToken: string;
 }
 
 export interface Tenant {
@@ -140,7 +151,7 @@ export interface ListTenantsRequest {
   clusterId: string;
   /** All labels must match. */
   labels: { [key: string]: string };
-  /** Default 100, at most 1000. */
+  /** Default 100, at most 1000; ordered by tenant id. Paging as in ListClustersRequest. */
   pageSize: number;
   pageToken: string;
 }
@@ -177,11 +188,17 @@ export interface TenantEvent {
 export interface ListTenantEventsRequest {
   tenantId: string;
   rolloutId: string;
+  /** Kept from before paging: the page size when page_size is 0. */
   limit: number;
+  /** Oldest first (event id). Paging as in ListClustersRequest. */
+  pageSize: number;
+  pageToken: string;
 }
 
 export interface ListTenantEventsResponse {
   events: TenantEvent[];
+  /** Empty on the last page. */
+  nextPageToken: string;
 }
 
 function createBaseCluster(): Cluster {
@@ -742,11 +759,17 @@ export const RegisterClusterResponse: MessageFns<RegisterClusterResponse> = {
 };
 
 function createBaseListClustersRequest(): ListClustersRequest {
-  return {};
+  return { pageSize: 0, pageToken: "" };
 }
 
 export const ListClustersRequest: MessageFns<ListClustersRequest> = {
-  encode(_: ListClustersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+  encode(message: ListClustersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.pageSize !== 0) {
+      writer.uint32(8).uint32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(18).string(message.pageToken);
+    }
     return writer;
   },
 
@@ -763,6 +786,22 @@ export const ListClustersRequest: MessageFns<ListClustersRequest> = {
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.pageSize = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -775,32 +814,54 @@ export const ListClustersRequest: MessageFns<ListClustersRequest> = {
     }
   },
 
-  fromJSON(_: any): ListClustersRequest {
-    return {};
+  fromJSON(object: any): ListClustersRequest {
+    return {
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
+    };
   },
 
-  toJSON(_: ListClustersRequest): unknown {
+  toJSON(message: ListClustersRequest): unknown {
     const obj: any = {};
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
+    }
     return obj;
   },
 
   create(base?: DeepPartial<ListClustersRequest>): ListClustersRequest {
     return ListClustersRequest.fromPartial(base ?? {});
   },
-  fromPartial(_: DeepPartial<ListClustersRequest>): ListClustersRequest {
+  fromPartial(object: DeepPartial<ListClustersRequest>): ListClustersRequest {
     const message = createBaseListClustersRequest();
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
     return message;
   },
 };
 
 function createBaseListClustersResponse(): ListClustersResponse {
-  return { clusters: [] };
+  return { clusters: [], nextPageToken: "" };
 }
 
 export const ListClustersResponse: MessageFns<ListClustersResponse> = {
   encode(message: ListClustersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.clusters) {
       Cluster.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
     }
     return writer;
   },
@@ -826,6 +887,14 @@ export const ListClustersResponse: MessageFns<ListClustersResponse> = {
             message.clusters.push(Cluster.decode(reader, reader.uint32()));
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -841,6 +910,11 @@ export const ListClustersResponse: MessageFns<ListClustersResponse> = {
   fromJSON(object: any): ListClustersResponse {
     return {
       clusters: globalThis.Array.isArray(object?.clusters) ? object.clusters.map((e: any) => Cluster.fromJSON(e)) : [],
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
     };
   },
 
@@ -848,6 +922,9 @@ export const ListClustersResponse: MessageFns<ListClustersResponse> = {
     const obj: any = {};
     if (message.clusters?.length) {
       obj.clusters = message.clusters.map((e) => Cluster.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
     }
     return obj;
   },
@@ -858,6 +935,7 @@ export const ListClustersResponse: MessageFns<ListClustersResponse> = {
   fromPartial(object: DeepPartial<ListClustersResponse>): ListClustersResponse {
     const message = createBaseListClustersResponse();
     message.clusters = object.clusters?.map((e) => Cluster.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
     return message;
   },
 };
@@ -2385,7 +2463,7 @@ export const TenantEvent: MessageFns<TenantEvent> = {
 };
 
 function createBaseListTenantEventsRequest(): ListTenantEventsRequest {
-  return { tenantId: "", rolloutId: "", limit: 0 };
+  return { tenantId: "", rolloutId: "", limit: 0, pageSize: 0, pageToken: "" };
 }
 
 export const ListTenantEventsRequest: MessageFns<ListTenantEventsRequest> = {
@@ -2398,6 +2476,12 @@ export const ListTenantEventsRequest: MessageFns<ListTenantEventsRequest> = {
     }
     if (message.limit !== 0) {
       writer.uint32(24).uint32(message.limit);
+    }
+    if (message.pageSize !== 0) {
+      writer.uint32(32).uint32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(42).string(message.pageToken);
     }
     return writer;
   },
@@ -2439,6 +2523,22 @@ export const ListTenantEventsRequest: MessageFns<ListTenantEventsRequest> = {
             message.limit = reader.uint32();
             continue;
           }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.pageSize = reader.uint32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2464,6 +2564,16 @@ export const ListTenantEventsRequest: MessageFns<ListTenantEventsRequest> = {
         ? globalThis.String(object.rollout_id)
         : "",
       limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0,
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
     };
   },
 
@@ -2478,6 +2588,12 @@ export const ListTenantEventsRequest: MessageFns<ListTenantEventsRequest> = {
     if (message.limit !== 0) {
       obj.limit = Math.round(message.limit);
     }
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
+    }
     return obj;
   },
 
@@ -2489,18 +2605,23 @@ export const ListTenantEventsRequest: MessageFns<ListTenantEventsRequest> = {
     message.tenantId = object.tenantId ?? "";
     message.rolloutId = object.rolloutId ?? "";
     message.limit = object.limit ?? 0;
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
     return message;
   },
 };
 
 function createBaseListTenantEventsResponse(): ListTenantEventsResponse {
-  return { events: [] };
+  return { events: [], nextPageToken: "" };
 }
 
 export const ListTenantEventsResponse: MessageFns<ListTenantEventsResponse> = {
   encode(message: ListTenantEventsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.events) {
       TenantEvent.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
     }
     return writer;
   },
@@ -2526,6 +2647,14 @@ export const ListTenantEventsResponse: MessageFns<ListTenantEventsResponse> = {
             message.events.push(TenantEvent.decode(reader, reader.uint32()));
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2541,6 +2670,11 @@ export const ListTenantEventsResponse: MessageFns<ListTenantEventsResponse> = {
   fromJSON(object: any): ListTenantEventsResponse {
     return {
       events: globalThis.Array.isArray(object?.events) ? object.events.map((e: any) => TenantEvent.fromJSON(e)) : [],
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
     };
   },
 
@@ -2548,6 +2682,9 @@ export const ListTenantEventsResponse: MessageFns<ListTenantEventsResponse> = {
     const obj: any = {};
     if (message.events?.length) {
       obj.events = message.events.map((e) => TenantEvent.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
     }
     return obj;
   },
@@ -2558,6 +2695,7 @@ export const ListTenantEventsResponse: MessageFns<ListTenantEventsResponse> = {
   fromPartial(object: DeepPartial<ListTenantEventsResponse>): ListTenantEventsResponse {
     const message = createBaseListTenantEventsResponse();
     message.events = object.events?.map((e) => TenantEvent.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
     return message;
   },
 };
