@@ -65,14 +65,23 @@ const chaosServiceEnv = {
   FLEETSHIFT_LOG_LEVEL: 'info',
 };
 
-export async function runChaosSeries(options: ChaosOptions): Promise<RunReport[]> {
+/**
+ * Runs one after the other; `onRun` sees each report as it comes (so a series stopped early still shows
+ * what it found), and `shouldStop` is asked before each run.
+ */
+export async function runChaosSeries(
+  options: ChaosOptions,
+  hooks: { onRun?: (report: RunReport) => void; shouldStop?: () => boolean } = {},
+): Promise<RunReport[]> {
   const reports: RunReport[] = [];
   for (let index = 1; index <= options.runs; index++) {
+    if (hooks.shouldStop?.()) break;
     const seed = (options.seed + index - 1) >>> 0;
     options.say?.(`run ${index}/${options.runs}: seed ${seed}`);
     const report = await runChaosOnce(options, index, seed);
     options.say?.(`run ${index}/${options.runs}: ${report.ok ? 'ok' : 'FAILED'} — ${report.rolloutState} in ${report.rolloutSeconds.toFixed(1)} s, ${report.faults.length} fault(s)${report.error ? `: ${report.error}` : ''}`);
     reports.push(report);
+    hooks.onRun?.(report);
   }
   return reports;
 }

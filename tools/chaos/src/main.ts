@@ -23,6 +23,15 @@ async function main(): Promise<number> {
   const tenantServerUrl = await findPostgres();
   say(`chaos: ${args.runs} run(s) of ${args.tenants} tenants (${args.isolation} isolation), ${args.schedulers} scheduler(s), ${args.executors} executors, 1 monitor; up to ${args.faults} faults per run from ${args.kinds.join(', ')}; bound ${args.bound} s`);
   say(`chaos: seed ${args.seed} (replay a run with --seed <its seed> --runs 1 and the same other options)`);
+  // Ctrl-C (or SIGTERM): finish the run in progress, then print the table of the runs done. Twice: exit now.
+  let stopping = false;
+  const stop = () => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    say('chaos: stopping after the run in progress (again to exit at once)');
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   const reports = await runChaosSeries({
     runs: args.runs,
     tenants: args.tenants,
@@ -36,7 +45,8 @@ async function main(): Promise<number> {
     maxFaultSeconds: args.maxFaultSeconds,
     tenantServerUrl,
     say,
-  });
+  }, { onRun: (report) => say(renderChaosTable([report])), shouldStop: () => stopping });
+  if (reports.length < args.runs) say(`chaos: stopped after ${reports.length} of ${args.runs} runs`);
   say(renderChaosTable(reports));
   if (args.markdown) say(`\n${renderChaosTable(reports, 'markdown')}\n`);
   say(renderChaosSummary(reports));
@@ -45,7 +55,7 @@ async function main(): Promise<number> {
     if (report.error) say(`  error: ${report.error}`);
     for (const invariant of report.invariants.filter((i) => !i.ok)) say(`  ${invariant.name}: ${invariant.violations.join('; ')}`);
   }
-  return reports.every((r) => r.ok) ? 0 : 1;
+  return reports.length === args.runs && reports.every((r) => r.ok) ? 0 : 1;
 }
 
 main().then(
