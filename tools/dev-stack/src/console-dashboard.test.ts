@@ -239,7 +239,7 @@ describe('the web console in headless Chromium', () => {
     await page.locator('#tenant-results table.tenants tbody tr').nth(tenantCount / 5 - 1).waitFor();
     expect(await page.locator('#tenant-results table.tenants tbody tr').count()).toBe(tenantCount / 5);
     await screenshot('tenant-history.png');
-  });
+  }, 400_000);
 
   it('pauses and resumes a rollout with its buttons; the state changes in the page and at the scheduler', async () => {
     const version = await push(v3, ['INDEX_BUILD']);
@@ -266,7 +266,7 @@ describe('the web console in headless Chromium', () => {
     await row(id).locator('.percent').filter({ hasText: /^100 %$/ }).waitFor({ timeout: 180_000 });
     await rowState(id, 'SUCCEEDED');
     await screenshot('rollout-resumed-succeeded.png');
-  });
+  }, 400_000);
 
   it('a failed tenant is listed with its code and error in the rollout details; once it is fixed, Retry failed runs it to 100 %', async () => {
     // A tenant registered without provisioning: its database does not exist, so it fails.
@@ -313,7 +313,7 @@ describe('the web console in headless Chromium', () => {
     await page.click('#tenant-form button[type="submit"]');
     await page.locator('#tenant-detail tr[data-kind="retried"]').first().waitFor();
     await page.locator('#tenant-detail tr[data-kind="succeeded"]').first().waitFor();
-  });
+  }, 400_000);
 
   it('the page met no script error or CSP violation, and no console log line holds the token', async () => {
     expect(pageProblems).toEqual([]);
