@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { z } from 'zod';
 import { baseServiceConfig, env, loadConfig } from '@fleetshift/telemetry';
 import type { SessionSafety } from '@fleetshift/tenant-connection';
+import { standInDelayDefaults, type StandInDelay } from './simulation/stand-in-delay.js';
 
 /**
  * Executor configuration, from environment variables. Every default the executor uses lives here.
@@ -72,12 +73,24 @@ export const executorConfigShape = {
   FLEETSHIFT_EXECUTOR_TCP_KEEPALIVE_MS: env.positiveInt(10_000),
   /** client_connection_check_interval of tenant sessions (PostgreSQL 14+; older servers skip it). */
   FLEETSHIFT_EXECUTOR_CONNECTION_CHECK_INTERVAL_MS: env.positiveInt(5_000),
+  /**
+   * Simulation mode (simulation/simulation-mode.ts decides whether it may start; "1" asks for it): the
+   * tenant stand-in's delay, log-normal with this median and sigma (simulation/stand-in-delay.ts).
+   */
+  FLEETSHIFT_EXECUTOR_SIMULATE_DELAY_MEDIAN_MS: env.positiveInt(standInDelayDefaults.medianMs),
+  FLEETSHIFT_EXECUTOR_SIMULATE_DELAY_SIGMA: z.coerce.number({ error: 'expected a number from 0 to 3' }).min(0).max(3).default(standInDelayDefaults.sigma),
 };
 
-export type ExecutorConfig = z.infer<z.ZodObject<typeof executorConfigShape>>;
+/** The variables as parsed. */
+export type ExecutorSettings = z.infer<z.ZodObject<typeof executorConfigShape>>;
+export type ExecutorConfig = ExecutorSettings & { standInDelay: StandInDelay };
 
 export const loadExecutorConfig = (): ExecutorConfig => {
-  const config = loadConfig(executorConfigShape);
+  const loaded = loadConfig(executorConfigShape);
+  const config = {
+    ...loaded,
+    standInDelay: { ...standInDelayDefaults, medianMs: loaded.FLEETSHIFT_EXECUTOR_SIMULATE_DELAY_MEDIAN_MS, sigma: loaded.FLEETSHIFT_EXECUTOR_SIMULATE_DELAY_SIGMA },
+  };
   const problem = crossCheck(config);
   if (problem) {
     process.stderr.write(`invalid configuration: ${problem}\n`);
@@ -87,7 +100,7 @@ export const loadExecutorConfig = (): ExecutorConfig => {
 };
 
 /** What no single variable's type can say: the bounds between variables. */
-export function crossCheck(config: ExecutorConfig): string | undefined {
+export function crossCheck(config: ExecutorSettings): string | undefined {
   const idle = config.FLEETSHIFT_EXECUTOR_IDLE_SESSION_TIMEOUT_MS;
   const held = longestIdleHoldingLock(config);
   if (idle !== undefined && idle > 0 && idle <= held) {
@@ -97,12 +110,12 @@ export function crossCheck(config: ExecutorConfig): string | undefined {
 }
 
 /** The longest an executor idles on purpose, holding a tenant's session lock: the hold time and one backoff. */
-function longestIdleHoldingLock(config: ExecutorConfig): number {
+function longestIdleHoldingLock(config: ExecutorSettings): number {
   return config.FLEETSHIFT_EXECUTOR_HOLD_MS + config.FLEETSHIFT_EXECUTOR_BACKOFF_CAP_MS;
 }
 
 /** The tenant sessions' safety settings from the configuration. */
-export function sessionSafetyOf(config: ExecutorConfig): SessionSafety {
+export function sessionSafetyOf(config: ExecutorSettings): SessionSafety {
   const keepAliveMs = config.FLEETSHIFT_EXECUTOR_TCP_KEEPALIVE_MS;
   return {
     idleInTransactionTimeoutMs: config.FLEETSHIFT_EXECUTOR_IDLE_IN_TRANSACTION_TIMEOUT_MS,

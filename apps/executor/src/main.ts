@@ -8,10 +8,18 @@ import { createExecutorMetrics } from './executor-metrics.js';
 import { createResultPublisher } from './batch/result-publisher.js';
 import { RolloutControlCache } from './control/rollout-control.js';
 import { ThrottleBoard } from './pace/throttle-gate.js';
+import { simulationMode } from './simulation/simulation-mode.js';
+import { simulatedTenantRunner } from './simulation/simulated-tenant.js';
 
 const config = loadExecutorConfig();
 const runtime = createServiceRuntime('executor', config);
 const logger = runtime.logger.child({ executorId: config.FLEETSHIFT_EXECUTOR_ID });
+const simulation = simulationMode(process.env);
+if (simulation.refusal) {
+  logger.fatal(simulation.refusal);
+  process.exit(2);
+}
+if (simulation.simulate) logger.warn({ delay: config.standInDelay }, 'SIMULATION MODE: tenants get the stand-in (no DDL); only databases marked fleetshift_sim are touched');
 const metrics = createExecutorMetrics(runtime.metrics);
 
 const names = busNames(config.FLEETSHIFT_NATS_NAMESPACE);
@@ -51,6 +59,7 @@ const loop = new ExecutorLoop({
     connectTimeoutMs: config.FLEETSHIFT_EXECUTOR_CONNECT_TIMEOUT_MS,
     stallMs: config.FLEETSHIFT_EXECUTOR_STALL_MS,
     sessionSafety: sessionSafetyOf(config),
+    tenantRunner: simulation.simulate ? simulatedTenantRunner(config.standInDelay) : undefined,
     pace: new PaceLimiter(await openPaceBucket(nc, names)),
     requeue: async (job, msgID) => {
       await js.publish(names.batchSubject(job.clusterId), encodeMessage(BatchJob, job), { msgID });

@@ -11,3 +11,4 @@ export {
 } from './applied-versions.js';
 export { readProgress, recordProgress } from './plan-progress.js';
 export { readCatalogStamp, recordCatalogStamp, type CatalogStampRow } from './catalog-stamps.js';
+export { simulationSchema, simulatedFleetDdl, prepareSimulatedDatabase, isSimulatedDatabase, standInRan, recordStandInRun, standInRecord } from './simulated-fleet.js';

@@ -37,6 +37,8 @@ export interface BatchWorkerDeps extends TenantRunDeps {
   stallMs?: number;
   /** Settings that let the server end this process's sessions should it freeze (default: the library's). */
   sessionSafety?: SessionSafety;
+  /** What runs one tenant: runTenant, or the stand-in of simulation mode (simulation/simulated-tenant.ts). */
+  tenantRunner?: typeof runTenant;
 }
 
 export interface BatchOutcome {
@@ -164,7 +166,7 @@ export async function runBatch(message: JsMsg, maxAckPending: number, ackWaitMs:
         const critical = deps.board.criticalSignal(job.clusterId);
         progress.enter();
         try {
-          const outcome = await runTenant(job, task, slot, delivery, { ...deps, clusterReady, onProgress: () => progress.mark() }, critical.signal, { finishOnly });
+          const outcome = await (deps.tenantRunner ?? runTenant)(job, task, slot, delivery, { ...deps, clusterReady, onProgress: () => progress.mark() }, critical.signal, { finishOnly });
           if (outcome.kind === 'reported') reported++;
           else if (outcome.lockContended) {
             deferred.push({ ...task, lockDeferrals: task.lockDeferrals + 1 });

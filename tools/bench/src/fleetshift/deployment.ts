@@ -15,6 +15,8 @@ export interface Deployment {
   monitor: ReturnType<typeof healthMonitorClient>;
   nc: NatsConnection;
   names: BusNames;
+  /** The control-plane database's URL (the benchmark reads its size and progress from it). */
+  controlDatabaseUrl: string;
   /** Stops the services and removes the control-plane database and the namespace's streams and buckets. */
   close(): Promise<void>;
 }
@@ -24,7 +26,7 @@ export interface Deployment {
  * only the ports (free ones), the control-plane database and the NATS namespace are the benchmark's own,
  * so that nothing is shared with another run.
  */
-export async function deployFleetshift(serverUrl: string, options: { executors: number; label: string }): Promise<Deployment> {
+export async function deployFleetshift(serverUrl: string, options: { executors: number; label: string; env?: Record<string, string> }): Promise<Deployment> {
   const natsUrl = await findNats();
   const id = `${options.label}_${randomBytes(3).toString('hex')}`;
   const names = busNames(id);
@@ -48,6 +50,7 @@ export async function deployFleetshift(serverUrl: string, options: { executors: 
         FLEETSHIFT_NATS_NAMESPACE: names.namespace,
         FLEETSHIFT_CONTROL_DB_URL: databaseUrl(serverUrl, controlDatabase),
         FLEETSHIFT_SCRATCH_PG_URL: serverUrl,
+        ...options.env,
       },
     });
   } catch (error) {
@@ -70,6 +73,7 @@ export async function deployFleetshift(serverUrl: string, options: { executors: 
     monitor,
     nc,
     names,
+    controlDatabaseUrl: databaseUrl(serverUrl, controlDatabase),
     async close() {
       monitor.close();
       await stack.stop();
