@@ -2,9 +2,17 @@ import type { Rollout, RolloutCounts, RolloutState, TenantSelector } from '@flee
 import type { Queryable } from './queryable.js';
 import { driftPolicies, finalRolloutWords, rolloutStates } from './states.js';
 
-const columns = `r.id, r.blueprint, r.version, r.state, r.selector, r.batch_size, r.max_batches_in_flight, r.tenant_concurrency,
+/** The rollout's own row: what every caller needs. */
+const rowColumns = `r.id, r.blueprint, r.version, r.state, r.selector, r.batch_size, r.max_batches_in_flight, r.tenant_concurrency,
   r.canary, r.max_failed_tenants, r.max_failure_ratio, r.on_drift, r.allowed_hazards, r.dry_run, r.halt_reason, r.plans,
-  r.throttled_seconds, r.created_at, r.started_at, r.finished_at,
+  r.throttled_seconds, r.created_at, r.started_at, r.finished_at`;
+
+/**
+ * The row and its summary: batch and tenant counts aggregated over rollout_batches and rollout_tenants,
+ * which costs a scan of the rollout's tenants (100,000 rows at scale). Paths that run per result or per
+ * publishing step read the row only (getRollout's `summary: false`).
+ */
+const columns = `${rowColumns},
   (SELECT count(*) FROM rollout_batches b WHERE b.rollout_id = r.id) AS batches_total,
   (SELECT count(*) FROM rollout_batches b WHERE b.rollout_id = r.id AND b.state <> 'pending') AS batches_published,
   (SELECT jsonb_object_agg(state, n) FROM (SELECT state, count(*) AS n FROM rollout_tenants t
@@ -121,9 +129,15 @@ export async function insertRollout(db: Queryable, rollout: Rollout): Promise<vo
 
 export class ActiveRolloutError extends Error {}
 
-export async function getRollout(db: Queryable, id: string, options: { forUpdate?: boolean } = {}): Promise<Rollout | undefined> {
+/**
+ * A rollout by id. `summary: false` leaves out the counts (they read as zero, batches and lock retries too):
+ * for the paths that only need the row (applying a result, a publishing step), so that their cost does not
+ * grow with the rollout's size.
+ */
+export async function getRollout(db: Queryable, id: string, options: { forUpdate?: boolean; summary?: boolean } = {}): Promise<Rollout | undefined> {
   if (options.forUpdate) await db.query('SELECT id FROM rollouts WHERE id = $1 FOR UPDATE', [id]);
-  const { rows } = await db.query<RolloutRow>(`SELECT ${columns} FROM rollouts r WHERE r.id = $1`, [id]);
+  const select = options.summary === false ? `${rowColumns}, 0 AS batches_total, 0 AS batches_published, NULL::jsonb AS counts, 0 AS lock_retries` : columns;
+  const { rows } = await db.query<RolloutRow>(`SELECT ${select} FROM rollouts r WHERE r.id = $1`, [id]);
   return rows[0] && toRollout(rows[0]);
 }
 

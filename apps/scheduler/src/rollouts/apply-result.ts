@@ -81,7 +81,7 @@ export async function applyTenantResult(ctx: SchedulerContext, result: TenantRes
   const none: ResultEffect = { applied: false, duplicate: false, replan: false };
   return withTransaction(ctx.pool, async (client) => {
     const row = await getRolloutTenantRow(client, result.rolloutId, result.tenantId);
-    const rollout = row && (await getRollout(client, result.rolloutId));
+    const rollout = row && (await getRollout(client, result.rolloutId, { summary: false }));
     if (!row || !rollout) {
       ctx.logger.warn({ rolloutId: result.rolloutId, tenantId: result.tenantId }, 'result for a tenant not in the rollout ignored');
       return none;

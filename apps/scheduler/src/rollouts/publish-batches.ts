@@ -36,7 +36,7 @@ export interface PumpOutcome {
 export async function pumpRollout(ctx: SchedulerContext, rolloutId: string): Promise<PumpOutcome> {
   return withTransaction(ctx.pool, async (client) => {
     const outcome: PumpOutcome = { published: 0, throttledClusters: [], running: false };
-    const rollout = await getRollout(client, rolloutId, { forUpdate: true });
+    const rollout = await getRollout(client, rolloutId, { forUpdate: true, summary: false });
     if (!rollout || rollout.state !== RolloutState.ROLLOUT_STATE_RUNNING) return outcome;
     outcome.running = true;
 

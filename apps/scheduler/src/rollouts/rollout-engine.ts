@@ -35,7 +35,8 @@ const R = RolloutState;
  * stopped. Only the leader runs an engine (scheduler.ts); other replicas serve the API.
  */
 export class RolloutEngine {
-  readonly #pumps = new Map<string, { again: boolean; done: Promise<void> }>();
+  readonly #pumps = new Map<string, { again: boolean; waiters: Array<() => void>; done: Promise<void> }>();
+  readonly #gaugedAt = new Map<string, number>();
   readonly #lastTick = new Map<string, number>();
   readonly #clusters = new Map<string, string[]>();
   #timer?: NodeJS.Timeout;
@@ -98,26 +99,42 @@ export class RolloutEngine {
     await Promise.all([...this.#pumps.values()].map((p) => p.done));
   }
 
-  /** Publishes what a rollout may publish now; calls for the same rollout run one after the other. */
+  /**
+   * Publishes what a rollout may publish now; calls for the same rollout run one after the other, and
+   * kicks made while a step runs share the next one. The promise settles when a step that began after
+   * this kick has ended — not when the rollout goes quiet: results arrive the whole run, and CreateRollout
+   * (which kicks) must not wait for the rollout's end.
+   */
   kick(rolloutId: string): Promise<void> {
-    const running = this.#pumps.get(rolloutId);
-    if (running) {
-      running.again = true;
-      return running.done;
-    }
-    const entry = { again: true, done: Promise.resolve() };
-    entry.done = (async () => {
+    let entry = this.#pumps.get(rolloutId);
+    const settled = new Promise<void>((resolve) => {
+      if (entry) {
+        entry.again = true;
+        entry.waiters.push(resolve);
+      } else {
+        entry = { again: true, waiters: [resolve], done: Promise.resolve() };
+      }
+    });
+    if (this.#pumps.get(rolloutId) === entry) return settled;
+    const created = entry!;
+    created.done = (async () => {
       try {
-        while (entry.again && !this.#stopped) {
-          entry.again = false;
-          await this.pumpOnce(rolloutId);
+        while (created.again && !this.#stopped) {
+          created.again = false;
+          const round = created.waiters.splice(0);
+          try {
+            await this.pumpOnce(rolloutId);
+          } finally {
+            for (const resolve of round) resolve();
+          }
         }
       } finally {
         this.#pumps.delete(rolloutId);
+        for (const resolve of created.waiters.splice(0)) resolve();
       }
     })();
-    this.#pumps.set(rolloutId, entry);
-    return entry.done;
+    this.#pumps.set(rolloutId, created);
+    return settled;
   }
 
   /** Applies one tenant result (also called by tests with results read from the stream). */
@@ -189,7 +206,11 @@ export class RolloutEngine {
         this.ctx.logger.info({ rolloutId, state: R[outcome.newState] }, 'rollout state changed');
       }
       if (outcome.running) await this.countThrottled(rolloutId);
-      if (this.ctx.metrics) {
+      // The gauge needs the rollout's counts (a scan of its tenants): at most once a second per rollout,
+      // not after every result, and always on a state change.
+      const gaugedAt = this.#gaugedAt.get(rolloutId) ?? 0;
+      if (this.ctx.metrics && (outcome.newState || Date.now() - gaugedAt >= 1_000)) {
+        this.#gaugedAt.set(rolloutId, Date.now());
         const rollout = await getRollout(this.ctx.pool, rolloutId);
         if (rollout) updateTenantGauge(this.ctx, rollout);
       }

@@ -47,7 +47,7 @@ export function rolloutService(ctx: SchedulerContext, engine: RolloutEngine): Ro
       return { ...(await afterAction(request.rolloutId)), retried };
     }),
     listRolloutTenants: unaryHandler('ListRolloutTenants', log, async (request) => {
-      if (!(await getRollout(ctx.pool, request.rolloutId))) throw new NotFoundError(`rollout ${request.rolloutId} does not exist`);
+      if (!(await getRollout(ctx.pool, request.rolloutId, { summary: false }))) throw new NotFoundError(`rollout ${request.rolloutId} does not exist`);
       const filter = { rolloutId: request.rolloutId, states: request.states };
       const after = decodePageToken('ListRolloutTenants', filter, request.pageToken, ['s']);
       const size = pageSizeOf(request, pageSizes.max);
