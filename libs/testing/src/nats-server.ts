@@ -1,6 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
-import net from 'node:net';
 import { executable, onPath } from './executable.js';
 
 export interface LocalNats {
@@ -45,38 +44,35 @@ export function findNatsServerBinary(log: (line: string) => void = () => undefin
 export async function startNatsServer(binary: string, port: number, storeDir: string): Promise<LocalNats> {
   await mkdir(storeDir, { recursive: true });
   const child = spawn(binary, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', (chunk) => (stderr += chunk));
   const url = `nats://127.0.0.1:${port}`;
-  const exited = new Promise<never>((_, reject) => {
+  // Ready when it says so on stderr: a port that answers could belong to another server.
+  let stderr = '';
+  const ready = new Promise<void>((resolve, reject) => {
+    child.stderr!.on('data', (chunk) => {
+      stderr += chunk;
+      if (stderr.includes('Server is ready')) resolve();
+    });
     child.once('error', (error) => reject(new Error(`${binary} could not be started: ${error.message}`)));
-    child.once('exit', (code) => reject(new Error(`${binary} exited with code ${code} before listening on ${url}: ${stderr.trim().split('\n').at(-1) ?? ''}`)));
+    child.once('exit', (code) => reject(new Error(`${binary} exited with code ${code} before listening on ${url}: ${lastLine(stderr)}`)));
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${binary} was not ready on ${url} within 15 s: ${lastLine(stderr)}`)), 15_000);
   });
   try {
-    await Promise.race([exited, waitForPort(port, 15_000)]);
+    await Promise.race([ready, timeout]);
   } catch (error) {
     child.kill('SIGKILL');
     throw error;
+  } finally {
+    clearTimeout(timer);
   }
-  exited.catch(() => undefined);
+  child.stderr!.resume();
   return { url, stop: () => stopChild(child) };
 }
 
-async function waitForPort(port: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await portOpen(port)) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`nats-server did not listen on 127.0.0.1:${port} within ${timeoutMs / 1000} s`);
-}
-
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
-  });
+function lastLine(text: string): string {
+  return text.trim().split('\n').at(-1) ?? '';
 }
 
 function stopChild(child: ChildProcess): Promise<void> {
