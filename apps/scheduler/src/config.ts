@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { baseServiceConfig, env, loadConfig } from '@fleetshift/telemetry';
-import { recoveryDefaults } from './defaults.js';
+import { leaderDefaults, recoveryDefaults } from './defaults.js';
 
 /** Scheduler configuration, from environment variables (see apps/scheduler/README.md). */
 export const schedulerConfigShape = {
@@ -31,6 +31,24 @@ export const schedulerConfigShape = {
   FLEETSHIFT_REAPER_INTERVAL_MS: env.positiveInt(recoveryDefaults.reapIntervalMs),
   /** Deliveries of a batch before JetStream gives up on it and it is dead-lettered (its tenants FAILED). */
   FLEETSHIFT_BATCH_MAX_DELIVER: env.positiveInt(recoveryDefaults.maxDeliver),
+  /** How often the leader's outbox relay publishes unpublished control changes to the rollouts KV bucket. */
+  FLEETSHIFT_CONTROL_RELAY_INTERVAL_MS: env.positiveInt(recoveryDefaults.controlRelayIntervalMs),
+  /** A rollout still PENDING this long after its creation is run (stored whole) or failed by the leader. */
+  FLEETSHIFT_PENDING_ROLLOUT_GRACE_MS: env.positiveInt(recoveryDefaults.pendingGraceMs),
+  /** The leader's heartbeat on its election session, and how often followers try for the leadership. */
+  FLEETSHIFT_LEADER_HEARTBEAT_MS: env.positiveInt(leaderDefaults.heartbeatMs),
+  /** A leader session silent this long is ended by PostgreSQL (idle_session_timeout): the takeover bound for a frozen leader. */
+  FLEETSHIFT_LEADER_SESSION_TIMEOUT_MS: env.positiveInt(leaderDefaults.sessionTimeoutMs),
+  /** This replica's name in logs (default: host name and process id). */
+  FLEETSHIFT_SCHEDULER_ID: z.string().regex(/^[A-Za-z0-9._-]{1,63}$/, 'expected 1-63 letters, digits, dot, dash or underscore').optional(),
 };
 
-export const loadSchedulerConfig = () => loadConfig(schedulerConfigShape);
+export const loadSchedulerConfig = () => {
+  const config = loadConfig(schedulerConfigShape);
+  if (config.FLEETSHIFT_LEADER_SESSION_TIMEOUT_MS < 4 * config.FLEETSHIFT_LEADER_HEARTBEAT_MS) {
+    throw new Error(
+      `FLEETSHIFT_LEADER_SESSION_TIMEOUT_MS (${config.FLEETSHIFT_LEADER_SESSION_TIMEOUT_MS}) must be at least 4 × FLEETSHIFT_LEADER_HEARTBEAT_MS (${config.FLEETSHIFT_LEADER_HEARTBEAT_MS})`,
+    );
+  }
+  return config;
+};

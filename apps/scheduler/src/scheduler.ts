@@ -2,6 +2,7 @@ import type { ClientTransport } from '@fleetshift/contracts';
 import type { Logger } from '@fleetshift/telemetry';
 import { openControlStore } from '@fleetshift/control-store';
 import type { SchedulerContext } from './context.js';
+import { LeaderElection, type LeaderElectionSettings } from './leadership/leader-election.js';
 import type { RecoverySettings } from './defaults.js';
 import type { SchedulerMetrics } from './metrics.js';
 import { connectPlanner } from './planner-client.js';
@@ -21,16 +22,35 @@ export interface SchedulerSettings {
   missingThrottleSignal: 'throttled' | 'ok';
   /** The reaper's bounds and the redelivery bound (defaults: recoveryDefaults). */
   recovery?: Partial<RecoverySettings>;
+  /**
+   * Campaign for the leadership (several replicas on one control database; only the leader runs the
+   * rollout engine). `false`: run the engine unconditionally — for in-process tests that own their
+   * control database.
+   */
+  leaderElection: LeaderElectionSettings | false;
+  /** This replica's name in logs and the election session's application_name. */
+  replicaId?: string;
 }
 
 export interface Scheduler {
   ctx: SchedulerContext;
+  /** The engine of the current leadership (a stopped one on a follower). */
   engine: RolloutEngine;
   provisioner: Provisioner;
+  /** True while this replica runs the engine (always, without an election). */
+  isLeader(): boolean;
+  /** Calls `listener` on every change of the leadership (and once now with the current value). */
+  onLeadershipChange(listener: (leader: boolean) => void): void;
+  /** Lets the leader's engine publish a rollout now; on a follower the leader's next tick does. */
+  kick(rolloutId: string): Promise<void>;
   close(): Promise<void>;
 }
 
-/** Opens the control store, the bus and the planner client, and starts the rollout engine. */
+/**
+ * Opens the control store, the bus and the planner client, then either campaigns for the leadership
+ * (the leader starts a rollout engine; it is stopped when the leadership is lost) or starts the
+ * engine at once. Resolves after the first try for the leadership.
+ */
 export async function startScheduler(settings: SchedulerSettings, logger: Logger, metrics?: SchedulerMetrics): Promise<Scheduler> {
   const pool = await openControlStore(settings.controlDbUrl);
   const bus = await openSchedulerBus(settings.natsUrl, settings.namespace);
@@ -46,20 +66,61 @@ export async function startScheduler(settings: SchedulerSettings, logger: Logger
   };
   const databases = new TenantDatabases();
   const provisioner = new Provisioner(ctx, databases);
-  const engine = new RolloutEngine(ctx, settings.recovery);
-  await engine.start();
-  return {
+  const listeners: Array<(leader: boolean) => void> = [];
+  let leading = false;
+  const setLeading = (value: boolean) => {
+    leading = value;
+    metrics?.leader.set(value ? 1 : 0);
+    for (const listener of listeners) listener(value);
+  };
+  const scheduler: Scheduler = {
     ctx,
-    engine,
+    engine: new RolloutEngine(ctx, settings.recovery),
     provisioner,
+    isLeader: () => leading,
+    onLeadershipChange: (listener) => {
+      listeners.push(listener);
+      listener(leading);
+    },
+    kick: (rolloutId) => (leading ? scheduler.engine.kick(rolloutId) : Promise.resolve()),
     close: async () => {
-      await engine.stop();
+      await election?.stop();
+      await scheduler.engine.stop();
       await databases.close();
       planner.close();
       await bus.nc.drain().catch(() => undefined);
       await pool.end();
     },
   };
+  const election =
+    settings.leaderElection === false
+      ? undefined
+      : new LeaderElection(settings.controlDbUrl, settings.replicaId ?? 'scheduler', settings.leaderElection, logger, {
+          elected: async () => {
+            metrics?.leadershipChanges.inc({ change: 'acquired' });
+            const engine = new RolloutEngine(ctx, settings.recovery);
+            scheduler.engine = engine;
+            try {
+              await engine.start();
+            } catch (error) {
+              await engine.stop();
+              throw error;
+            }
+            setLeading(true);
+          },
+          deposed: async () => {
+            metrics?.leadershipChanges.inc({ change: 'lost' });
+            setLeading(false);
+            await scheduler.engine.stop();
+          },
+        });
+  if (election) {
+    await election.start();
+  } else {
+    await scheduler.engine.start();
+    setLeading(true);
+  }
+  return scheduler;
 }
 
 /** The database a control-DB URL names (PostgreSQL's default, the user's name, when it names none). */

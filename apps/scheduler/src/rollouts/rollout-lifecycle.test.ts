@@ -224,7 +224,7 @@ describe('a rollout on the bus', () => {
 
   it('two schedulers on the same control plane publish each batch once and apply each result once', async () => {
     const second = await startScheduler(
-      { controlDbUrl: scheduler.control.url, natsUrl: scheduler.natsUrl, namespace: scheduler.namespace, plannerAddr: planner.address, missingThrottleSignal: 'ok' },
+      { controlDbUrl: scheduler.control.url, natsUrl: scheduler.natsUrl, namespace: scheduler.namespace, plannerAddr: planner.address, missingThrottleSignal: 'ok', leaderElection: false },
       createLogger('scheduler-test-2', 'silent'),
     );
     try {

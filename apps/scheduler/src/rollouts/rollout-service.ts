@@ -6,11 +6,11 @@ import type { SchedulerContext } from '../context.js';
 import { decodePageToken, NotFoundError, pageOf, pageSizeOf, pageSizes, unaryHandler } from '@fleetshift/telemetry';
 import { createRollout } from './create-rollout.js';
 import { cancelRollout, pauseRollout, resumeRollout, retryFailed } from './rollout-actions.js';
-import type { RolloutEngine } from './rollout-engine.js';
 import { viewRollout } from './rollout-view.js';
 import { watchRolloutHandler } from './watch-rollout.js';
 
-export function rolloutService(ctx: SchedulerContext, engine: RolloutEngine): RolloutServiceServer {
+/** `engine.kick` publishes now on the leader; on a follower it does nothing and the leader's next tick does it. */
+export function rolloutService(ctx: SchedulerContext, engine: { kick(rolloutId: string): Promise<void> }): RolloutServiceServer {
   const log = ctx.logger;
   const afterAction = async (rolloutId: string) => {
     await engine.kick(rolloutId);

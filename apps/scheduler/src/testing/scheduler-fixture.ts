@@ -30,7 +30,8 @@ export async function startTestScheduler(plannerAddr: string, options: { missing
   const namespace = testNamespace('sch');
   const prefix = `bp${namespace.slice(3)}`;
   const scheduler = await startScheduler(
-    { controlDbUrl: control.url, natsUrl, namespace, plannerAddr, missingThrottleSignal: options.missingThrottleSignal ?? 'ok' },
+    // No election: the fixture owns its control database, and tests replace or stop its engine at will.
+    { controlDbUrl: control.url, natsUrl, namespace, plannerAddr, missingThrottleSignal: options.missingThrottleSignal ?? 'ok', leaderElection: false },
     createLogger('scheduler-test', process.env.TEST_LOG_LEVEL ?? 'silent'),
   );
   const server = new URL(serverUrl);
