@@ -1,6 +1,6 @@
 import { jetstream } from '@nats-io/jetstream';
 import { BatchJob, ThrottleLevel } from '@fleetshift/contracts';
-import { busNames, connectBus, encodeMessage, ensureStreams, openPaceBucket, openRolloutBucket, openThrottleBucket, PaceLimiter } from '@fleetshift/bus';
+import { busNames, connectBus, encodeMessage, ensureStreams, openPaceBucket, openRolloutBucket, openThrottleBucket, PaceLimiter, PlanStore } from '@fleetshift/bus';
 import { createServiceRuntime, redactUrl } from '@fleetshift/telemetry';
 import { loadExecutorConfig, sessionSafetyOf } from './config.js';
 import { ExecutorLoop } from './executor.js';
@@ -8,6 +8,7 @@ import { createExecutorMetrics } from './executor-metrics.js';
 import { createResultPublisher } from './batch/result-publisher.js';
 import { RolloutControlCache } from './control/rollout-control.js';
 import { ThrottleBoard } from './pace/throttle-gate.js';
+import { PlanCache } from './batch/plan-cache.js';
 import { simulationMode } from './simulation/simulation-mode.js';
 import { simulatedTenantRunner } from './simulation/simulated-tenant.js';
 
@@ -60,6 +61,7 @@ const loop = new ExecutorLoop({
     stallMs: config.FLEETSHIFT_EXECUTOR_STALL_MS,
     sessionSafety: sessionSafetyOf(config),
     tenantRunner: simulation.simulate ? simulatedTenantRunner(config.standInDelay) : undefined,
+    planCache: new PlanCache(new PlanStore(nc, names)),
     pace: new PaceLimiter(await openPaceBucket(nc, names)),
     requeue: async (job, msgID) => {
       await js.publish(names.batchSubject(job.clusterId), encodeMessage(BatchJob, job), { msgID });

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { KV } from '@nats-io/kv';
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { BusNames } from '@fleetshift/bus';
+import type { BusNames, PlanStore } from '@fleetshift/bus';
 import type { Logger } from '@fleetshift/telemetry';
 import type { Planner } from './planner-client.js';
 import type { SchedulerMetrics } from './metrics.js';
@@ -27,4 +27,6 @@ export interface SchedulerBus {
   names: BusNames;
   rollouts: KV;
   throttles: KV;
+  /** The plans bucket: a plan is written here before a batch naming it is published (docs/adr/0009). */
+  plans: PlanStore;
 }

@@ -1,5 +1,5 @@
 import { jetstream } from '@nats-io/jetstream';
-import { busNames, connectBus, ensureStreams, openRolloutBucket, openThrottleBucket } from '@fleetshift/bus';
+import { busNames, connectBus, ensureStreams, openRolloutBucket, openThrottleBucket, PlanStore } from '@fleetshift/bus';
 import type { SchedulerBus } from './context.js';
 
 /** Connects to NATS and makes sure the streams and buckets the scheduler uses exist. */
@@ -8,5 +8,5 @@ export async function openSchedulerBus(url: string, namespace: string, name = 's
   const names = busNames(namespace);
   const jsm = await ensureStreams(nc, names);
   const [rollouts, throttles] = await Promise.all([openRolloutBucket(nc, names), openThrottleBucket(nc, names)]);
-  return { nc, js: jetstream(nc), jsm, names, rollouts, throttles };
+  return { nc, js: jetstream(nc), jsm, names, rollouts, throttles, plans: new PlanStore(nc, names) };
 }

@@ -4,6 +4,7 @@ import { BatchJob, type TenantTask } from '@fleetshift/contracts';
 import { decodeMessage, type PaceLease, type PaceLimiter } from '@fleetshift/bus';
 import type { SessionSafety } from '@fleetshift/tenant-connection';
 import { BatchProgress } from './batch-progress.js';
+import type { PlanCache } from './plan-cache.js';
 import { connectionsPerBatch } from './connection-budget.js';
 import { ConnectionSlot } from '../tenant/connection-slot.js';
 import { executorApplicationName, databaseKey } from '../tenant/tenant-connection.js';
@@ -11,7 +12,9 @@ import type { RolloutControlCache } from '../control/rollout-control.js';
 import type { ThrottleBoard } from '../pace/throttle-gate.js';
 import { runTenant, type TenantRunDeps } from '../tenant/run-tenant.js';
 
-export interface BatchWorkerDeps extends TenantRunDeps {
+export interface BatchWorkerDeps extends Omit<TenantRunDeps, 'plans'> {
+  /** Plans by id from the plans bucket, cached (docs/adr/0009-plans-by-reference.md). */
+  planCache: PlanCache;
   board: ThrottleBoard;
   rollouts: RolloutControlCache;
   /** Aborted on SIGTERM: tenants in hand finish, the rest of the batch goes back to the queue. */
@@ -77,6 +80,16 @@ export async function runBatch(message: JsMsg, maxAckPending: number, ackWaitMs:
     if (!stallReported) log.warn({ stalledMs: Math.round(progress.stalledForMs()), stallMs: progress.stallMs }, 'no progress: in-progress acks stopped');
     stallReported = true;
   }, Math.max(500, Math.floor(ackWaitMs / 3)));
+  // The batch names its plans by id: fetched (or taken from the cache) and checked against the id before any
+  // tenant starts. A plan the bucket lacks or has corrupt fails its tenants with the reason; NATS not
+  // answering throws, and the executor loop NAKs the batch (a failed delivery, counted by max_deliver).
+  let plans: Awaited<ReturnType<PlanCache['resolve']>>;
+  try {
+    plans = await deps.planCache.resolve(job.tasks.map((t) => t.planKey));
+  } catch (error) {
+    clearInterval(heartbeat);
+    throw error;
+  }
   // Tenants of the same database next to each other: a slot's connection serves them one after another.
   const queue: TenantTask[] = [...job.tasks].sort((a, b) => compare(a.target ? databaseKey(a.target) : '', b.target ? databaseKey(b.target) : ''));
   let reported = 0;
@@ -166,7 +179,7 @@ export async function runBatch(message: JsMsg, maxAckPending: number, ackWaitMs:
         const critical = deps.board.criticalSignal(job.clusterId);
         progress.enter();
         try {
-          const outcome = await (deps.tenantRunner ?? runTenant)(job, task, slot, delivery, { ...deps, clusterReady, onProgress: () => progress.mark() }, critical.signal, { finishOnly });
+          const outcome = await (deps.tenantRunner ?? runTenant)(job, task, slot, delivery, { ...deps, plans, clusterReady, onProgress: () => progress.mark() }, critical.signal, { finishOnly });
           if (outcome.kind === 'reported') reported++;
           else if (outcome.lockContended) {
             deferred.push({ ...task, lockDeferrals: task.lockDeferrals + 1 });

@@ -13,6 +13,7 @@ import { ConnectionSlot } from './connection-slot.js';
 import { liveFingerprint } from './drift-check.js';
 import { runTenant, type TenantRunDeps } from './run-tenant.js';
 import { executorApplicationName } from './tenant-connection.js';
+import { knownPlans, planRef } from '../test/known-plans.js';
 
 // Resume must be idempotent for the non-transactional steps: a tenant interrupted at any unit of a plan
 // [transaction, CREATE INDEX CONCURRENTLY, ADD VALUE, transaction] — between units, inside a unit whose
@@ -109,14 +110,14 @@ function job(plan: Plan, tenant: FleetTenant, rollout = rolloutId): BatchJob {
     clusterConnectionBudget: 2,
     tenantConcurrency: 1,
     maxLockRetries: 5,
-    plans: { p: plan },
-    tasks: [{ tenantId: tenant.tenantId, target: tenant.target, planKey: 'p', expectedFingerprint: plan.fromFingerprint, fromVersion: 1 }],
+    tasks: [{ tenantId: tenant.tenantId, target: tenant.target, planKey: planRef(plan), expectedFingerprint: plan.fromFingerprint, fromVersion: 1 }],
   });
 }
 
 function harness(executorId: string) {
   const results: TenantResult[] = [];
   const deps: TenantRunDeps = {
+    plans: knownPlans,
     settings: { executorId, defaultLockTimeoutMs: 500, defaultMaxLockRetries: 5, maxLockDeferrals: 0, backoff: { baseMs: 20, capMs: 100 } },
     publish: async (result) => {
       results.push(result);

@@ -9,6 +9,7 @@ import { runTenant, type TenantRunDeps } from './run-tenant.js';
 import { ThrottleBoard } from '../pace/throttle-gate.js';
 import { TestFleet, type FleetTenant } from '../test/test-fleet.js';
 import { startAttackerHost } from '@fleetshift/testing';
+import { knownPlans, planRef } from '../test/known-plans.js';
 
 const logger = pino({ level: 'silent' });
 const fleet = new TestFleet();
@@ -27,8 +28,7 @@ function job(plan: Plan, tenants: FleetTenant[], fields: Partial<BatchJob> = {})
     clusterConnectionBudget: 4,
     tenantConcurrency: 1,
     maxLockRetries: 20,
-    plans: { p: plan },
-    tasks: tenants.map((t) => ({ tenantId: t.tenantId, target: t.target, planKey: 'p', expectedFingerprint: plan.fromFingerprint, fromVersion: 1 })),
+    tasks: tenants.map((t) => ({ tenantId: t.tenantId, target: t.target, planKey: planRef(plan), expectedFingerprint: plan.fromFingerprint, fromVersion: 1 })),
     ...fields,
   });
 }
@@ -39,6 +39,7 @@ function harness(executorId = 'unit', backoff = { baseMs: 20, capMs: 100 }) {
   let opened = 0;
   let reused = 0;
   const deps: TenantRunDeps = {
+    plans: knownPlans,
     settings: { executorId, defaultLockTimeoutMs: 500, defaultMaxLockRetries: 5, maxLockDeferrals: 0, backoff },
     publish: async (result) => {
       results.push(result);

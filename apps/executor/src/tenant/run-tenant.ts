@@ -3,6 +3,7 @@ import type { BackoffPolicy } from '@fleetshift/plan-runner';
 import type { Logger } from '@fleetshift/telemetry';
 import { ensureBookkeeping } from '@fleetshift/tenant-ledger';
 import type { ResultPublisher } from '../batch/result-publisher.js';
+import type { ResolvedPlans } from '../batch/plan-cache.js';
 import type { ExecutorMetrics } from '../executor-metrics.js';
 import { applyAndReport } from './apply-plan.js';
 import { connectTenant } from './connect-tenant.js';
@@ -28,6 +29,8 @@ export interface TenantRunDeps {
   publish: ResultPublisher;
   logger: Logger;
   metrics?: ExecutorMetrics;
+  /** The plans of the batch by id, fetched from the plans bucket before its tenants run (batch/plan-cache.ts). */
+  plans: ResolvedPlans;
   /**
    * Before a lock-timeout retry: waits until the cluster is OK again (a throttled cluster gets no new
    * DDL attempt either); false when it did not come back in time.
@@ -64,7 +67,8 @@ export async function runTenant(
 ): Promise<TenantOutcome> {
   const { settings } = deps;
   const reporter = tenantReporter(job, task, delivery, { ...deps, executorId: settings.executorId });
-  const plan: Plan | undefined = job.plans[task.planKey];
+  const plan: Plan | Error | undefined = deps.plans.get(task.planKey);
+  if (plan instanceof Error) return reporter.fail('code' in plan ? String(plan.code) : 'PLAN_MISSING', plan.message);
   if (!plan || !task.target) return reporter.fail('PLAN_MISSING', `batch has no plan "${task.planKey}" or no target for tenant ${task.tenantId}`);
   const connected = await connectTenant(slot, task.target, reporter);
   if ('outcome' in connected) return connected.outcome;

@@ -6,6 +6,7 @@ import { ConnectionSlot } from './connection-slot.js';
 import { executorApplicationName } from './tenant-connection.js';
 import { runTenant, type TenantRunDeps } from './run-tenant.js';
 import { TestFleet, type FleetTenant } from '../test/test-fleet.js';
+import { knownPlans, planRef } from '../test/known-plans.js';
 
 // A tenant database's sessions dropped under a run (pg_terminate_backend by an operator or a failover
 // proxy): the tenant must not be failed part-way through its plan. Found by `npm run chaos` (drop-connections):
@@ -25,8 +26,7 @@ function job(plan: Plan, tenant: FleetTenant): BatchJob {
     clusterConnectionBudget: 4,
     tenantConcurrency: 1,
     maxLockRetries: 5,
-    plans: { p: plan },
-    tasks: [{ tenantId: tenant.tenantId, target: tenant.target, planKey: 'p', expectedFingerprint: plan.fromFingerprint, fromVersion: 1 }],
+    tasks: [{ tenantId: tenant.tenantId, target: tenant.target, planKey: planRef(plan), expectedFingerprint: plan.fromFingerprint, fromVersion: 1 }],
   });
 }
 
@@ -36,6 +36,7 @@ describe('a session terminated mid-plan', () => {
     const executorId = 'lost-unit';
     const results: TenantResult[] = [];
     const deps: TenantRunDeps = {
+    plans: knownPlans,
       settings: { executorId, defaultLockTimeoutMs: 500, defaultMaxLockRetries: 5, maxLockDeferrals: 0, backoff: { baseMs: 20, capMs: 100 } },
       publish: async (result) => {
         results.push(result);

@@ -12,6 +12,7 @@ import { ConnectionSlot } from '../tenant/connection-slot.js';
 import { executorApplicationName } from '../tenant/tenant-connection.js';
 import { runTenant, type TenantRunDeps } from '../tenant/run-tenant.js';
 import { TestFleet, type FleetTenant } from './test-fleet.js';
+import { knownPlans, planRef } from './known-plans.js';
 
 const msPerTick = 1000 / 100; // USER_HZ = 100
 
@@ -32,10 +33,10 @@ async function run(fleet: TestFleet, tenants: FleetTenant[], reuse: boolean, rol
     rolloutId,
     batchNumber: 1,
     targetVersion: 2,
-    plans: { p: plan },
-    tasks: tenants.map((t) => ({ tenantId: t.tenantId, target: t.target, planKey: 'p', expectedFingerprint: plan.fromFingerprint })),
+    tasks: tenants.map((t) => ({ tenantId: t.tenantId, target: t.target, planKey: planRef(plan), expectedFingerprint: plan.fromFingerprint })),
   });
   const deps: TenantRunDeps = {
+    plans: knownPlans,
     settings: { executorId: 'bench', defaultLockTimeoutMs: 50, defaultMaxLockRetries: 5, maxLockDeferrals: 0, backoff: { baseMs: 250, capMs: 10_000 } },
     publish: async () => undefined,
     logger: pino({ level: 'silent' }),

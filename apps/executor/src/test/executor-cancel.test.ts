@@ -8,6 +8,7 @@ import { ThrottleBoard } from '../pace/throttle-gate.js';
 import { waitFor } from '@fleetshift/testing';
 import { TestBus } from './test-bus.js';
 import { TestFleet } from './test-fleet.js';
+import { knownPlans, planRef } from './known-plans.js';
 
 // Cancel leaves each tenant at the old or the new version, never between: a tenant a run of this rollout
 // left part-way through its plan is finished by the executor even though the rollout is CANCELLED.
@@ -54,8 +55,7 @@ describe('cancel while a tenant is half-applied', () => {
       clusterConnectionBudget: 4,
       tenantConcurrency: 1,
       maxLockRetries: 20,
-      plans: { v1: plan },
-      tasks: [{ tenantId: half!.tenantId, target: half!.target, planKey: 'v1', expectedFingerprint: plan.fromFingerprint, fromVersion: 1 }],
+      tasks: [{ tenantId: half!.tenantId, target: half!.target, planKey: planRef(plan), expectedFingerprint: plan.fromFingerprint, fromVersion: 1 }],
     });
     const board = new ThrottleBoard(pino({ level: 'silent' }));
     board.accept(ThrottleSignal.fromPartial({ clusterId: cluster, level: ThrottleLevel.THROTTLE_LEVEL_OK, sampledAt: new Date(), sampleIntervalMs: 60_000, sequence: 1 }));
@@ -68,7 +68,7 @@ describe('cancel while a tenant is half-applied', () => {
       job.tasks[0]!,
       slot,
       '1',
-      { settings: { executorId: 'first', defaultLockTimeoutMs: 500, defaultMaxLockRetries: 5, maxLockDeferrals: 0, backoff: { baseMs: 20, capMs: 100 } }, publish: async () => undefined, logger: pino({ level: 'silent' }) },
+      { settings: { executorId: 'first', defaultLockTimeoutMs: 500, defaultMaxLockRetries: 5, maxLockDeferrals: 0, backoff: { baseMs: 20, capMs: 100 } }, publish: async () => undefined, logger: pino({ level: 'silent' }), plans: knownPlans },
       critical.signal,
     );
     const sleeping = async () =>

@@ -25,6 +25,7 @@ import {
   ensureStreams,
   openRolloutBucket,
   openThrottleBucket,
+  PlanStore,
   type BusNames,
 } from '@fleetshift/bus';
 import { findNats, startService, testNamespace, type ServiceProcess } from '@fleetshift/testing';
@@ -44,6 +45,8 @@ export class TestBus {
   jsm!: JetStreamManager;
   throttleKv!: KV;
   rolloutKv!: KV;
+  /** The plans bucket, as the scheduler writes it. */
+  plans!: PlanStore;
   natsUrl!: string;
   readonly results: TenantResult[] = [];
   readonly executors: ServiceProcess[] = [];
@@ -59,6 +62,7 @@ export class TestBus {
     this.js = jetstream(this.nc);
     this.throttleKv = await openThrottleBucket(this.nc, this.names);
     this.rolloutKv = await openRolloutBucket(this.nc, this.names);
+    this.plans = new PlanStore(this.nc, this.names);
     this.#subscription = this.nc.subscribe(this.names.resultSubjects, {
       callback: (error, message) => {
         if (!error) this.results.push(decodeMessage(TenantResult, message.data));
@@ -71,7 +75,7 @@ export class TestBus {
     for (const timer of this.#heartbeats.values()) clearInterval(timer);
     await Promise.all(this.executors.map((e) => e.stop('SIGKILL')));
     this.#subscription?.unsubscribe();
-    for (const stream of [this.names.batchStream, this.names.resultStream, `KV_${this.names.throttleBucket}`, `KV_${this.names.rolloutBucket}`, `KV_${this.names.paceBucket}`]) {
+    for (const stream of [this.names.batchStream, this.names.resultStream, `KV_${this.names.throttleBucket}`, `KV_${this.names.rolloutBucket}`, `KV_${this.names.paceBucket}`, `OBJ_${this.names.planBucket}`]) {
       await this.jsm.streams.delete(stream).catch(() => undefined);
     }
     await this.nc.close();
@@ -138,6 +142,8 @@ export class TestBus {
         ackWaitMs: options.ackWaitMs ?? 3_000,
       });
     }
+    // As the scheduler does: the plan goes to the plans bucket, the batches name it by id.
+    const planId = await this.plans.put(options.plan);
     let batches = 0;
     for (let i = 0; i < options.tenants.length; i += options.batchSize) {
       const slice = options.tenants.slice(i, i + options.batchSize);
@@ -151,8 +157,7 @@ export class TestBus {
         clusterConnectionBudget: options.budget,
         tenantConcurrency: options.concurrency,
         maxLockRetries: options.maxLockRetries ?? 20,
-        plans: { v1: options.plan },
-        tasks: slice.map((t) => ({ tenantId: t.tenantId, target: t.target, planKey: 'v1', expectedFingerprint: options.plan.fromFingerprint, fromVersion: 1 })),
+        tasks: slice.map((t) => ({ tenantId: t.tenantId, target: t.target, planKey: planId, expectedFingerprint: options.plan.fromFingerprint, fromVersion: 1 })),
         publishedAt: new Date(),
       });
       await this.js.publish(this.names.batchSubject(options.clusterId), encodeMessage(BatchJob, job), {

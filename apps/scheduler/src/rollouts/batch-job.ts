@@ -1,15 +1,18 @@
 import { BatchJob, TenantRolloutState, type Cluster, type Rollout } from '@fleetshift/contracts';
+import type { PlanStore } from '@fleetshift/bus';
 import { batchTenants, getPlans, type Queryable } from '@fleetshift/control-store';
 import { rolloutDefaults } from '../defaults.js';
 import { tenantTarget } from '../tenants/cluster-connection.js';
 
 /**
- * The BatchJob of a batch: its PENDING tenants with where they live, the plans they use (by key),
- * and how to run them (tenant concurrency, dry run, lock retries). Undefined when the batch has no
- * pending tenant left.
+ * The BatchJob of a batch: its PENDING tenants with where they live, the id of the plan each uses, and
+ * how to run them (tenant concurrency, dry run, lock retries). The plans themselves are written to the
+ * plans bucket first (from the control DB, the source of truth): the job names them by content id, so
+ * its size does not grow with theirs (docs/adr/0009). Undefined when the batch has no pending tenant left.
  */
 export async function buildBatchJob(
   db: Queryable,
+  store: PlanStore,
   rollout: Rollout,
   cluster: Cluster,
   batch: { batchNumber: number; attempt: number },
@@ -17,6 +20,8 @@ export async function buildBatchJob(
   const tenants = await batchTenants(db, rollout.id, batch.batchNumber, [TenantRolloutState.TENANT_ROLLOUT_STATE_PENDING]);
   if (!tenants.length) return undefined;
   const plans = await getPlans(db, rollout.id, [...new Set(tenants.map((t) => t.planKey))]);
+  const planIds = new Map<string, string>();
+  for (const [key, plan] of plans) planIds.set(key, await store.put(plan));
   const job = BatchJob.fromPartial({
     rolloutId: rollout.id,
     batchNumber: batch.batchNumber,
@@ -28,11 +33,10 @@ export async function buildBatchJob(
     tasks: tenants.map((tenant) => ({
       tenantId: tenant.tenantId,
       target: tenantTarget(cluster, tenant),
-      planKey: tenant.planKey,
+      planKey: planIds.get(tenant.planKey) ?? '',
       expectedFingerprint: tenant.fromFingerprint,
       fromVersion: tenant.fromVersion,
     })),
-    plans: Object.fromEntries(plans),
     tenantConcurrency: rollout.tenantConcurrency,
     dryRun: rollout.dryRun,
     maxLockRetries: rolloutDefaults.maxLockRetries,

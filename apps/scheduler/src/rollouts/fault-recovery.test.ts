@@ -71,7 +71,7 @@ function result(job: BatchJob, tenantId: string, state: TenantRolloutState, extr
     state,
     executorId: `exec-${job.attempt}`,
     targetVersion: job.targetVersion,
-    fingerprint: state === T.TENANT_ROLLOUT_STATE_SUCCEEDED ? job.plans[job.tasks[0].planKey]?.toFingerprint || 'target' : '',
+    fingerprint: state === T.TENANT_ROLLOUT_STATE_SUCCEEDED ? 'target' : '',
     startedAt: new Date(1_700_000_000_000 + job.attempt * 10_000),
     finishedAt: state === T.TENANT_ROLLOUT_STATE_RUNNING ? undefined : new Date(1_700_000_001_000 + job.attempt * 10_000),
     ...extra,

@@ -63,7 +63,7 @@ export async function pumpRollout(ctx: SchedulerContext, rolloutId: string): Pro
       if (inFlight >= rollout.maxBatchesInFlight) break;
       if (throttled.has(batch.clusterId)) continue;
       if (!clusters.has(batch.clusterId)) clusters.set(batch.clusterId, (await getCluster(client, batch.clusterId))!);
-      const built = await buildBatchJob(client, rollout, clusters.get(batch.clusterId)!, batch);
+      const built = await buildBatchJob(client, ctx.bus.plans, rollout, clusters.get(batch.clusterId)!, batch);
       await markBatchPublished(client, rolloutId, batch.batchNumber);
       if (!built) continue; // every tenant of it is final already: it closes on the next step
       await ctx.bus.js.publish(ctx.bus.names.batchSubject(batch.clusterId), encodeMessage(BatchJob, built.job), {

@@ -30,13 +30,19 @@ export class ExecutorDriver {
       state,
       executorId: 'driver',
       targetVersion: job.targetVersion,
-      fingerprint: state === TenantRolloutState.TENANT_ROLLOUT_STATE_SUCCEEDED ? planOf(job, tenantId)?.toFingerprint || 'target' : '',
+      fingerprint: state === TenantRolloutState.TENANT_ROLLOUT_STATE_SUCCEEDED ? (await this.planOf(job, tenantId))?.toFingerprint || 'target' : '',
       startedAt: new Date(1_700_000_000_000),
       finishedAt: state === TenantRolloutState.TENANT_ROLLOUT_STATE_RUNNING ? undefined : new Date(1_700_000_001_000),
       ...extra,
     });
     await this.publish(result);
     return result;
+  }
+
+  /** The plan a batch gives one of its tenants (what an executor applies to it), fetched by its id as an executor does. */
+  async planOf(job: BatchJob, tenantId: string): Promise<Plan | undefined> {
+    const task = job.tasks.find((t) => t.tenantId === tenantId);
+    return task ? this.bus.plans.fetch(task.planKey) : undefined;
   }
 
   async publish(result: TenantResult): Promise<void> {
@@ -61,8 +67,4 @@ export class ExecutorDriver {
   }
 }
 
-/** The plan a batch gives one of its tenants (what an executor applies to it). */
-function planOf(job: BatchJob, tenantId: string): Plan | undefined {
-  const task = job.tasks.find((t) => t.tenantId === tenantId);
-  return task ? job.plans[task.planKey] : undefined;
-}
+

@@ -80,13 +80,13 @@ export async function startTestScheduler(plannerAddr: string, options: { missing
   return fixture;
 }
 
-/** Removes the streams and KV buckets of a test namespace. */
+/** Removes the streams, KV buckets and object store buckets of a test namespace. */
 export async function deleteNamespace(natsUrl: string, namespace: string): Promise<void> {
   const nc = await connectBus(natsUrl, 'test-cleanup');
   try {
     const jsm = await jetstreamManager(nc);
     for await (const name of jsm.streams.names()) {
-      if (name.startsWith(namespace.toUpperCase()) || name.startsWith(`KV_${namespace}_`)) await jsm.streams.delete(name).catch(() => undefined);
+      if (name.startsWith(namespace.toUpperCase()) || name.startsWith(`KV_${namespace}_`) || name.startsWith(`OBJ_${namespace}_`)) await jsm.streams.delete(name).catch(() => undefined);
     }
   } finally {
     await nc.close();

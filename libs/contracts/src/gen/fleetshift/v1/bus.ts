@@ -8,7 +8,6 @@
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { Timestamp } from "../../google/protobuf/timestamp.js";
 import { ConnectionTarget } from "./common.js";
-import { Plan } from "./plan.js";
 import {
   RolloutState,
   rolloutStateFromJSON,
@@ -25,7 +24,11 @@ export interface TenantTask {
   target:
     | ConnectionTarget
     | undefined;
-  /** Key into BatchJob.plans: the plan for the tenant's expected from-state. */
+  /**
+   * The id of the plan for the tenant's expected from-state: "sha256-<hex>" of the encoded Plan, the
+   * name of its object in the object store bucket <ns>_plans (docs/adr/0009-plans-by-reference.md). The
+   * executor fetches it, checks the hash and caches it; a batch never carries a plan.
+   */
   planKey: string;
   /** The fingerprint the control plane expects the tenant to be at; anything else is drift. */
   expectedFingerprint: string;
@@ -52,18 +55,11 @@ export interface BatchJob {
   clusterId: string;
   clusterConnectionBudget: number;
   tasks: TenantTask[];
-  /** Plans by key; tenants at the same from-state share one plan. */
-  plans: { [key: string]: Plan };
   tenantConcurrency: number;
   dryRun: boolean;
   /** Retry budget for lock timeouts, per step. */
   maxLockRetries: number;
   publishedAt: Date | undefined;
-}
-
-export interface BatchJob_PlansEntry {
-  key: string;
-  value: Plan | undefined;
 }
 
 /** A per-tenant report from an executor, published on fleetshift.result.<rollout>. */
@@ -78,7 +74,8 @@ export interface TenantResult {
    * Set with FAILED and CANCELLED. The executor reports: DRIFT (live fingerprint neither the expected
    * from-state nor the target), UNREACHABLE (connecting failed or the connection was lost),
    * LOCK_TIMEOUT_BUDGET (a step kept losing its lock race until max_lock_retries was spent),
-   * PLAN_MISSING (the batch lacks the task's plan or target), CANCELLED (the rollout stopped before the
+   * PLAN_MISSING (the task's plan is not in the plans bucket, or the task has no target), PLAN_CORRUPT
+   * (the fetched plan does not hash to its id), CANCELLED (the rollout stopped before the
    * tenant's plan started), the SQLSTATE of a failing statement (e.g. 23505), or INTERNAL (an error
    * without a code).
    */
@@ -295,7 +292,6 @@ function createBaseBatchJob(): BatchJob {
     clusterId: "",
     clusterConnectionBudget: 0,
     tasks: [],
-    plans: {},
     tenantConcurrency: 0,
     dryRun: false,
     maxLockRetries: 0,
@@ -329,9 +325,6 @@ export const BatchJob: MessageFns<BatchJob> = {
     for (const v of message.tasks) {
       TenantTask.encode(v!, writer.uint32(66).fork()).join();
     }
-    globalThis.Object.entries(message.plans).forEach(([key, value]: [string, Plan]) => {
-      BatchJob_PlansEntry.encode({ key: key as any, value }, writer.uint32(74).fork()).join();
-    });
     if (message.tenantConcurrency !== 0) {
       writer.uint32(104).uint32(message.tenantConcurrency);
     }
@@ -424,17 +417,6 @@ export const BatchJob: MessageFns<BatchJob> = {
             message.tasks.push(TenantTask.decode(reader, reader.uint32()));
             continue;
           }
-          case 9: {
-            if (tag !== 74) {
-              break;
-            }
-
-            const entry9 = BatchJob_PlansEntry.decode(reader, reader.uint32());
-            if (entry9.value !== undefined) {
-              message.plans[entry9.key] = entry9.value;
-            }
-            continue;
-          }
           case 13: {
             if (tag !== 104) {
               break;
@@ -511,20 +493,6 @@ export const BatchJob: MessageFns<BatchJob> = {
       tasks: globalThis.Array.isArray(object?.tasks)
         ? object.tasks.map((e: any) => TenantTask.fromJSON(e))
         : [],
-      plans: isObject(object.plans)
-        ? (globalThis.Object.entries(object.plans) as [string, any][]).reduce(
-          (acc: { [key: string]: Plan }, [key, value]: [string, any]) => {
-            globalThis.Object.defineProperty(acc, key, {
-              value: Plan.fromJSON(value),
-              enumerable: true,
-              configurable: true,
-              writable: true,
-            });
-            return acc;
-          },
-          {},
-        )
-        : {},
       tenantConcurrency: isSet(object.tenantConcurrency)
         ? globalThis.Number(object.tenantConcurrency)
         : isSet(object.tenant_concurrency)
@@ -574,15 +542,6 @@ export const BatchJob: MessageFns<BatchJob> = {
     if (message.tasks?.length) {
       obj.tasks = message.tasks.map((e) => TenantTask.toJSON(e));
     }
-    if (message.plans) {
-      const entries = globalThis.Object.entries(message.plans) as [string, Plan][];
-      if (entries.length > 0) {
-        obj.plans = {};
-        entries.forEach(([k, v]) => {
-          obj.plans[k] = Plan.toJSON(v);
-        });
-      }
-    }
     if (message.tenantConcurrency !== 0) {
       obj.tenantConcurrency = Math.round(message.tenantConcurrency);
     }
@@ -611,104 +570,10 @@ export const BatchJob: MessageFns<BatchJob> = {
     message.clusterId = object.clusterId ?? "";
     message.clusterConnectionBudget = object.clusterConnectionBudget ?? 0;
     message.tasks = object.tasks?.map((e) => TenantTask.fromPartial(e)) || [];
-    message.plans = (globalThis.Object.entries(object.plans ?? {}) as [string, Plan][]).reduce(
-      (acc: { [key: string]: Plan }, [key, value]: [string, Plan]) => {
-        if (value !== undefined) {
-          acc[key] = Plan.fromPartial(value);
-        }
-        return acc;
-      },
-      {},
-    );
     message.tenantConcurrency = object.tenantConcurrency ?? 0;
     message.dryRun = object.dryRun ?? false;
     message.maxLockRetries = object.maxLockRetries ?? 0;
     message.publishedAt = object.publishedAt ?? undefined;
-    return message;
-  },
-};
-
-function createBaseBatchJob_PlansEntry(): BatchJob_PlansEntry {
-  return { key: "", value: undefined };
-}
-
-export const BatchJob_PlansEntry: MessageFns<BatchJob_PlansEntry> = {
-  encode(message: BatchJob_PlansEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.key !== "") {
-      writer.uint32(10).string(message.key);
-    }
-    if (message.value !== undefined) {
-      Plan.encode(message.value, writer.uint32(18).fork()).join();
-    }
-    return writer;
-  },
-
-  decode(input: BinaryReader | Uint8Array, length?: number): BatchJob_PlansEntry {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
-    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
-    if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
-    }
-    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
-    try {
-      const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseBatchJob_PlansEntry();
-      while (reader.pos < end) {
-        const tag = reader.uint32();
-        switch (tag >>> 3) {
-          case 1: {
-            if (tag !== 10) {
-              break;
-            }
-
-            message.key = reader.string();
-            continue;
-          }
-          case 2: {
-            if (tag !== 18) {
-              break;
-            }
-
-            message.value = Plan.decode(reader, reader.uint32());
-            continue;
-          }
-        }
-        if ((tag & 7) === 4 || tag === 0) {
-          break;
-        }
-        reader.skip(tag & 7);
-      }
-      return message;
-    } finally {
-      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
-    }
-  },
-
-  fromJSON(object: any): BatchJob_PlansEntry {
-    return {
-      key: isSet(object.key) ? globalThis.String(object.key) : "",
-      value: isSet(object.value) ? Plan.fromJSON(object.value) : undefined,
-    };
-  },
-
-  toJSON(message: BatchJob_PlansEntry): unknown {
-    const obj: any = {};
-    if (message.key !== "") {
-      obj.key = message.key;
-    }
-    if (message.value !== undefined) {
-      obj.value = Plan.toJSON(message.value);
-    }
-    return obj;
-  },
-
-  create(base?: DeepPartial<BatchJob_PlansEntry>): BatchJob_PlansEntry {
-    return BatchJob_PlansEntry.fromPartial(base ?? {});
-  },
-  fromPartial(object: DeepPartial<BatchJob_PlansEntry>): BatchJob_PlansEntry {
-    const message = createBaseBatchJob_PlansEntry();
-    message.key = object.key ?? "";
-    message.value = (object.value !== undefined && object.value !== null) ? Plan.fromPartial(object.value) : undefined;
     return message;
   },
 };
@@ -1199,10 +1064,6 @@ function fromJsonTimestamp(o: any): Date {
   } else {
     return fromTimestamp(Timestamp.fromJSON(o));
   }
-}
-
-function isObject(value: any): boolean {
-  return typeof value === "object" && value !== null;
 }
 
 function isSet(value: any): boolean {
