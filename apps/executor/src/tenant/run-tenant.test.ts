@@ -9,6 +9,7 @@ import { runTenant, type TenantRunDeps } from './run-tenant.js';
 import { ThrottleBoard } from '../pace/throttle-gate.js';
 import { TestFleet, type FleetTenant } from '../test/test-fleet.js';
 import { startAttackerHost } from '@fleetshift/testing';
+import { PlanUnavailableError } from '@fleetshift/bus';
 import { knownPlans, planRef } from '../test/known-plans.js';
 
 const logger = pino({ level: 'silent' });
@@ -92,6 +93,22 @@ describe('one tenant', () => {
       state: TenantRolloutState.TENANT_ROLLOUT_STATE_SKIPPED,
     });
     expect(await appliedRows(tenant!.target)).toEqual([{ tenant_schema: '', rollout_id: 'r3', version: 2, fingerprint: plan.toFingerprint }]);
+    await h.slot.close();
+  });
+
+  it('a plan the bucket did not have: the tenant fails PLAN_MISSING with the reason, and nothing touches it', async () => {
+    const [tenant] = await fleet.databaseTenants('noplan', 1);
+    const plan = fleet.plan('database');
+    const before = await fleet.fingerprintOf(tenant!.target);
+    const batch = job(plan, [tenant!]);
+    const h = harness();
+    const id = batch.tasks[0]!.planKey;
+    const reason = new PlanUnavailableError('PLAN_MISSING', id, `plan ${id} is not in the object store bucket test_plans (expired or deleted); RetryFailed writes it again`);
+    const outcome = await runTenant(batch, batch.tasks[0]!, h.slot, '1', { ...h.deps, plans: new Map([[id, reason]]) });
+    expect(outcome).toEqual({ kind: 'reported', state: TenantRolloutState.TENANT_ROLLOUT_STATE_FAILED });
+    expect(h.results.map((r) => [TenantRolloutState[r.state], r.errorCode, r.error])).toEqual([['TENANT_ROLLOUT_STATE_FAILED', 'PLAN_MISSING', reason.message]]);
+    expect(h.counts()).toEqual({ opened: 0, reused: 0 });
+    expect(await fleet.fingerprintOf(tenant!.target)).toBe(before);
     await h.slot.close();
   });
 
