@@ -46,7 +46,7 @@ async function purgeNamespace(natsUrl: string, namespace: string): Promise<void>
   const nc = await connectBus(natsUrl, 'fleetshift-demo-reset');
   try {
     const jsm = await jetstreamManager(nc);
-    const streams = [names.batchStream, names.resultStream, `KV_${names.throttleBucket}`, `KV_${names.rolloutBucket}`];
+    const streams = [names.batchStream, names.resultStream, `KV_${names.throttleBucket}`, `KV_${names.rolloutBucket}`, `OBJ_${names.planBucket}`];
     for (const stream of streams) await jsm.streams.delete(stream).catch(() => false);
   } finally {
     await nc.close();

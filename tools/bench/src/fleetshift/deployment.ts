@@ -89,10 +89,11 @@ async function removeNamespace(nc: NatsConnection, names: BusNames): Promise<voi
   const jsm = await jetstreamManager(nc);
   const streamPrefix = `${names.namespace.toUpperCase().replace(/-/g, '_')}_`;
   const bucketPrefix = `KV_${names.namespace}_`;
+  const objectPrefix = `OBJ_${names.namespace}_`;
   const ours: string[] = [];
   for await (const stream of jsm.streams.list()) {
     const name = stream.config.name;
-    if (name.startsWith(streamPrefix) || name.startsWith(bucketPrefix)) ours.push(name);
+    if (name.startsWith(streamPrefix) || name.startsWith(bucketPrefix) || name.startsWith(objectPrefix)) ours.push(name);
   }
   for (const name of ours) await jsm.streams.delete(name).catch(() => false);
 }
