@@ -225,7 +225,7 @@ describe('health-monitor process', () => {
     const definitions = HealthMonitorServiceService as unknown as Record<string, grpc.MethodDefinition<unknown, unknown>>;
     const seeds: Record<string, object> = {
       getClusterHealth: { clusterId: 'a' },
-      listClusterHealth: {},
+      listClusterHealth: { pageSize: 0, pageToken: '' },
       setManualThrottle: { clusterId: 'b', mode: THROTTLE, reason: 'fuzz', ttlSeconds: 1 },
       watchThrottle: { clusterIds: ['a'], includeHeartbeats: false },
     };
