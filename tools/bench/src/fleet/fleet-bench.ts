@@ -7,7 +7,7 @@ import { renderTable } from '../bench-table.js';
 import { perSecond, rateCpuSpec, type RateCpuPanel } from '../chart/rate-cpu-spec.js';
 import { renderVegaLitePng } from '../chart/vega-png.js';
 import { postmasterPid, sampleDbServerCpu, type CpuProfile, type CpuSample } from '../measure/db-server-cpu.js';
-import { describeMachine } from '../measure/machine.js';
+import { chartSubtitle, describeMachine } from '../measure/machine.js';
 import { tenantsNotAtTarget } from './at-target.js';
 import { FleetMaster } from './fleet-copies.js';
 import type { FleetKind } from './fleet.js';
@@ -105,7 +105,7 @@ export const fleetBenchmark: Benchmark = {
       const kindResults = results.filter((r) => r.kind === kind);
       await mkdir(options.outDir, { recursive: true });
       const png = path.join(options.outDir, `fleet-${kind}.png`);
-      const subtitle = machine.split(' · ').filter((part) => !/^(Node|load average)/.test(part)).join(' · ').replace(/ \(shared_buffers[^)]*\)/, '');
+      const subtitle = chartSubtitle(machine);
       const title = { text: `${count} ${kind}-tenants, v1 → v2 (${options.rows} orders per tenant)`, subtitle };
       await writeFile(png, await renderVegaLitePng(rateCpuSpec(title, kindResults.map(panelOf))));
       say(`chart: ${path.relative(process.cwd(), png)}`);

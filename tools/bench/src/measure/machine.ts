@@ -29,3 +29,8 @@ export async function describeMachine(serverUrl: string): Promise<string> {
   const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
   return `${new Date().toISOString()} · ${os.cpus().length} cores · ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM · ${server} · Node ${process.version} · commit ${commit} · load average ${load}`;
 }
+
+/** The machine line shortened for a chart's subtitle: without Node, the load average and the server settings. */
+export function chartSubtitle(machine: string): string {
+  return machine.split(' · ').filter((part) => !/^(Node|load average)/.test(part)).join(' · ').replace(/ \(shared_buffers[^)]*\)/, '');
+}

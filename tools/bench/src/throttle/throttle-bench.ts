@@ -20,7 +20,9 @@ import { resetDemo } from '../../../demo/src/demo-reset.js';
 import { provisionTenants, pushVersion, registerCluster, type FleetSpec } from '../../../demo/src/fleet.js';
 import type { Benchmark } from '../benchmark.js';
 import { renderTable } from '../bench-table.js';
-import { chartColors, renderTimelinePng, type TimelinePanel } from '../chart/timeline-chart.js';
+import { renderVegaLitePng } from '../chart/vega-png.js';
+import { chartSubtitle, describeMachine } from '../measure/machine.js';
+import { throttleChartSpec, type ThrottlePanel } from './throttle-chart-spec.js';
 import { benchSchema } from './bench-schemas.js';
 import { startStack, type RunningStack } from '@fleetshift/dev-stack';
 import { recordThrottleSignals } from './signal-recorder.js';
@@ -147,7 +149,13 @@ export const throttleBenchmark: Benchmark = {
       }
       say(report(runs, options));
       await mkdir(path.dirname(options.out), { recursive: true });
-      await writeFile(options.out, renderTimelinePng(runs.map((run) => panelOf(run, threshold))));
+      const machine = await describeMachine(pgUrl);
+      const subtitle = chartSubtitle(machine);
+      const title = {
+        text: `Rollout of ${options.tenants} tenants under CPU load (${options.loadConnections} sessions × ${options.loadSeconds} s), with and without throttling`,
+        subtitle: `${subtitle} · ${options.executors} executor(s) · monitor sample every ${options.intervalMs} ms`,
+      };
+      await writeFile(options.out, await renderVegaLitePng(throttleChartSpec(title, runs.map((run) => panelOf(run, threshold)))));
       say(`chart: ${path.relative(process.cwd(), options.out)}`);
       monitor.close();
     } finally {
@@ -256,20 +264,16 @@ function report(runs: RunResult[], options: Options): string {
   ) + `\n(${options.tenants} tenants, ${options.executors} executor(s), load ${options.loadConnections} sessions × ${options.loadSeconds} s, sample every ${options.intervalMs} ms)`;
 }
 
-function panelOf(run: RunResult, threshold: number): TimelinePanel {
+function panelOf(run: RunResult, threshold: number): ThrottlePanel {
   const t0 = run.startedAt;
   const seconds = (at: number) => (at - t0) / 1000;
-  const rates = startsPerSecond(run.tenantStarts, t0, run.finishedAt);
   return {
-    title: `${run.name} (load ${seconds(run.loadStartedAt).toFixed(0)}-${seconds(run.loadStoppedAt).toFixed(0)} s, throttle above ${threshold.toFixed(0)} %)`,
-    series: [
-      { label: 'cpu %', color: chartColors.cpu, axis: 'left', points: run.signals.flatMap((s) => (s.cpu === undefined ? [] : [[seconds(s.at), s.cpu] as [number, number]])) },
-      { label: 'tenants/s', color: chartColors.rate, axis: 'right', points: rates },
-    ],
-    shaded: throttleWindows(run.signals, run.finishedAt).map((w) => ({ from: seconds(w.from), to: seconds(w.to) })),
-    shadedLabel: 'throttled',
-    leftAxis: { label: 'CPU %', max: 100 },
-    rightAxis: { label: 'tenants/s', max: Math.max(5, ...rates.map(([, r]) => r)) },
+    title: `${run.name}: ${seconds(run.finishedAt).toFixed(1)} s, ${run.reaction.startsWhileThrottled} tenant starts while throttled (throttle above ${threshold.toFixed(0)} % CPU)`,
+    cpu: run.signals.flatMap((s) => (s.cpu === undefined ? [] : [[seconds(s.at), s.cpu] as [number, number]])),
+    starts: startsPerSecond(run.tenantStarts, t0, run.finishedAt),
+    throttled: throttleWindows(run.signals, run.finishedAt).map((w) => ({ from: seconds(w.from), to: seconds(w.to) })),
+    load: run.loadStartedAt > 0 ? { from: seconds(run.loadStartedAt), to: seconds(run.loadStoppedAt || run.finishedAt) } : undefined,
+    threshold,
     durationSeconds: seconds(run.finishedAt),
   };
 }
