@@ -27,6 +27,12 @@ export class DescriptorIndex {
           case 'message':
             for (const field of type.fields) this.symbols.set(`${type.typeName}.${field.name}`, file);
             for (const oneof of type.oneofs) this.symbols.set(`${type.typeName}.${oneof.name}`, file);
+            // Map entries (`LabelsEntry`) are nested messages too, which nestedTypes leaves out.
+            for (const nested of type.proto.nestedType) {
+              if (!nested.options?.mapEntry) continue;
+              this.symbols.set(`${type.typeName}.${nested.name}`, file);
+              for (const field of nested.field) this.symbols.set(`${type.typeName}.${nested.name}.${field.name}`, file);
+            }
             break;
           case 'enum': {
             // Enum values are scoped like C++ enumerators: siblings of their enum, not children of it.

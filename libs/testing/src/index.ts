@@ -14,3 +14,4 @@ export { startLocalNats, natsMissing } from './local-nats.js';
 export { type LocalNats } from './nats-server.js';
 export { freeLoopbackPort } from './free-port.js';
 export { chromiumExecutable } from './chromium.js';
+export { reflectServer, callUnaryByReflection, ReflectionStream, type ReflectedServer, type ReflectionVersion } from './reflection-client.js';

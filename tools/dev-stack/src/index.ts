@@ -1,1 +1,1 @@
-export { startStack, type RunningStack, type StackOptions } from './stack.js';
+export { startStack, defaultPorts, type RunningStack, type StackOptions } from './stack.js';

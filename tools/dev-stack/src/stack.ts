@@ -24,7 +24,8 @@ export interface RunningStack {
   stop(): Promise<void>;
 }
 
-const defaultPorts: Record<string, { grpc: number; metrics: number }> = {
+/** The documented ports of each service under `ports: 'default'` (the README's grpcurl lines use them). */
+export const defaultPorts: Record<string, { grpc: number; metrics: number }> = {
   planner: { grpc: 50051, metrics: 9451 },
   scheduler: { grpc: 50052, metrics: 9452 },
   executor: { grpc: 50053, metrics: 9453 },
