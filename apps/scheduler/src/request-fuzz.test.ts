@@ -104,8 +104,8 @@ function passesChecks(method: string, request: unknown): boolean {
 describe('scheduler request checks', () => {
   it('refuses an unknown enum value in a list request with INVALID_ARGUMENT naming the field', async () => {
     for (const [method, request, field] of [
-      ['listRolloutTenants', ListRolloutTenantsRequest.fromPartial({ rolloutId: 'shop-mx5e6y15-9f03ab', states: [99] }), 'states[0]: 99 is not one of TENANT_ROLLOUT_STATE_PENDING'],
-      ['listRollouts', ListRolloutsRequest.fromPartial({ states: [RolloutState.ROLLOUT_STATE_RUNNING, 99] }), 'states[1]: 99 is not one of ROLLOUT_STATE_PENDING'],
+      ['listRolloutTenants', ListRolloutTenantsRequest.fromPartial({ rolloutId: 'shop-mx5e6y15-9f03ab', states: [99 as TenantRolloutState] }), 'states[0]: 99 is not one of TENANT_ROLLOUT_STATE_PENDING'],
+      ['listRollouts', ListRolloutsRequest.fromPartial({ states: [RolloutState.ROLLOUT_STATE_RUNNING, 99 as RolloutState] }), 'states[1]: 99 is not one of ROLLOUT_STATE_PENDING'],
       ['registerTenant', RegisterTenantRequest.fromPartial({ tenantId: 't1', blueprint: 'shop', clusterId: 'local', isolation: 7 as Isolation }), 'isolation: 7 is not one of ISOLATION_DATABASE'],
     ] as const) {
       const outcome = await callMethod(client, methodDefinitions[method], request);
