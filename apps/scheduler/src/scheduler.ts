@@ -52,7 +52,13 @@ export interface Scheduler {
  * engine at once. Resolves after the first try for the leadership.
  */
 export async function startScheduler(settings: SchedulerSettings, logger: Logger, metrics?: SchedulerMetrics): Promise<Scheduler> {
-  const pool = await openControlStore(settings.controlDbUrl);
+  const replicaId = settings.replicaId ?? 'scheduler';
+  const pool = await openControlStore(settings.controlDbUrl, {
+    applicationName: `fleetshift-scheduler ${replicaId}`.slice(0, 63),
+    // A control-database restart ends every session: the statements in progress fail and are retried by
+    // their loops; the lost sessions are only logged (they used to be uncaught exceptions, exiting the process).
+    onConnectionError: (error) => logger.warn({ err: error }, 'control database session lost'),
+  });
   const bus = await openSchedulerBus(settings.natsUrl, settings.namespace);
   const planner = connectPlanner(settings.plannerAddr, settings.apiToken, settings.plannerTransport);
   const ctx: SchedulerContext = {
@@ -95,7 +101,7 @@ export async function startScheduler(settings: SchedulerSettings, logger: Logger
   const election =
     settings.leaderElection === false
       ? undefined
-      : new LeaderElection(settings.controlDbUrl, settings.replicaId ?? 'scheduler', settings.leaderElection, logger, {
+      : new LeaderElection(settings.controlDbUrl, replicaId, settings.leaderElection, logger, {
           elected: async () => {
             metrics?.leadershipChanges.inc({ change: 'acquired' });
             const engine = new RolloutEngine(ctx, settings.recovery);

@@ -14,6 +14,7 @@ export async function createDatabaseIfMissing(url: string): Promise<boolean> {
   if (!database) throw new Error('the control database URL names no database');
   parsed.pathname = '/postgres';
   const client = new pg.Client({ connectionString: parsed.toString() });
+  client.on('error', () => undefined); // a session lost (server restarting) fails the query in progress
   await client.connect();
   try {
     const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);

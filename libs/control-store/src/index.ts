@@ -1,5 +1,6 @@
 // Control-plane persistence: one module per table or concept, plain functions over a pg Pool/Client.
 export { openControlStore, type ControlStoreOptions } from './open-control-store.js';
+export { reportLostSessions } from './lost-sessions.js';
 export { createDatabaseIfMissing } from './create-database.js';
 export { migrate, listMigrations, type Migration } from './migrate.js';
 export { withTransaction, type Queryable } from './queryable.js';

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Cluster } from '@fleetshift/contracts';
+import { reportLostSessions } from '@fleetshift/control-store';
 import { quoteIdent } from '@fleetshift/sql-quote';
 import { connectFailedError, describeClusterDatabase } from '@fleetshift/tenant-connection';
 import { tenantDefaults } from '../defaults.js';
@@ -28,7 +29,8 @@ export class TenantDatabases {
         // The pool's timeout also counts the wait for a free connection: many tenants provisioned at once queue here.
         connectionTimeoutMillis: tenantDefaults.provisionQueueTimeoutMs,
       });
-      pool.on('error', () => undefined);
+      // A session lost under the pool, checked out or idle, fails its statement instead of the process.
+      reportLostSessions(pool);
       this.#pools.set(key, pool);
     }
     return pool;
