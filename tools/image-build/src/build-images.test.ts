@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkHealth, findNats, findPostgres, listServicesByReflection, workspaceRoot } from '@fleetshift/testing';
 import { buildImages, type BuiltApp } from './build-images.js';
 import { deployedApps, runtimeFiles } from './deployed-apps.js';
-import { imageUser, spawnReadOnly } from './testing/read-only-sandbox.js';
+import { imageUser } from './image-user.js';
+import { spawnReadOnly } from './testing/read-only-sandbox.js';
 import { startBundle, type BundleProcess } from './testing/start-bundle.js';
 
 // The image's build stage, for real: the same buildImages() `npm run build:images` runs, then the

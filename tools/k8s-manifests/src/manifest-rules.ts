@@ -1,5 +1,5 @@
 import { busNames } from '@fleetshift/bus';
-import { deployedApps } from '@fleetshift/image-build';
+import { deployedApps, imageUser } from '@fleetshift/image-build';
 import { selects, type LabelSelector } from './label-selector.js';
 import { canConnect, type Endpoint } from './network-reach.js';
 import type { K8sObject } from './render-kustomization.js';
@@ -74,7 +74,7 @@ export function hardeningProblems(objects: K8sObject[]): string[] {
 }
 
 /**
- * The services: the image's built entry point (dist/<app>/main.js), gRPC health probes on the gRPC port,
+ * The services: the image's built entry point (dist/<app>/main.js) and user, gRPC health probes on the gRPC port,
  * the API token from the Secret, and /tmp (an emptyDir) as the only writable mount.
  */
 export function serviceProblems(objects: K8sObject[]): string[] {
@@ -85,6 +85,8 @@ export function serviceProblems(objects: K8sObject[]): string[] {
   for (const w of services) {
     const app = w.metadata.name.replace(/^fleetshift-/, '');
     const volumes = new Map((w.spec.template.spec.volumes ?? []).map((v) => [v.name, v]));
+    const runAs = w.spec.template.spec.securityContext?.runAsUser;
+    if (runAs !== imageUser) problems.push(`${name(w)}: runs as user ${runAs}, the image's user is ${imageUser}`);
     for (const c of w.spec.template.spec.containers) {
       const where = `${name(w)} container ${c.name}`;
       if (c.args?.[0] !== `dist/${app}/main.js`) problems.push(`${where}: runs ${JSON.stringify(c.args)}, not the built dist/${app}/main.js`);

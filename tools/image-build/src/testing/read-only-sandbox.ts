@@ -1,7 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-
-/** The image's user (deploy/Dockerfile `USER 1000:1000`, the pods' runAsUser). */
-export const imageUser = 1000;
+import { imageUser } from '../image-user.js';
 
 /**
  * Runs a command as the pod runs the image: in a mount namespace of its own whose root filesystem (and the
