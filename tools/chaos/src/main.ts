@@ -11,7 +11,8 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
 async function main(): Promise<number> {
   let args;
   try {
-    args = parseChaosArgs(process.argv.slice(2), randomInt(0, 2 ** 31), 1);
+    // Two schedulers by default: they elect a leader, so a scheduler SIGKILL or SIGSTOP is a failover.
+    args = parseChaosArgs(process.argv.slice(2), randomInt(0, 2 ** 31), 2);
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) return 0;
