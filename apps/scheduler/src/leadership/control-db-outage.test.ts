@@ -107,7 +107,7 @@ describe('control database sessions lost mid-rollout', { timeout: 300_000 }, () 
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     expect(scheduler.process.exitCode, 'the scheduler process exited').toBeNull();
-    expect(terminated).toBeGreaterThan(20);
+    expect(terminated).toBeGreaterThanOrEqual(10);
     expect(logged('control database session lost')).toBeGreaterThan(0);
     expect(logged('leadership lost: background loops stopped')).toBeGreaterThan(0);
 
