@@ -2,15 +2,18 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { jetstream, jetstreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
+import { Objm } from '@nats-io/obj';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { busNames, ensureStreams, openPaceBucket, openThrottleBucket } from '@fleetshift/bus';
 import { waitFor, workspaceRoot } from '@fleetshift/testing';
 import { renderKustomization, type K8sObject } from './render-kustomization.js';
 import { startNatsPods, type NatsPod } from './testing/nats-pods.js';
 
 // The NATS of deploy/k8s, run: the rendered ConfigMap's nats.conf on as many servers as the StatefulSet
 // has, each at its own address with its own volume and the headless Service's names, form one JetStream
-// cluster; a stream with three replicas keeps taking messages, none lost, when its leader's server dies.
+// cluster; a stream with three replicas keeps taking messages, none lost, when its leader's server dies;
+// and the services keep the replica count an operator raised their streams to (deploy/README.md "NATS").
 let workDir: string;
 let pods: NatsPod[] = [];
 let client: NatsConnection | undefined;
@@ -37,40 +40,62 @@ afterAll(async () => {
 });
 
 describe('deploy/k8s NATS', () => {
-  it('three servers form one JetStream cluster, and a three-replica stream survives its leader', async () => {
+  // Requests to a cluster still electing its leaders time out rather than fail: every probe retries.
+  const retry = <T>(what: string, request: () => Promise<T>, accept: (value: T) => boolean = () => true) =>
+    waitFor(what, () => request().catch(() => undefined), { accept: (value) => value !== undefined && accept(value as T), timeoutMs: 60_000, intervalMs: 250 }) as Promise<T>;
+
+  it('three servers form one JetStream cluster with three-replica streams', async () => {
     expect(pods.map((p) => p.name)).toEqual(['nats-0', 'nats-1', 'nats-2']);
     // The startup probe's own check, on every server.
     for (const pod of pods) {
-      await waitFor(`${pod.name} JetStream healthy`, () => fetch(`http://${pod.ip}:8222/healthz?js-enabled-only=true`).then((r) => r.ok, () => false), { timeoutMs: 60_000, intervalMs: 250 });
+      await retry(`${pod.name} JetStream healthy`, () => fetch(`http://${pod.ip}:8222/healthz?js-enabled-only=true`).then((r) => r.ok), (ok) => ok);
     }
     client = await connect({ servers: pods.map((p) => `${p.ip}:4222`), maxReconnectAttempts: -1, reconnectTimeWait: 200 });
-    const manager = await jetstreamManager(client);
-    const stream = await waitFor(
-      'a three-replica stream',
-      () =>
-        manager.streams
-          .add({ name: 'R3_CHECK', subjects: ['r3.check'], retention: RetentionPolicy.Limits, storage: StorageType.File, num_replicas: 3 })
-          .catch(() => undefined),
-      { timeoutMs: 60_000, intervalMs: 500 },
+    const manager = await retry('the JetStream API', () => jetstreamManager(client!));
+    const stream = await retry('a three-replica stream', () =>
+      manager.streams.add({ name: 'R3_CHECK', subjects: ['r3.check'], retention: RetentionPolicy.Limits, storage: StorageType.File, num_replicas: 3 }),
     );
     expect(stream.cluster?.name).toBe('fleetshift');
-    const js = jetstream(client);
-    await js.publish('r3.check', 'one');
-    const info = await waitFor('all replicas current', () => manager.streams.info('R3_CHECK'), {
-      accept: (i) => i.cluster?.replicas?.length === 2 && i.cluster.replicas.every((r) => r.current),
-      timeoutMs: 30_000,
-      intervalMs: 250,
-    });
-    const leader = pods.find((p) => p.name === info.cluster!.leader)!;
-    expect(leader).toBeDefined();
+    await retry('the first message', () => jetstream(client!).publish('r3.check', 'one', { msgID: 'one' }));
+    const info = await retry('both followers current', () => manager.streams.info('R3_CHECK'), (i) => i.cluster?.replicas?.length === 2 && i.cluster.replicas.every((r) => r.current));
+    expect([info.cluster!.leader, ...info.cluster!.replicas!.map((r) => r.name)].sort()).toEqual(['nats-0', 'nats-1', 'nats-2']);
+  });
 
+  it('the services keep the replicas an operator raised their streams, buckets and object store to', async () => {
+    const names = busNames('fleetshift');
+    const manager = await retry('the JetStream API', () => jetstreamManager(client!));
+    const openAll = async () => {
+      await ensureStreams(client!, names);
+      await openThrottleBucket(client!, names);
+      await openPaceBucket(client!, names);
+      await new Objm(client!).create(names.planBucket);
+      return true;
+    };
+    // The services create everything with one replica (libs/bus sets none).
+    await retry('the services\' streams, buckets and object store', openAll);
+    const raised = [names.batchStream, names.resultStream, `KV_${names.throttleBucket}`, `KV_${names.paceBucket}`, `OBJ_${names.planBucket}`];
+    for (const stream of raised) {
+      const { config } = await retry(`${stream} info`, () => manager.streams.info(stream));
+      expect(config.num_replicas).toBe(1);
+      // What `nats stream edit <stream> --replicas 3` does.
+      await retry(`${stream} raised`, () => manager.streams.update(stream, { ...config, num_replicas: 3 }));
+    }
+    // A service starting again opens them as it always does.
+    await retry('the services reopening them', openAll);
+    for (const stream of raised) {
+      expect((await retry(`${stream} info`, () => manager.streams.info(stream))).config.num_replicas).toBe(3);
+    }
+  });
+
+  it("a three-replica stream keeps taking messages, none lost, when its leader's server dies", async () => {
+    const manager = await retry('the JetStream API', () => jetstreamManager(client!));
+    const before = await retry('the stream leader', () => manager.streams.info('R3_CHECK'), (i) => i.cluster?.leader !== undefined);
+    const leader = pods.find((p) => p.name === before.cluster!.leader)!;
+    expect(leader).toBeDefined();
     await leader.stop();
-    await waitFor('a publish after the leader died', () => js.publish('r3.check', 'two').then(() => true, () => false), { timeoutMs: 60_000, intervalMs: 500 });
-    const after = await waitFor('the new leader', () => manager.streams.info('R3_CHECK').catch(() => undefined), {
-      accept: (i) => i !== undefined && i.cluster?.leader !== undefined && i.cluster.leader !== leader.name,
-      timeoutMs: 30_000,
-      intervalMs: 250,
-    });
-    expect(after!.state.messages).toBe(2);
+    // A retried publish whose first try was stored after all is deduplicated by its id.
+    await retry('a publish after the leader died', () => jetstream(client!).publish('r3.check', 'two', { msgID: 'two' }));
+    const after = await retry('a new leader', () => manager.streams.info('R3_CHECK'), (i) => i.cluster?.leader !== undefined && i.cluster.leader !== leader.name);
+    expect(after.state.messages).toBe(2);
   });
 });
