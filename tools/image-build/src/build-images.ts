@@ -2,6 +2,7 @@ import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { build, type Plugin } from 'esbuild';
 import { deployedApps, runtimeFiles, type DeployedApp } from './deployed-apps.js';
+import { packagesMissingAtRuntime } from './runtime-packages.js';
 
 export interface BuildImagesOptions {
   /** The monorepo root (where apps/ and libs/ are). */
@@ -28,13 +29,14 @@ export interface BuiltApp {
 export async function buildImages(options: BuildImagesOptions): Promise<BuiltApp[]> {
   const root = options.workspaceRoot;
   const outDir = options.outDir ?? path.join(root, 'dist');
+  const { dependencies = {} } = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
   await rm(outDir, { recursive: true, force: true });
   const built: BuiltApp[] = [];
-  for (const app of options.apps ?? deployedApps) built.push(await buildApp(root, outDir, app));
+  for (const app of options.apps ?? deployedApps) built.push(await buildApp(root, outDir, app, dependencies));
   return built;
 }
 
-async function buildApp(root: string, outDir: string, app: DeployedApp): Promise<BuiltApp> {
+async function buildApp(root: string, outDir: string, app: DeployedApp, dependencies: Record<string, string>): Promise<BuiltApp> {
   const appDir = path.join(outDir, app);
   const main = path.join(appDir, 'main.js');
   const result = await build({
@@ -51,6 +53,11 @@ async function buildApp(root: string, outDir: string, app: DeployedApp): Promise
     logLevel: 'silent',
     plugins: [npmPackagesExternal],
   });
+  const imports = Object.values(result.metafile.outputs).flatMap((output) => output.imports.filter((i) => i.external).map((i) => i.path));
+  const missing = packagesMissingAtRuntime(imports, dependencies);
+  if (missing.length > 0) {
+    throw new Error(`${app} imports ${missing.join(', ')}, not in package.json's dependencies: the image keeps only those (npm prune --omit=dev)`);
+  }
   const files: string[] = [];
   for (const input of Object.keys(result.metafile.inputs)) {
     const source = path.join(root, input);
