@@ -52,7 +52,9 @@ describe('npm run build:images', () => {
   it.each([
     ['planner', ['fleetshift.v1.PlannerService']],
     ['scheduler', ['fleetshift.v1.RolloutService', 'fleetshift.v1.SchemaService', 'fleetshift.v1.TenantService']],
-  ])('the built %s runs under plain node, read-only and unprivileged, and answers SERVING', async (app, services) => {
+    ['executor', []],
+    ['health-monitor', ['fleetshift.v1.HealthMonitorService']],
+  ] as Array<[string, string[]]>)('the built %s runs under plain node, read-only and unprivileged, and answers SERVING', async (app, services) => {
     await Promise.all([findPostgres(), findNats()]);
     const service = await startBundle(appDir, `dist/${app}/main.js`);
     running.push(service);
