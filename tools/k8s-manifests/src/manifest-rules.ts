@@ -164,7 +164,9 @@ export function autoscalerProblems(objects: K8sObject[]): string[] {
   const targets = new Map<string, string[]>();
   for (const o of objects.filter((x) => x.kind === 'ScaledObject' || x.kind === 'HorizontalPodAutoscaler')) {
     const target = (o.spec as { scaleTargetRef: { kind?: string; name: string } }).scaleTargetRef;
-    if (!objects.some((x) => x.kind === (target.kind ?? 'Deployment') && x.metadata.name === target.name)) problems.push(`${name(o)}: scales ${target.name}, which is not in the manifests`);
+    const scaled = objects.find((x) => x.kind === (target.kind ?? 'Deployment') && x.metadata.name === target.name);
+    if (!scaled) problems.push(`${name(o)}: scales ${target.name}, which is not in the manifests`);
+    else if ((scaled.spec as { replicas?: number }).replicas !== undefined) problems.push(`${name(scaled)}: sets replicas, which every apply would reset under ${name(o)}`);
     targets.set(target.name, [...(targets.get(target.name) ?? []), name(o)]);
     if (o.kind !== 'ScaledObject') continue;
     const triggers = (o.spec as { triggers: Array<{ type: string; metadata: Record<string, string> }> }).triggers;

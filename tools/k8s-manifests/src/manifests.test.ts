@@ -80,11 +80,13 @@ describe('the checks refuse what breaks a promise', () => {
     ]);
   });
 
-  it('a KEDA trigger on the wrong stream, and NATS on one server', () => {
+  it('a KEDA trigger on the wrong stream, a replica count fighting it, and NATS on one server', () => {
     const objects = production();
     find(objects, 'ScaledObject', 'fleetshift-executor').spec.triggers[0].metadata.stream = 'FLEETSHIFT_RESULTS';
+    find(objects, 'Deployment', 'fleetshift-executor').spec.replicas = 2;
     find(objects, 'StatefulSet', 'nats').spec.replicas = 1;
     expect(manifestProblems(objects)).toEqual([
+      'Deployment fleetshift-executor: sets replicas, which every apply would reset under ScaledObject fleetshift-executor',
       'ScaledObject fleetshift-executor: trigger reads stream FLEETSHIFT_RESULTS, the batches are in FLEETSHIFT_BATCHES',
       'StatefulSet nats: 1 replicas, want 3 (a JetStream quorum that survives one server)',
       'nats.conf: 3 routes for 1 servers',
