@@ -154,8 +154,9 @@ export function serviceSelectorProblems(objects: K8sObject[]): string[] {
 }
 
 /**
- * One autoscaler per Deployment, aimed at one that exists and sets no replicas (an apply would reset them); KEDA's nats-jetstream triggers read the
- * executors' batch stream and a cluster consumer by the names the bus uses, through a headless Service.
+ * One autoscaler per Deployment, aimed at one that exists and sets no replicas (an apply would reset
+ * them); KEDA's nats-jetstream triggers read the executors' batch stream and a cluster consumer by the
+ * names the bus uses, through a headless Service.
  */
 export function autoscalerProblems(objects: K8sObject[]): string[] {
   const problems: string[] = [];
