@@ -17,6 +17,7 @@ export {
 } from './cluster-consumers.js';
 export { ensureResultConsumer, consumeResults, type ResultSubscription } from './result-consumer.js';
 export { batchMessagesInStream, batchInStream, type StoredBatchMessage } from './batch-presence.js';
+export { resultProgress } from './result-progress.js';
 export {
   parseMaxDeliveriesAdvisory,
   deadLetterBatch,

@@ -39,6 +39,8 @@ export class RolloutEngine {
   readonly #gaugedAt = new Map<string, number>();
   readonly #lastTick = new Map<string, number>();
   readonly #clusters = new Map<string, string[]>();
+  /** Batches the reaper found missing from the stream: key `<rollout>:<batch>:<attempt>` → the results stream's last sequence then (batch-reaper.ts). */
+  readonly #lostSuspects = new Map<string, number>();
   #timer?: NodeJS.Timeout;
   #reaper?: NodeJS.Timeout;
   #reaping?: Promise<void>;
@@ -169,7 +171,7 @@ export class RolloutEngine {
         await this.boundDeliveries();
         for (const id of await rolloutIdsInState(this.ctx.pool, [R.ROLLOUT_STATE_RUNNING])) {
           if (this.#stopped) break;
-          const requeued = await reapLostBatches(this.ctx, id, this.recovery);
+          const requeued = await reapLostBatches(this.ctx, id, this.recovery, this.#lostSuspects);
           if (requeued.length) void this.kick(id);
         }
       } catch (error) {
