@@ -210,6 +210,13 @@ describe('rollouts with executor processes', { timeout: 300_000 }, () => {
       await pauseRollout(scheduler.ctx, rollout.id);
       // The pause takes effect in each executor when it sees PAUSED; the tenants then in hand finish.
       const pauseSeen = await controlSeen(rollout.id, R.ROLLOUT_STATE_PAUSED);
+      // Every report the executors sent is applied first: on a loaded machine a tenant that started before
+      // the pause may reach the control store (started_at) only after the counts show nothing running.
+      const { jsm, names } = scheduler.ctx.bus;
+      await waitFor('results applied', async () => {
+        const results = await jsm.consumers.info(names.resultStream, names.schedulerConsumer);
+        return results.num_pending + results.num_ack_pending;
+      }, { accept: (n) => n === 0, timeoutMs: 60_000 });
       const paused = await waitRollout(rollout.id, (r) => r.counts!.running === 0, 'tenants in hand finished');
       const startedAtPause = await startedTenants(rollout.id);
       expect(startedAtPause).not.toContain(held);
