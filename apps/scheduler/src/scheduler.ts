@@ -3,7 +3,7 @@ import type { Logger } from '@fleetshift/telemetry';
 import { openControlStore } from '@fleetshift/control-store';
 import type { SchedulerContext } from './context.js';
 import { LeaderElection, type LeaderElectionSettings } from './leadership/leader-election.js';
-import type { RecoverySettings } from './defaults.js';
+import { leaderDefaults, type RecoverySettings } from './defaults.js';
 import type { SchedulerMetrics } from './metrics.js';
 import { connectPlanner } from './planner-client.js';
 import { RolloutEngine } from './rollouts/rollout-engine.js';
@@ -58,6 +58,9 @@ export async function startScheduler(settings: SchedulerSettings, logger: Logger
     // A control-database restart ends every session: the statements in progress fail and are retried by
     // their loops; the lost sessions are only logged (they used to be uncaught exceptions, exiting the process).
     onConnectionError: (error) => logger.warn({ err: error }, 'control database session lost'),
+    // A replica frozen (SIGSTOP, a paused VM) inside a transaction holds its rollout row locks; the new
+    // leader's first step waits on them. The server ends such a session after this bound.
+    idleInTransactionTimeoutMs: idleInTransactionTimeoutMs(settings),
   });
   const bus = await openSchedulerBus(settings.natsUrl, settings.namespace);
   const planner = connectPlanner(settings.plannerAddr, settings.apiToken, settings.plannerTransport);
@@ -127,6 +130,12 @@ export async function startScheduler(settings: SchedulerSettings, logger: Logger
     setLeading(true);
   }
   return scheduler;
+}
+
+/** Three leader session timeouts, at least 15 s: far above any idle gap of a live transaction (a NATS publish inside one). */
+function idleInTransactionTimeoutMs(settings: SchedulerSettings): number {
+  const session = settings.leaderElection === false ? leaderDefaults.sessionTimeoutMs : settings.leaderElection.sessionTimeoutMs;
+  return Math.max(3 * session, 15_000);
 }
 
 /** The database a control-DB URL names (PostgreSQL's default, the user's name, when it names none). */

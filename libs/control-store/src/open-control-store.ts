@@ -13,12 +13,23 @@ export interface ControlStoreOptions {
   applicationName?: string;
   /** Told of every session lost under the pool (a database restart, a terminated backend); for logging. */
   onConnectionError?: (error: Error) => void;
+  /**
+   * The server ends a session of the pool that stays idle inside a transaction this long
+   * (`idle_in_transaction_session_timeout`): the row locks of a process frozen mid-transaction are
+   * released instead of blocking every other replica for good.
+   */
+  idleInTransactionTimeoutMs?: number;
 }
 
 /** Creates the control database if missing, applies the migrations and returns a pool on it. */
 export async function openControlStore(url: string, options: ControlStoreOptions = {}): Promise<pg.Pool> {
   await createDatabaseIfMissing(url);
-  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, application_name: options.applicationName });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.max ?? 10,
+    application_name: options.applicationName,
+    idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs,
+  });
   reportLostSessions(pool, options.onConnectionError);
   await migrate(pool);
   return pool;
