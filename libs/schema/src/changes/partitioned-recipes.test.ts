@@ -178,7 +178,12 @@ describe('partitioned recipes on PostgreSQL 15', () => {
       expect(parent.locks).toContain('m:AccessExclusiveLock');
       // Its direct partitions (m_2026's key already attached its own two).
       for (const p of ['m_2025', 'm_2026', 'm_default']) expect(parent.locks).toContain(`${p}:ShareLock`);
-      expect(parent.locks.filter((l) => /^m_2026_(a|rest):/.test(l))).toEqual([]);
+      // PostgreSQL 18 also marks the key's columns NOT NULL down to the leaves, under ACCESS EXCLUSIVE on
+      // each (a catalog update: nothing read, checked above); up to 17 the leaves are not locked.
+      const { rows: [{ version }] } = await client.query<{ version: number }>("SELECT current_setting('server_version_num')::int AS version");
+      expect(parent.locks.filter((l) => /^m_2026_(a|rest):/.test(l)).sort()).toEqual(
+        version >= 180000 ? ['m_2026_a:AccessExclusiveLock', 'm_2026_rest:AccessExclusiveLock'] : [],
+      );
       await expectConverged(client, to);
     } finally {
       await client.end();
