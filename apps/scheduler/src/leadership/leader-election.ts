@@ -44,6 +44,9 @@ export class LeaderElection {
   #stopped = false;
   #client?: pg.Client;
   #loop?: Promise<void>;
+  /** handlers.elected() in progress or done, while this replica leads; its failure, once it failed. */
+  #electing?: Promise<void>;
+  #electionFailure?: Error;
   readonly #wake = new AbortController();
 
   constructor(
@@ -86,12 +89,21 @@ export class LeaderElection {
             if (rows[0].won) {
               this.#leader = true;
               this.logger.info({ replicaId: this.replicaId, backendPid: (client as unknown as { processID?: number }).processID }, 'leadership acquired: this scheduler runs publishing, the relay, the reaper and result ingestion');
-              await this.handlers.elected();
+              // Not awaited: the heartbeats go on while the leader starts. Its first steps may wait on row
+              // locks a frozen predecessor holds until the server ends that session, and a session of ours
+              // left without a query for sessionTimeoutMs would be ended too, losing the lock just won.
+              this.#electionFailure = undefined;
+              this.#electing = this.handlers.elected().catch((error: Error) => {
+                this.#electionFailure = error;
+              });
             }
           } else {
+            if (this.#electionFailure) throw this.#electionFailure;
             await this.heartbeat(client);
           }
-          firstTry();
+          // start() resolves once a won leadership has started (or failed to), as a lost try does at once.
+          if (this.#electing) void this.#electing.then(firstTry);
+          else firstTry();
           await this.pause();
         }
       } catch (error) {
@@ -122,6 +134,8 @@ export class LeaderElection {
     if (!this.#leader) return;
     this.#leader = false;
     this.logger.warn({ replicaId: this.replicaId, reason }, 'leadership lost: background loops stopped');
+    await this.#electing; // stopped after it has started, never while it starts
+    this.#electing = undefined;
     await this.handlers.deposed(reason).catch((error: Error) => this.logger.error({ err: error }, 'stopping the leader loops failed'));
   }
 
