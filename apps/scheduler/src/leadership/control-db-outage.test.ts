@@ -5,6 +5,7 @@ import { getRollout } from '@fleetshift/control-store';
 import { checkHealth, startService, waitFor, type ServiceProcess } from '@fleetshift/testing';
 import { provisionFleet, pushText } from '../testing/fleet.js';
 import { startTestScheduler, type TestScheduler } from '../testing/scheduler-fixture.js';
+import { startSchedulerReplica, startTestExecutor } from '../testing/test-processes.js';
 import { startThrottleHeartbeat } from '../testing/throttle-heartbeat.js';
 import { leaderHealthService } from './leader-health.js';
 
@@ -36,26 +37,8 @@ beforeAll(async () => {
   await provisionFleet(fixture, blueprint, tenantCount);
   admin = new pg.Client({ connectionString: fixture.control.url, application_name: 'fleetshift-test-terminator' });
   await admin.connect();
-  scheduler = await startService('scheduler', {
-    FLEETSHIFT_CONTROL_DB_URL: fixture.control.url,
-    FLEETSHIFT_NATS_URL: fixture.natsUrl,
-    FLEETSHIFT_NATS_NAMESPACE: fixture.namespace,
-    FLEETSHIFT_PLANNER_ADDR: `127.0.0.1:${planner.grpcPort}`,
-    FLEETSHIFT_MISSING_THROTTLE_SIGNAL: 'ok',
-    FLEETSHIFT_SCHEDULER_ID: 'sched-outage',
-  });
-  for (const id of ['exec-a', 'exec-b']) {
-    executors.push(
-      await startService('executor', {
-        FLEETSHIFT_NATS_URL: fixture.natsUrl,
-        FLEETSHIFT_NATS_NAMESPACE: fixture.namespace,
-        FLEETSHIFT_EXECUTOR_ID: id,
-        FLEETSHIFT_EXECUTOR_DISCOVERY_INTERVAL_MS: '500',
-        FLEETSHIFT_EXECUTOR_HOLD_MS: '2000',
-        FLEETSHIFT_EXECUTOR_NAK_DELAY_MS: '500',
-      }),
-    );
-  }
+  scheduler = await startSchedulerReplica(fixture, planner.grpcPort, 'sched-outage');
+  for (const id of ['exec-a', 'exec-b']) executors.push(await startTestExecutor(fixture, id));
 });
 
 afterAll(async () => {

@@ -4,6 +4,7 @@ import { getRollout, listBatches } from '@fleetshift/control-store';
 import { checkHealth, startService, waitFor, type ServiceProcess } from '@fleetshift/testing';
 import { provisionFleet, pushText } from '../testing/fleet.js';
 import { startTestScheduler, type TestScheduler } from '../testing/scheduler-fixture.js';
+import { startSchedulerReplica, startTestExecutor } from '../testing/test-processes.js';
 import { startThrottleHeartbeat } from '../testing/throttle-heartbeat.js';
 import { leaderHealthService } from './leader-health.js';
 
@@ -25,14 +26,7 @@ const schedulers = new Map<string, ServiceProcess>();
 const executors: ServiceProcess[] = [];
 
 async function startReplica(id: string): Promise<ServiceProcess> {
-  const replica = await startService('scheduler', {
-    FLEETSHIFT_CONTROL_DB_URL: fixture.control.url,
-    FLEETSHIFT_NATS_URL: fixture.natsUrl,
-    FLEETSHIFT_NATS_NAMESPACE: fixture.namespace,
-    FLEETSHIFT_PLANNER_ADDR: `127.0.0.1:${planner.grpcPort}`,
-    FLEETSHIFT_MISSING_THROTTLE_SIGNAL: 'ok',
-    FLEETSHIFT_SCHEDULER_ID: id,
-  });
+  const replica = await startSchedulerReplica(fixture, planner.grpcPort, id);
   schedulers.set(id, replica);
   return replica;
 }
@@ -51,18 +45,7 @@ beforeAll(async () => {
   await provisionFleet(fixture, blueprint, tenantCount);
   await startReplica('sched-a');
   await startReplica('sched-b');
-  for (const id of ['exec-a', 'exec-b']) {
-    executors.push(
-      await startService('executor', {
-        FLEETSHIFT_NATS_URL: fixture.natsUrl,
-        FLEETSHIFT_NATS_NAMESPACE: fixture.namespace,
-        FLEETSHIFT_EXECUTOR_ID: id,
-        FLEETSHIFT_EXECUTOR_DISCOVERY_INTERVAL_MS: '500',
-        FLEETSHIFT_EXECUTOR_HOLD_MS: '2000',
-        FLEETSHIFT_EXECUTOR_NAK_DELAY_MS: '500',
-      }),
-    );
-  }
+  for (const id of ['exec-a', 'exec-b']) executors.push(await startTestExecutor(fixture, id));
 });
 
 afterAll(async () => {

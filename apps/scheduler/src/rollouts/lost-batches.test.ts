@@ -4,6 +4,7 @@ import { getRollout, listBatches } from '@fleetshift/control-store';
 import { startService, waitFor, type ServiceProcess } from '@fleetshift/testing';
 import { provisionFleet, pushText } from '../testing/fleet.js';
 import { startTestScheduler, type TestScheduler } from '../testing/scheduler-fixture.js';
+import { startTestExecutor } from '../testing/test-processes.js';
 import { startThrottleHeartbeat } from '../testing/throttle-heartbeat.js';
 import { createRollout } from './create-rollout.js';
 import { RolloutEngine } from './rollout-engine.js';
@@ -30,18 +31,7 @@ beforeAll(async () => {
   scheduler.engine = new RolloutEngine(scheduler.ctx, { batchOverdueMs: 2_000, batchOverduePerTenantMs: 0, reapIntervalMs: 1_000 });
   await scheduler.engine.start();
   heartbeat = startThrottleHeartbeat(scheduler.ctx.bus, ['local']);
-  for (const id of ['exec-a', 'exec-b']) {
-    executors.push(
-      await startService('executor', {
-        FLEETSHIFT_NATS_URL: scheduler.natsUrl,
-        FLEETSHIFT_NATS_NAMESPACE: scheduler.namespace,
-        FLEETSHIFT_EXECUTOR_ID: id,
-        FLEETSHIFT_EXECUTOR_DISCOVERY_INTERVAL_MS: '500',
-        FLEETSHIFT_EXECUTOR_HOLD_MS: '2000',
-        FLEETSHIFT_EXECUTOR_NAK_DELAY_MS: '500',
-      }),
-    );
-  }
+  for (const id of ['exec-a', 'exec-b']) executors.push(await startTestExecutor(scheduler, id));
 });
 
 afterAll(async () => {

@@ -6,6 +6,7 @@ import { quoteIdent } from '@fleetshift/sql-quote';
 import { startService, waitFor, type ServiceProcess } from '@fleetshift/testing';
 import { provisionFleet, pushText, schemaV1 } from '../testing/fleet.js';
 import { startTestScheduler, type TestScheduler } from '../testing/scheduler-fixture.js';
+import { startTestExecutor } from '../testing/test-processes.js';
 import { startThrottleHeartbeat } from '../testing/throttle-heartbeat.js';
 import { createRollout } from './create-rollout.js';
 import { cancelRollout, pauseRollout, resumeRollout, retryFailed } from './rollout-actions.js';
@@ -24,14 +25,7 @@ let heartbeat: ReturnType<typeof startThrottleHeartbeat>;
 const executors: ServiceProcess[] = [];
 
 async function startExecutor(id: string): Promise<ServiceProcess> {
-  const executor = await startService('executor', {
-    FLEETSHIFT_NATS_URL: scheduler.natsUrl,
-    FLEETSHIFT_NATS_NAMESPACE: scheduler.namespace,
-    FLEETSHIFT_EXECUTOR_ID: id,
-    FLEETSHIFT_EXECUTOR_DISCOVERY_INTERVAL_MS: '500',
-    FLEETSHIFT_EXECUTOR_HOLD_MS: '2000',
-    FLEETSHIFT_EXECUTOR_NAK_DELAY_MS: '500',
-  });
+  const executor = await startTestExecutor(scheduler, id);
   executors.push(executor);
   return executor;
 }
